@@ -1,0 +1,47 @@
+"""The dashboard password: set on first run from INITIAL_PASSWORD or generated, then hashed.
+
+A generated password is printed once to the console and written to DATA_DIR/initial-password
+(mode 0600). Only its hash is kept in the database; changing it replaces the hash.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .store.app_settings import get_app_setting, set_app_setting
+from .store.secret_files import write_private_file
+
+PASSWORD_KEY = "admin_password_hash"
+MIN_PASSWORD_LENGTH = 8
+
+
+def ensure_admin_password(initial_password: str | None, data_dir: str, out=sys.stdout) -> None:
+    if get_app_setting(PASSWORD_KEY):
+        return
+    password = initial_password
+    if not password:
+        password = secrets.token_urlsafe(12)
+        path = os.path.join(data_dir, "initial-password")
+        if os.path.exists(path):
+            os.remove(path)
+        write_private_file(path, password + "\n")
+        print(
+            f"OmniRoute: generated dashboard password: {password}\n"
+            f"           (also saved to {path}; change it under Settings)",
+            file=out,
+            flush=True,
+        )
+    set_admin_password(password)
+
+
+def set_admin_password(password: str) -> None:
+    set_app_setting(PASSWORD_KEY, generate_password_hash(password))
+
+
+def check_admin_password(password: str) -> bool:
+    stored = get_app_setting(PASSWORD_KEY)
+    return bool(stored) and check_password_hash(stored, password)

@@ -1,0 +1,111 @@
+"""The gateway's error tree. Each wire format renders these in its own error shape.
+
+GatewayError                      status, message, type, code, headers
+├── InvalidRequestError           400 invalid_request_error (a bad body or parameter)
+├── AuthenticationError           401 authentication_error
+├── ModelNotFoundError            404 model_not_found
+├── PayloadTooLargeError          413 request_too_large
+├── ServiceUnavailableError       503 (no active connection; server at capacity)
+└── UpstreamError                 the provider failed; `provider` names it
+    ├── UpstreamStatusError       the provider answered with an error status (passed on)
+    ├── UpstreamUnreachableError  502 could not connect / connection broke
+    └── UpstreamTimeoutError      504 no answer in time
+"""
+
+from __future__ import annotations
+
+
+class GatewayError(Exception):
+    status = 500
+    type = "server_error"
+    code: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+        self.param = param
+        self.headers = headers or {}
+
+
+class InvalidRequestError(GatewayError):
+    status = 400
+    type = "invalid_request_error"
+    code = "invalid_request"
+
+
+class AuthenticationError(GatewayError):
+    status = 401
+    type = "authentication_error"
+    code = "invalid_api_key"
+
+
+class ModelNotFoundError(GatewayError):
+    status = 404
+    type = "invalid_request_error"
+    code = "model_not_found"
+
+
+class PayloadTooLargeError(GatewayError):
+    status = 413
+    type = "invalid_request_error"
+    code = "request_too_large"
+
+
+class ServiceUnavailableError(GatewayError):
+    status = 503
+    type = "service_unavailable"
+    code = "service_unavailable"
+
+
+class UpstreamError(GatewayError):
+    status = 502
+    type = "upstream_error"
+    code = "upstream_error"
+
+    def __init__(self, message: str, *, provider: str, **kwargs):
+        super().__init__(message, **kwargs)
+        self.provider = provider
+
+
+class UpstreamStatusError(UpstreamError):
+    """The provider answered with an error status; 4xx are passed on as they came."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        upstream_status: int,
+        upstream_type: str | None = None,
+        upstream_code: str | None = None,
+        **kwargs,
+    ):
+        status = upstream_status if 400 <= upstream_status < 500 else 502
+        super().__init__(message, provider=provider, status=status, **kwargs)
+        self.upstream_status = upstream_status
+        if upstream_type:
+            self.type = upstream_type
+        self.code = upstream_code or ("upstream_error" if status == 502 else None)
+
+
+class UpstreamUnreachableError(UpstreamError):
+    status = 502
+    code = "upstream_unreachable"
+
+
+class UpstreamTimeoutError(UpstreamError):
+    status = 504
+    type = "timeout_error"
+    code = "upstream_timeout"

@@ -1,0 +1,41 @@
+"""Provider registry: look providers up by id or by their model-id prefix."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from .catalog import CATALOG
+from .spec import ModelSpec, ProviderSpec
+
+__all__ = ["ModelSpec", "ProviderSpec", "PROVIDERS", "provider_for_prefix", "normalize_base_url"]
+
+PROVIDERS: dict[str, ProviderSpec] = {spec.id: spec for spec in CATALOG}
+_BY_PREFIX: dict[str, ProviderSpec] = {}
+for _spec in CATALOG:
+    _BY_PREFIX[_spec.prefix] = _spec
+    _BY_PREFIX.setdefault(_spec.id, _spec)
+
+
+def provider_for_prefix(prefix: str) -> ProviderSpec | None:
+    """The provider a model-id prefix names (its short alias or its id), if any."""
+    return _BY_PREFIX.get(prefix)
+
+
+CHAT_PATH = "/chat/completions"
+
+
+def normalize_base_url(url: str) -> str:
+    """Accept `…/v1`, `…/v1/` or the full `…/chat/completions` URL; return the base to append to.
+
+    Raises ValueError for anything that is not an http(s) URL with a host.
+    """
+    url = (url or "").strip()
+    parsed = urlparse(url)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    if parsed.query or parsed.fragment:
+        raise ValueError("must not carry a query string or fragment")
+    url = url.rstrip("/")
+    if url.endswith(CHAT_PATH):
+        url = url[: -len(CHAT_PATH)].rstrip("/")
+    return url

@@ -1,0 +1,36 @@
+"""ProviderSpec: the declaration of one provider. A provider is data, not code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WIRE_FORMATS = ("openai", "anthropic", "responses", "gemini")
+AUTH_STYLES = ("bearer", "x-api-key", "x-goog-api-key")
+TIERS = ("subscription", "api-key", "cheap", "free", "local")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    id: str
+    name: str = ""
+    context_length: int | None = None
+    input_price: float | None = None  # USD per 1M input tokens
+    output_price: float | None = None  # USD per 1M output tokens
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    id: str
+    name: str
+    prefix: str
+    base_url: str
+    wire_format: str = "openai"
+    auth: str = "bearer"
+    tier: str = "api-key"
+    models: tuple[ModelSpec, ...] = field(default_factory=tuple)
+    stream_usage_option: bool = True  # accepts stream_options.include_usage
+    docs_url: str = ""
+
+    @property
+    def default_model(self) -> str | None:
+        return self.models[0].id if self.models else None

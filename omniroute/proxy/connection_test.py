@@ -1,0 +1,94 @@
+"""Test Connection: send a 1-token chat request with one account and explain a failure.
+
+The hint tells the user what to check, following the admin guide's troubleshooting table:
+401/403 → the API key, 404 → the model id, connection errors → the base URL, timeouts → network.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from ..errors import UpstreamError, UpstreamStatusError, UpstreamTimeoutError
+from ..providers import PROVIDERS
+from ..routing.plan import Attempt
+from ..store.connections import ActiveConnection
+from .attempts import send_until_answered
+
+TEST_TIMEOUT_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class TestResult:
+    ok: bool
+    latency_ms: float | None
+    error: str | None = None
+    hint_code: str | None = None
+    model: str | None = None
+
+    @property
+    def hint(self) -> str | None:
+        return None if self.hint_code is None else str(HINTS[self.hint_code])
+
+    def as_json(self) -> dict:
+        return {
+            "ok": self.ok,
+            "latencyMs": self.latency_ms,
+            "error": self.error,
+            "hint": self.hint,
+            "hintCode": self.hint_code,
+            "model": self.model,
+        }
+
+
+def run_connection_test(client, connection: ActiveConnection, test_model: str | None) -> TestResult:
+    spec = PROVIDERS.get(connection.provider)
+    if spec is None:
+        return TestResult(False, None, f"unknown provider '{connection.provider}'")
+    model = test_model or spec.default_model
+    if not model:
+        return TestResult(False, None, "no model to test with: set a test model", "model")
+    body = json.dumps(
+        {"model": model, "max_tokens": 1, "messages": [{"role": "user", "content": "ping"}]}
+    ).encode()
+    started = time.perf_counter()
+    try:
+        answer = send_until_answered(
+            client,
+            [Attempt(spec, connection, model)],
+            lambda _attempt: body,
+            stream=False,
+            timeout=(min(client.timeout[0], TEST_TIMEOUT_SECONDS), TEST_TIMEOUT_SECONDS),
+        )
+        answer.response.close()
+    except UpstreamError as error:
+        latency = round((time.perf_counter() - started) * 1000, 1)
+        return TestResult(False, latency, error.message, hint_for(error), model)
+    return TestResult(True, round((time.perf_counter() - started) * 1000, 1), model=model)
+
+
+HINTS = {
+    "api_key": _l("Check the API key: it may be wrong, expired or lack access. Paste a new one."),
+    "model": _l(
+        "Check the model id (e.g. gpt-4o vs gpt-4) and that the base URL ends in /v1 "
+        "or /chat/completions."
+    ),
+    "quota": _l("The account is rate-limited or out of quota; wait or add another account."),
+    "provider": _l("The provider returned an error; see the message."),
+    "network": _l("No answer in time: check firewall or proxy settings and the provider's status."),
+    "base_url": _l("Could not connect: check the base URL (it should end in /v1) and the network."),
+}
+
+
+def hint_for(error: UpstreamError) -> str:
+    """The HINTS key that explains `error`."""
+    if isinstance(error, UpstreamStatusError):
+        return {401: "api_key", 403: "api_key", 404: "model", 429: "quota"}.get(
+            error.upstream_status, "provider"
+        )
+    if isinstance(error, UpstreamTimeoutError):
+        return "network"
+    return "base_url"

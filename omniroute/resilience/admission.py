@@ -1,0 +1,86 @@
+"""Admission control: cap the client-API requests in flight; past the cap answer 503 at once.
+
+Each open stream holds a waitress thread. Past the thread count, waitress would queue requests
+without limit, so the gateway refuses early with 503 + Retry-After instead, in the caller's error
+shape, while the threads kept in reserve still serve the dashboard.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+
+RETRY_AFTER_SECONDS = "1"
+
+
+class AdmissionControl:
+    def __init__(self, app: Callable, max_in_flight: int, applies_to: Callable[[str], bool]):
+        self.app = app
+        self.max_in_flight = max_in_flight
+        self.applies_to = applies_to
+        self.in_flight = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if not self.applies_to(environ.get("PATH_INFO", "")):
+            return self.app(environ, start_response)
+        with self._lock:
+            admitted = self.in_flight < self.max_in_flight
+            if admitted:
+                self.in_flight += 1
+        if not admitted:
+            return self._refuse(start_response)
+        try:
+            result = self.app(environ, start_response)
+        except BaseException:
+            self._release()
+            raise
+        return _ClosingIterable(result, self._release)
+
+    def _release(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def _refuse(self, start_response) -> list[bytes]:
+        body = json.dumps(
+            {
+                "error": {
+                    "message": "the gateway is at capacity; retry shortly",
+                    "type": "service_unavailable",
+                    "code": "server_overloaded",
+                }
+            }
+        ).encode()
+        start_response(
+            "503 Service Unavailable",
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                ("Retry-After", RETRY_AFTER_SECONDS),
+            ],
+        )
+        return [body]
+
+
+class _ClosingIterable:
+    """Wraps a WSGI response so `on_close` runs exactly once when the server closes it."""
+
+    def __init__(self, result: Iterable[bytes], on_close: Callable[[], None]):
+        self._result = result
+        self._on_close = on_close
+        self._closed = False
+
+    def __iter__(self):
+        return iter(self._result)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            close = getattr(self._result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._on_close()

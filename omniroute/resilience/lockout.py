@@ -1,0 +1,68 @@
+"""Lock an identifier (a client IP) out after too many failures inside a window.
+
+Used for the dashboard login: 5 failures in 15 minutes lock that address for 15 minutes. State is
+in memory, guarded by one lock; `locked()` lists what is locked for the Health page.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+
+class Lockout:
+    def __init__(
+        self,
+        max_failures: int = 5,
+        window_seconds: float = 900,
+        lock_seconds: float = 900,
+        clock=time.monotonic,
+    ):
+        self.max_failures = max_failures
+        self.window_seconds = window_seconds
+        self.lock_seconds = lock_seconds
+        self._clock = clock
+        self._failures: dict[str, deque] = {}
+        self._locked_until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, identifier: str) -> float:
+        """Seconds until `identifier` may try again (0 when it is not locked)."""
+        with self._lock:
+            until = self._locked_until.get(identifier)
+            if until is None:
+                return 0.0
+            remaining = until - self._clock()
+            if remaining <= 0:
+                del self._locked_until[identifier]
+                return 0.0
+            return remaining
+
+    def record_failure(self, identifier: str) -> float:
+        """Count a failure; returns the lock's remaining seconds if this failure locked it."""
+        now = self._clock()
+        with self._lock:
+            failures = self._failures.setdefault(identifier, deque())
+            failures.append(now)
+            while failures and failures[0] <= now - self.window_seconds:
+                failures.popleft()
+            if len(failures) >= self.max_failures:
+                self._locked_until[identifier] = now + self.lock_seconds
+                failures.clear()
+                return self.lock_seconds
+            return 0.0
+
+    def record_success(self, identifier: str) -> None:
+        with self._lock:
+            self._failures.pop(identifier, None)
+
+    def unlock(self, identifier: str) -> None:
+        with self._lock:
+            self._locked_until.pop(identifier, None)
+            self._failures.pop(identifier, None)
+
+    def locked(self) -> dict[str, float]:
+        now = self._clock()
+        with self._lock:
+            return {k: until - now for k, until in self._locked_until.items() if until > now}

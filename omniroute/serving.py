@@ -1,0 +1,72 @@
+"""Serve the app with waitress, configured per the measured facts in DESIGN.md.
+
+- `asyncore_use_poll=True`: the default select() loop dies past 1024 file descriptors.
+- threads and connection_limit come from settings sized for hundreds of open streams.
+- no `send_bytes`: anything above 1 buffers SSE; chunks go out as soon as the app yields them.
+- SIGTERM (and Ctrl-C) stop accepting, let running requests finish briefly, and flush the
+  pending usage rows before the process exits.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+from flask import Flask
+from waitress.server import create_server
+
+BODY_SLACK = 2  # waitress refuses bodies past this multiple; the app answers 413 in its own shape
+
+
+class _Stop(Exception):
+    pass
+
+
+def build_server(app: Flask, sockets=None, **overrides):
+    """A waitress server for `app`; `sockets` lets callers pass pre-bound (e.g. SO_REUSEPORT)."""
+    settings = app.extensions["omniroute"].settings
+    options = dict(
+        threads=settings["THREADS"],
+        connection_limit=settings["CONNECTION_LIMIT"],
+        asyncore_use_poll=True,
+        backlog=2048,
+        channel_timeout=max(300, int(settings["UPSTREAM_READ_TIMEOUT"]) + 30),
+        max_request_body_size=settings["MAX_BODY_BYTES"] * BODY_SLACK,
+        ident="OmniRoute",
+        expose_tracebacks=False,
+    )
+    if sockets is None:
+        options.update(host=settings["HOSTNAME"], port=settings["PORT"])
+    else:
+        options["sockets"] = sockets
+    options.update(overrides)
+    return create_server(app, **options)
+
+
+def server_url(server) -> str:
+    host, port = server.effective_host, server.effective_port
+    return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+
+
+def serve(app: Flask) -> None:
+    """Run until SIGTERM or Ctrl-C, then shut down gracefully."""
+    server = build_server(app)
+
+    def stop(_signum, _frame):
+        raise _Stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    print(f"OmniRoute listening on {server_url(server)}", flush=True)
+    try:
+        server.run()
+    except (_Stop, KeyboardInterrupt):
+        pass
+    finally:
+        shutdown(app, server)
+
+
+def shutdown(app: Flask, server) -> None:
+    server.close()
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+    app.extensions["omniroute"].close()
+    print("OmniRoute stopped; usage saved.", file=sys.stderr, flush=True)

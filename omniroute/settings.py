@@ -1,0 +1,266 @@
+"""Every setting OmniRoute reads, declared once as data.
+
+Each `Setting` names an environment variable, its default, a help text and a parser. The README's
+configuration table and `load_settings()` both read this one declaration, so a setting cannot exist
+in one place and not the other. A bad value stops start-up with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+
+class SettingsError(ValueError):
+    """A setting's value could not be used; the message names the variable."""
+
+
+def parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def parse_optional_bool(raw: str) -> bool | None:
+    if raw.strip().lower() in {"", "auto"}:
+        return None
+    return parse_bool(raw)
+
+
+def int_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        value = int(raw.strip())
+        if not low <= value <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}")
+        return value
+
+    return parse
+
+
+def float_between(low: float, high: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        value = float(raw.strip())
+        if not low <= value <= high:
+            raise ValueError(f"expected a number from {low} to {high}")
+        return value
+
+    return parse
+
+
+def parse_text(raw: str) -> str:
+    return raw
+
+
+def parse_path(raw: str) -> str:
+    return os.path.abspath(os.path.expanduser(raw.strip()))
+
+
+def parse_http_url(raw: str) -> str:
+    parsed = urlparse(raw.strip())
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+        raise ValueError("expected an http:// or https:// URL")
+    return raw.strip().rstrip("/")
+
+
+def parse_database_url(raw: str) -> str:
+    scheme = urlparse(raw.strip()).scheme
+    if scheme not in {"sqlite", "postgresql", "postgres"}:
+        raise ValueError("expected sqlite:///path or postgresql://user:pass@host:port/db")
+    return raw.strip()
+
+
+def parse_secret(raw: str) -> str:
+    if len(raw) < 16:
+        raise ValueError("expected at least 16 characters")
+    return raw
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = parse_text
+    shown_default: str | None = None  # how the README shows a computed default
+
+    def readme_default(self) -> str:
+        if self.shown_default is not None:
+            return self.shown_default
+        return "(unset)" if self.default is None else str(self.default)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("PORT", 20128, "TCP port the server listens on.", int_between(0, 65535)),
+    Setting(
+        "HOSTNAME",
+        "127.0.0.1",
+        "Address to bind. Use 0.0.0.0 to listen on every interface (then /v1 requires an API key "
+        "unless REQUIRE_API_KEY=false).",
+    ),
+    Setting(
+        "DATA_DIR",
+        "~/.omniroute",
+        "Directory for the SQLite database and generated secrets.",
+        parse_path,
+    ),
+    Setting(
+        "INITIAL_PASSWORD",
+        None,
+        "Dashboard password on first run. If unset, one is generated, printed once and written to "
+        "DATA_DIR/initial-password (mode 0600).",
+    ),
+    Setting(
+        "JWT_SECRET",
+        None,
+        "Secret that signs dashboard sessions. Generated into DATA_DIR/jwt-secret if unset.",
+        parse_secret,
+    ),
+    Setting(
+        "API_KEY_SECRET",
+        None,
+        "HMAC secret for the gateway's API keys. Generated into DATA_DIR/api-key-secret if unset.",
+        parse_secret,
+    ),
+    Setting(
+        "STORAGE_ENCRYPTION_KEY",
+        None,
+        "Key that encrypts provider secrets at rest (AES-256-GCM): 64 hex characters, base64 of 32 "
+        "bytes, or a passphrase of 16+ characters. Generated into DATA_DIR/storage.key if unset; "
+        "never stored in the database.",
+        parse_secret,
+    ),
+    Setting(
+        "DATABASE_URL",
+        None,
+        "Database. SQLite in DATA_DIR by default; postgresql://user:pass@host:port/db for "
+        "PostgreSQL.",
+        parse_database_url,
+        shown_default="sqlite:///DATA_DIR/omniroute.db",
+    ),
+    Setting(
+        "REQUIRE_API_KEY",
+        None,
+        "Require an API key on /v1/*. Unset: required when HOSTNAME is not a loopback address. "
+        "true/false force it.",
+        parse_optional_bool,
+        shown_default="auto",
+    ),
+    Setting(
+        "ENABLE_REQUEST_LOGS",
+        False,
+        "Keep request and response bodies for the request log (off: only metadata is kept).",
+        parse_bool,
+    ),
+    Setting(
+        "AUTH_COOKIE_SECURE",
+        False,
+        "Mark the session cookie Secure (set when served behind HTTPS).",
+        parse_bool,
+    ),
+    Setting(
+        "BASE_URL",
+        "http://localhost:20128",
+        "Public base URL shown in the dashboard's setup snippets.",
+        parse_http_url,
+    ),
+    Setting(
+        "THREADS",
+        1200,
+        "Worker threads. Each open stream holds one, so size it above the streams you expect.",
+        int_between(4, 10000),
+    ),
+    Setting(
+        "CONNECTION_LIMIT",
+        2000,
+        "Most client connections held open at once (beyond it they wait in the kernel backlog).",
+        int_between(10, 100000),
+    ),
+    Setting(
+        "MAX_IN_FLIGHT",
+        1150,
+        "Most /v1 requests handled at once; beyond it the gateway answers 503 with Retry-After. "
+        "Keep it below THREADS so the dashboard stays reachable.",
+        int_between(1, 10000),
+    ),
+    Setting(
+        "MAX_BODY_BYTES",
+        32 * 1024 * 1024,
+        "Largest request body accepted; larger ones get 413.",
+        int_between(1024, 1024 * 1024 * 1024),
+    ),
+    Setting(
+        "UPSTREAM_CONNECT_TIMEOUT",
+        10.0,
+        "Seconds to wait for a TCP connection to a provider.",
+        float_between(0.1, 600),
+    ),
+    Setting(
+        "UPSTREAM_READ_TIMEOUT",
+        300.0,
+        "Seconds to wait for the provider's first byte, and between two chunks of a stream.",
+        float_between(0.1, 3600),
+    ),
+    Setting(
+        "USAGE_FLUSH_SECONDS",
+        1.0,
+        "How often the background writer saves usage rows (a crash loses at most this much).",
+        float_between(0.05, 60),
+    ),
+)
+
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Read every setting from `environ` (default: the process environment).
+
+    `overrides` holds already-parsed values (tests and embedders use it); it wins over the
+    environment. Raises SettingsError naming the variable when a value is unusable.
+    """
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    unknown = set(overrides) - set(SETTINGS_BY_NAME)
+    if unknown:
+        raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.name in overrides:
+            values[setting.name] = overrides[setting.name]
+            continue
+        raw = environ.get(setting.name)
+        if raw is None or (raw == "" and setting.default is not None):
+            values[setting.name] = _parsed_default(setting)
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{setting.name}={raw!r} is not valid: {exc}") from None
+    if values["MAX_IN_FLIGHT"] >= values["THREADS"]:
+        raise SettingsError(
+            f"MAX_IN_FLIGHT={values['MAX_IN_FLIGHT']} must be below THREADS={values['THREADS']}"
+        )
+    if values["DATABASE_URL"] is None:
+        values["DATABASE_URL"] = "sqlite:///" + os.path.join(values["DATA_DIR"], "omniroute.db")
+    return values
+
+
+def _parsed_default(setting: Setting) -> Any:
+    if isinstance(setting.default, str) and setting.parse is not parse_text:
+        return setting.parse(setting.default)
+    return setting.default
+
+
+def settings_table_markdown() -> str:
+    """The README's configuration table, rendered from SETTINGS."""
+    rows = ["| Variable | Default | What it does |", "| --- | --- | --- |"]
+    for setting in SETTINGS:
+        rows.append(f"| `{setting.name}` | `{setting.readme_default()}` | {setting.help} |")
+    return "\n".join(rows)

@@ -1,0 +1,16 @@
+"""Query functions for the key/value `app_settings` table."""
+
+from __future__ import annotations
+
+from .models import AppSetting
+
+
+def get_app_setting(key: str, default: str | None = None) -> str | None:
+    row = AppSetting.get_or_none(AppSetting.key == key)
+    return default if row is None else row.value
+
+
+def set_app_setting(key: str, value: str) -> None:
+    AppSetting.insert(key=key, value=value).on_conflict(
+        conflict_target=[AppSetting.key], update={AppSetting.value: value}
+    ).execute()

@@ -1,0 +1,122 @@
+"""Query functions for provider connections (a user's accounts and API keys per provider).
+
+Keys go in encrypted and come out only as `ActiveConnection.api_key`, for the proxy's in-memory
+cache. Everything a view sees is a `ConnectionRecord`, which has a 4-character hint and no key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .models import ProviderConnection, utcnow
+from .secret_box import SecretBox
+
+
+@dataclass(frozen=True)
+class ConnectionRecord:
+    id: int
+    provider: str
+    name: str
+    api_key_hint: str
+    base_url: str | None
+    test_model: str | None
+    is_active: bool
+    priority: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    last_test_ok: bool | None
+    last_test_error: str | None
+    last_test_latency_ms: float | None
+    last_tested_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ActiveConnection:
+    """What the proxy needs to call a provider with this account; lives only in memory."""
+
+    id: int
+    provider: str
+    name: str
+    api_key: str
+    base_url: str | None
+    priority: int
+
+
+def key_hint(api_key: str) -> str:
+    return api_key[-4:] if len(api_key) >= 8 else ""
+
+
+def _record(row: ProviderConnection) -> ConnectionRecord:
+    return ConnectionRecord(**{f: getattr(row, f) for f in ConnectionRecord.__dataclass_fields__})
+
+
+def list_connections() -> list[ConnectionRecord]:
+    query = ProviderConnection.select().order_by(
+        ProviderConnection.provider, ProviderConnection.priority, ProviderConnection.id
+    )
+    return [_record(row) for row in query]
+
+
+def get_connection(connection_id: int) -> ConnectionRecord | None:
+    row = ProviderConnection.get_or_none(ProviderConnection.id == connection_id)
+    return None if row is None else _record(row)
+
+
+def create_connection(box: SecretBox, *, api_key: str, **fields) -> ConnectionRecord:
+    row = ProviderConnection.create(
+        api_key_encrypted=box.encrypt(api_key), api_key_hint=key_hint(api_key), **fields
+    )
+    return _record(row)
+
+
+def update_connection(
+    box: SecretBox, connection_id: int, *, api_key: str | None = None, **fields
+) -> ConnectionRecord | None:
+    """Change the given fields; a None or empty `api_key` keeps the stored key."""
+    if api_key:
+        fields["api_key_encrypted"] = box.encrypt(api_key)
+        fields["api_key_hint"] = key_hint(api_key)
+    fields["updated_at"] = utcnow()
+    ProviderConnection.update(**fields).where(ProviderConnection.id == connection_id).execute()
+    return get_connection(connection_id)
+
+
+def delete_connection(connection_id: int) -> bool:
+    return bool(ProviderConnection.delete().where(ProviderConnection.id == connection_id).execute())
+
+
+def record_test_result(
+    connection_id: int, ok: bool, latency_ms: float | None, error: str | None
+) -> None:
+    ProviderConnection.update(
+        last_test_ok=ok,
+        last_test_error=error,
+        last_test_latency_ms=latency_ms,
+        last_tested_at=utcnow(),
+    ).where(ProviderConnection.id == connection_id).execute()
+
+
+def load_credentials(box: SecretBox, connection_id: int) -> ActiveConnection | None:
+    row = ProviderConnection.get_or_none(ProviderConnection.id == connection_id)
+    return None if row is None else _active(box, row)
+
+
+def load_active_connections(box: SecretBox) -> tuple[ActiveConnection, ...]:
+    query = (
+        ProviderConnection.select()
+        .where(ProviderConnection.is_active == True)  # noqa: E712 (peewee expression)
+        .order_by(ProviderConnection.priority, ProviderConnection.id)
+    )
+    return tuple(_active(box, row) for row in query)
+
+
+def _active(box: SecretBox, row: ProviderConnection) -> ActiveConnection:
+    return ActiveConnection(
+        id=row.id,
+        provider=row.provider,
+        name=row.name,
+        api_key=box.decrypt(row.api_key_encrypted),
+        base_url=row.base_url,
+        priority=row.priority,
+    )

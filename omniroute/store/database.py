@@ -1,0 +1,63 @@
+"""Open the database named by DATABASE_URL and bind the models to it.
+
+SQLite (the default) runs in WAL mode with synchronous=NORMAL and a busy timeout; PostgreSQL uses
+a small connection pool. Both are peewee pooled databases, so a dashboard request borrows a
+connection and returns it on teardown.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import unquote, urlparse
+
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
+
+from .models import database_proxy
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "busy_timeout": 5000,
+    "foreign_keys": 1,
+}
+
+
+def open_database(url: str):
+    """Create the peewee database for `url` and point every model at it."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = unquote(parsed.path)
+        if parsed.netloc:  # sqlite://relative/path
+            path = parsed.netloc + path
+        if path not in {":memory:", "/:memory:"}:
+            os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
+        database = PooledSqliteDatabase(
+            path,
+            pragmas=SQLITE_PRAGMAS,
+            max_connections=64,
+            stale_timeout=300,
+            check_same_thread=False,
+        )
+    elif parsed.scheme in {"postgresql", "postgres"}:
+        database = PooledPostgresqlDatabase(
+            unquote(parsed.path.lstrip("/")),
+            user=unquote(parsed.username) if parsed.username else None,
+            password=unquote(parsed.password) if parsed.password else None,
+            host=parsed.hostname,
+            port=parsed.port or 5432,
+            max_connections=32,
+            stale_timeout=300,
+        )
+    else:
+        raise ValueError(f"unsupported database URL scheme {parsed.scheme!r}")
+    database_proxy.initialize(database)
+    return database
+
+
+def database_size_bytes(url: str) -> int | None:
+    """Size of a SQLite database file (with its WAL); None for other databases."""
+    parsed = urlparse(url)
+    if parsed.scheme != "sqlite":
+        return None
+    path = unquote(parsed.path)
+    return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))

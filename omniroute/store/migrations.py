@@ -1,0 +1,115 @@
+"""Versioned schema migrations, run at start-up in order, each once, each in a transaction.
+
+A migration is plain SQL written once and never edited after it ships; `{pk}`, `{blob}`,
+`{bool}` and `{ts}` stand for the column types that differ between SQLite and PostgreSQL. An
+upgrade only adds: tables, columns, indexes. Nothing is dropped or rewritten in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import PostgresqlDatabase
+
+from .models import SchemaMigration, utcnow
+
+DIALECT_TYPES = {
+    "sqlite": {
+        "pk": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "bool": "INTEGER",
+        "ts": "DATETIME",
+        "float": "REAL",
+    },
+    "postgresql": {
+        "pk": "SERIAL PRIMARY KEY",
+        "bool": "BOOLEAN",
+        "ts": "TIMESTAMP",
+        "float": "DOUBLE PRECISION",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "initial schema: settings, provider connections, usage records",
+        (
+            """CREATE TABLE app_settings (
+                key VARCHAR(100) PRIMARY KEY,
+                value TEXT NOT NULL)""",
+            """CREATE TABLE provider_connections (
+                id {pk},
+                provider VARCHAR(64) NOT NULL,
+                name VARCHAR(200) NOT NULL,
+                api_key_encrypted TEXT NOT NULL,
+                api_key_hint VARCHAR(8) NOT NULL DEFAULT '',
+                base_url TEXT,
+                test_model VARCHAR(200),
+                is_active {bool} NOT NULL,
+                priority INTEGER NOT NULL DEFAULT 1,
+                created_at {ts} NOT NULL,
+                updated_at {ts} NOT NULL,
+                last_test_ok {bool},
+                last_test_error TEXT,
+                last_test_latency_ms {float},
+                last_tested_at {ts})""",
+            "CREATE INDEX provider_connections_provider ON provider_connections (provider)",
+            """CREATE TABLE usage_records (
+                id {pk},
+                created_at {ts} NOT NULL,
+                endpoint VARCHAR(64) NOT NULL,
+                provider VARCHAR(64),
+                connection_id INTEGER,
+                requested_model VARCHAR(200),
+                model VARCHAR(200),
+                status INTEGER NOT NULL,
+                stream {bool} NOT NULL,
+                prompt_tokens INTEGER NOT NULL DEFAULT 0,
+                completion_tokens INTEGER NOT NULL DEFAULT 0,
+                latency_ms {float} NOT NULL DEFAULT 0,
+                ttft_ms {float},
+                error TEXT)""",
+            "CREATE INDEX usage_records_created_at ON usage_records (created_at)",
+        ),
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def dialect_of(database) -> str:
+    return "postgresql" if isinstance(database, PostgresqlDatabase) else "sqlite"
+
+
+def applied_versions(database) -> set[int]:
+    if not database.table_exists("schema_migrations"):
+        return set()
+    return {row.version for row in SchemaMigration.select(SchemaMigration.version)}
+
+
+def migrate(database, upto: int | None = None) -> list[int]:
+    """Apply every pending migration (up to `upto`); returns the versions applied."""
+    types = DIALECT_TYPES[dialect_of(database)]
+    with database.connection_context():
+        if not database.table_exists("schema_migrations"):
+            database.create_tables([SchemaMigration])
+        done = applied_versions(database)
+        applied = []
+        for migration in MIGRATIONS:
+            if migration.version in done or (upto is not None and migration.version > upto):
+                continue
+            with database.atomic():
+                for statement in migration.statements:
+                    database.execute_sql(statement.format(**types))
+                SchemaMigration.create(
+                    version=migration.version, name=migration.name, applied_at=utcnow()
+                )
+            applied.append(migration.version)
+        return applied

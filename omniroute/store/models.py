@@ -1,0 +1,102 @@
+"""peewee models: the tables OmniRoute keeps. The schema itself is created by migrations.py.
+
+Models are bound to `database_proxy`, which `store.database.open_database()` points at SQLite or
+PostgreSQL. Views never query these directly: they call the query functions in `store/`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateTimeField,
+    FloatField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database_proxy = DatabaseProxy()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class AppSetting(BaseModel):
+    """Key/value settings that the dashboard can change (password hash, preferences)."""
+
+    key = CharField(primary_key=True, max_length=100)
+    value = TextField()
+
+    class Meta:
+        table_name = "app_settings"
+
+
+class ProviderConnection(BaseModel):
+    """A user's account or API key for one provider; `api_key_encrypted` is AES-GCM sealed."""
+
+    id = AutoField()
+    provider = CharField(max_length=64, index=True)
+    name = CharField(max_length=200)
+    api_key_encrypted = TextField()
+    api_key_hint = CharField(max_length=8, default="")
+    base_url = TextField(null=True)
+    test_model = CharField(max_length=200, null=True)
+    is_active = BooleanField(default=True)
+    priority = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    last_test_ok = BooleanField(null=True)
+    last_test_error = TextField(null=True)
+    last_test_latency_ms = FloatField(null=True)
+    last_tested_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "provider_connections"
+
+
+class UsageRecord(BaseModel):
+    """One /v1 request: who answered it, how long it took and how many tokens it used."""
+
+    id = AutoField()
+    created_at = DateTimeField(default=utcnow, index=True)
+    endpoint = CharField(max_length=64)
+    provider = CharField(max_length=64, null=True)
+    connection_id = IntegerField(null=True)
+    requested_model = CharField(max_length=200, null=True)
+    model = CharField(max_length=200, null=True)
+    status = IntegerField()
+    stream = BooleanField(default=False)
+    prompt_tokens = IntegerField(default=0)
+    completion_tokens = IntegerField(default=0)
+    latency_ms = FloatField(default=0)
+    ttft_ms = FloatField(null=True)
+    error = TextField(null=True)
+
+    class Meta:
+        table_name = "usage_records"
+
+
+class SchemaMigration(BaseModel):
+    """Which numbered migrations have run."""
+
+    version = IntegerField(primary_key=True)
+    name = CharField(max_length=200)
+    applied_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "schema_migrations"
+
+
+ALL_MODELS = (AppSetting, ProviderConnection, UsageRecord, SchemaMigration)

@@ -1,0 +1,1 @@
+"""Usage accounting: requests, tokens and latency, written off the hot path."""

@@ -1,0 +1,99 @@
+"""The one background writer for usage rows: request threads enqueue, one thread batches inserts.
+
+`submit()` costs a queue put. The writer saves whatever has queued every USAGE_FLUSH_SECONDS (or
+as soon as a batch is full) in one multi-row INSERT; `stop()` drains the queue before returning,
+so a graceful shutdown loses nothing and a crash loses at most the last interval.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+
+from ..store.usage_queries import insert_usage_rows
+
+log = logging.getLogger(__name__)
+_STOP = object()
+
+
+class UsageWriter:
+    def __init__(self, database, flush_seconds: float = 1.0, batch_size: int = 500):
+        self._database = database
+        self._flush_seconds = flush_seconds
+        self._batch_size = batch_size
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._flushed = threading.Condition()
+        self.rows_written = 0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="usage-writer", daemon=True)
+            self._thread.start()
+
+    def submit(self, row: dict) -> None:
+        self._queue.put(row)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Write every queued row, then end the writer thread."""
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join(timeout)
+            self._thread = None
+        else:
+            self._write(self._drain([]))
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Block until every row submitted before this call is written (tests, shutdown)."""
+        target = self.rows_written + self._queue.qsize()
+        deadline = time.monotonic() + timeout
+        with self._flushed:
+            while self.rows_written < target and time.monotonic() < deadline:
+                self._flushed.wait(0.05)
+
+    def _run(self) -> None:
+        while True:
+            batch: list = []
+            try:
+                batch.append(self._queue.get(timeout=self._flush_seconds))
+            except queue.Empty:
+                continue
+            deadline = time.monotonic() + self._flush_seconds
+            stopping = batch[0] is _STOP
+            while not stopping and len(batch) < self._batch_size:
+                try:
+                    item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+                stopping = item is _STOP
+                batch.append(item)
+            rows = [row for row in batch if row is not _STOP]
+            if stopping:
+                rows = self._drain(rows)
+            self._write(rows)
+            if stopping:
+                return
+
+    def _drain(self, rows: list) -> list:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return rows
+            if item is not _STOP:
+                rows.append(item)
+
+    def _write(self, rows: list) -> None:
+        if not rows:
+            return
+        try:
+            with self._database.connection_context():
+                for start in range(0, len(rows), self._batch_size):
+                    insert_usage_rows(rows[start : start + self._batch_size])
+        except Exception:  # a broken database must not kill the writer thread
+            log.exception("could not save %d usage rows", len(rows))
+        with self._flushed:
+            self.rows_written += len(rows)
+            self._flushed.notify_all()

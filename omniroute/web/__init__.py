@@ -1,0 +1,39 @@
+"""Web layer: blueprints for the client API (/v1), the management API (/api) and the dashboard."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+
+from . import api_auth, api_providers, client_api, dashboard, i18n, pages_auth, providers_pages
+from .security import init_security
+
+
+def register_web(app: Flask) -> None:
+    i18n.init_i18n(app)
+    init_security(app)
+    for blueprint in (
+        client_api.bp,
+        api_auth.bp,
+        api_providers.bp,
+        pages_auth.bp,
+        dashboard.bp,
+        providers_pages.bp,
+        i18n.bp,
+    ):
+        app.register_blueprint(blueprint)
+    services = app.extensions["omniroute"]
+    database = services.database
+
+    @app.context_processor
+    def gateway_context():
+        return {"config_base_url": services.settings["BASE_URL"]}
+
+    @app.before_request
+    def open_database_connection():
+        if not client_api.is_client_api_path(request.path):
+            database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def close_database_connection(_exc):
+        if not database.is_closed():
+            database.close()

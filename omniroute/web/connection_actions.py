@@ -1,0 +1,72 @@
+"""Actions on provider connections shared by the JSON API and the dashboard pages.
+
+Each change goes through the store and then drops the proxy's in-memory snapshot, so the next
+client request sees it.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from ..proxy.connection_test import TestResult, run_connection_test
+from ..store import connections as store
+from ..store.connections import ConnectionRecord
+
+
+def _services():
+    return current_app.extensions["omniroute"]
+
+
+def create(fields: dict) -> ConnectionRecord:
+    services = _services()
+    record = store.create_connection(services.box, **fields)
+    services.connections.invalidate()
+    return record
+
+
+def update(connection_id: int, fields: dict) -> ConnectionRecord | None:
+    services = _services()
+    record = store.update_connection(services.box, connection_id, **fields)
+    services.connections.invalidate()
+    return record
+
+
+def delete(connection_id: int) -> bool:
+    deleted = store.delete_connection(connection_id)
+    _services().connections.invalidate()
+    return deleted
+
+
+def test(connection_id: int) -> TestResult | None:
+    services = _services()
+    record = store.get_connection(connection_id)
+    credentials = store.load_credentials(services.box, connection_id)
+    if record is None or credentials is None:
+        return None
+    result = run_connection_test(services.upstream, credentials, record.test_model)
+    store.record_test_result(connection_id, result.ok, result.latency_ms, result.error)
+    return result
+
+
+def as_json(record: ConnectionRecord) -> dict:
+    """The API's view of a connection: never the key, at most its last 4 characters."""
+    return {
+        "id": record.id,
+        "provider": record.provider,
+        "name": record.name,
+        "apiKeyHint": record.api_key_hint,
+        "baseUrl": record.base_url,
+        "testModel": record.test_model,
+        "isActive": record.is_active,
+        "priority": record.priority,
+        "createdAt": record.created_at.isoformat() + "Z",
+        "updatedAt": record.updated_at.isoformat() + "Z",
+        "lastTest": None
+        if record.last_tested_at is None
+        else {
+            "ok": record.last_test_ok,
+            "error": record.last_test_error,
+            "latencyMs": record.last_test_latency_ms,
+            "at": record.last_tested_at.isoformat() + "Z",
+        },
+    }

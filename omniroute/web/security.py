@@ -1,0 +1,68 @@
+"""Dashboard security: the one admin user (flask-login), CSRF (Flask-WTF) and API auth guards.
+
+Dashboard pages redirect anonymous visitors to /login; /api/* answers 401 JSON instead. Every
+state-changing request made with the session cookie must carry the CSRF token (form field
+`csrf_token` or the `X-CSRFToken` header); /v1 is for API clients and is never CSRF-checked.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, redirect, request, url_for
+from flask_login import LoginManager, UserMixin
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CSRF_EXEMPT_ENDPOINTS = {"api_auth.login"}  # JSON-only, so no cross-site form can post it
+
+
+class AdminUser(UserMixin):
+    id = "admin"
+
+
+ADMIN = AdminUser()
+
+
+def json_error(status: int, message: str, kind: str, code: str | None = None, **extra):
+    body = {"error": {"message": message, "type": kind, "code": code, **extra}}
+    return jsonify(body), status
+
+
+def init_security(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return ADMIN if user_id == ADMIN.id else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if request.path.startswith("/api/"):
+            return json_error(
+                401, "log in first (POST /api/auth/login)", "authentication_error", "unauthorized"
+            )
+        return redirect(url_for("pages_auth.login", next=request.full_path.rstrip("?")))
+
+    @app.before_request
+    def check_csrf():
+        if (
+            request.method in UNSAFE_METHODS
+            and request.endpoint not in CSRF_EXEMPT_ENDPOINTS
+            and not request.path.startswith("/v1")
+            and request.blueprint != "client_api"
+        ):
+            csrf.protect()
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError):
+        if request.path.startswith("/api/"):
+            return json_error(
+                400,
+                f"CSRF check failed: {error.description}",
+                "invalid_request_error",
+                "csrf_failed",
+            )
+        return error.description, 400

@@ -1,0 +1,77 @@
+"""Run a real OmniRoute (waitress on 127.0.0.1, fresh data dir) for a test, and log in to it."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from omniroute import create_app
+from omniroute.serving import build_server, server_url
+
+ADMIN_PASSWORD = "test-password-123"
+
+
+@dataclass
+class Gateway:
+    app: Any
+    server: Any
+    thread: threading.Thread
+    url: str
+
+    @property
+    def services(self):
+        return self.app.extensions["omniroute"]
+
+    @property
+    def v1(self) -> str:
+        return self.url + "/v1"
+
+    def admin(self) -> requests.Session:
+        """A session logged in to the management API, sending the CSRF header."""
+        session = requests.Session()
+        session.trust_env = False
+        response = session.post(self.url + "/api/auth/login", json={"password": ADMIN_PASSWORD})
+        response.raise_for_status()
+        session.headers["X-CSRFToken"] = response.json()["csrfToken"]
+        return session
+
+    def add_connection(self, upstream_url: str, provider: str = "openai", **fields) -> dict:
+        body = {
+            "provider": provider,
+            "name": fields.pop("name", f"{provider} test"),
+            "apiKey": fields.pop("apiKey", "sk-test-key-0001"),
+            "baseUrl": upstream_url,
+            **fields,
+        }
+        response = self.admin().post(self.url + "/api/providers", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def flush_usage(self) -> None:
+        self.services.usage.flush()
+
+    def stop(self) -> None:
+        self.server.close()
+        self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=2)
+        self.thread.join(5)
+        self.services.close()
+
+
+def start_gateway(data_dir: str, **settings) -> Gateway:
+    config = {
+        "DATA_DIR": data_dir,
+        "PORT": 0,
+        "INITIAL_PASSWORD": ADMIN_PASSWORD,
+        "THREADS": 48,
+        "MAX_IN_FLIGHT": 40,
+        "USAGE_FLUSH_SECONDS": 0.05,
+        **settings,
+    }
+    app = create_app(config, environ={})
+    server = build_server(app)
+    thread = threading.Thread(target=server.run, name="gateway", daemon=True)
+    thread.start()
+    return Gateway(app, server, thread, server_url(server))
