@@ -34,3 +34,27 @@ def connected(gateway, upstream):
     """A gateway with one OpenAI connection pointing at the fake upstream."""
     gateway.add_connection(upstream.url)
     return gateway
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server on 127.0.0.1 for this test session."""
+    from tests.pg_server import PostgresServer, postgres_bin_dir
+
+    if postgres_bin_dir() is None:
+        pytest.fail("PostgreSQL is not installed (apt-get install postgresql; .ci/run does it)")
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+_database_counter = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty database of each kind the store supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    server = request.getfixturevalue("postgres")
+    return server.create_database(f"omniroute_test_{next(_database_counter)}")

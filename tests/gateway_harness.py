@@ -55,8 +55,10 @@ class Gateway:
 
     def stop(self) -> None:
         self.server.close()
+        for channel in list(self.server._map.values()):  # keep-alive clients and the trigger
+            channel.close()
         self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=2)
-        self.thread.join(5)
+        self.thread.join(2)
         self.services.close()
 
 
@@ -71,7 +73,7 @@ def start_gateway(data_dir: str, **settings) -> Gateway:
         **settings,
     }
     app = create_app(config, environ={})
-    server = build_server(app)
+    server = build_server(app, asyncore_loop_timeout=0.1)  # quick exit on stop()
     thread = threading.Thread(target=server.run, name="gateway", daemon=True)
     thread.start()
     return Gateway(app, server, thread, server_url(server))

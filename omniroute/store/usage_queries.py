@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import fn
+from peewee import Case, fn
 
 from .models import UsageRecord
 
@@ -28,7 +28,7 @@ def insert_usage_rows(rows: list[dict]) -> None:
 
 
 def usage_summary_since(since: dt.datetime) -> UsageSummary:
-    errors = fn.SUM(fn.CASE(None, [((UsageRecord.status >= 400), 1)], 0))
+    errors = fn.SUM(Case(None, [((UsageRecord.status >= 400), 1)], 0))
     row = (
         UsageRecord.select(
             fn.COUNT(UsageRecord.id),

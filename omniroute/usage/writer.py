@@ -18,6 +18,13 @@ log = logging.getLogger(__name__)
 _STOP = object()
 
 
+class _Flush:
+    """A marker: once the writer reaches it, everything queued before it has been written."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
 class UsageWriter:
     def __init__(self, database, flush_seconds: float = 1.0, batch_size: int = 500):
         self._database = database
@@ -25,7 +32,6 @@ class UsageWriter:
         self._batch_size = batch_size
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self._flushed = threading.Condition()
         self.rows_written = 0
 
     def start(self) -> None:
@@ -45,13 +51,14 @@ class UsageWriter:
         else:
             self._write(self._drain([]))
 
-    def flush(self, timeout: float = 5.0) -> None:
-        """Block until every row submitted before this call is written (tests, shutdown)."""
-        target = self.rows_written + self._queue.qsize()
-        deadline = time.monotonic() + timeout
-        with self._flushed:
-            while self.rows_written < target and time.monotonic() < deadline:
-                self._flushed.wait(0.05)
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Block until every row submitted before this call is written; False on time-out."""
+        if self._thread is None:
+            self._write(self._drain([]))
+            return True
+        marker = _Flush()
+        self._queue.put(marker)
+        return marker.done.wait(timeout)
 
     def _run(self) -> None:
         while True:
@@ -61,18 +68,18 @@ class UsageWriter:
             except queue.Empty:
                 continue
             deadline = time.monotonic() + self._flush_seconds
-            stopping = batch[0] is _STOP
-            while not stopping and len(batch) < self._batch_size:
+            while not _ends_batch(batch[-1]) and len(batch) < self._batch_size:
                 try:
-                    item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                    batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
                 except queue.Empty:
                     break
-                stopping = item is _STOP
-                batch.append(item)
-            rows = [row for row in batch if row is not _STOP]
+            stopping = batch[-1] is _STOP
+            rows = [row for row in batch if isinstance(row, dict)]
             if stopping:
                 rows = self._drain(rows)
             self._write(rows)
+            if isinstance(batch[-1], _Flush):
+                batch[-1].done.set()
             if stopping:
                 return
 
@@ -82,8 +89,10 @@ class UsageWriter:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 return rows
-            if item is not _STOP:
+            if isinstance(item, dict):
                 rows.append(item)
+            elif isinstance(item, _Flush):
+                item.done.set()
 
     def _write(self, rows: list) -> None:
         if not rows:
@@ -94,6 +103,9 @@ class UsageWriter:
                     insert_usage_rows(rows[start : start + self._batch_size])
         except Exception:  # a broken database must not kill the writer thread
             log.exception("could not save %d usage rows", len(rows))
-        with self._flushed:
-            self.rows_written += len(rows)
-            self._flushed.notify_all()
+            return
+        self.rows_written += len(rows)
+
+
+def _ends_batch(item) -> bool:
+    return item is _STOP or isinstance(item, _Flush)

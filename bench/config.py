@@ -1,0 +1,94 @@
+"""The benchmark's plan: every rate, duration, scripted stream and target, declared once.
+
+The fake-upstream process, the load generator and the orchestrator all import these values, so
+the stream the upstream plays and the timing the client expects cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+HOST = "127.0.0.1"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS_PATH = os.path.join(ROOT, "bench", "results", "latest.json")
+
+ADMIN_PASSWORD = "bench-password-123"
+API_KEY = "sk-bench-0001"
+CHAT_PATH = "/v1/chat/completions"
+GATEWAY_PREFIX = "openai/"  # model ids through the gateway: "openai/<model>"
+
+# Models the fake upstream is scripted with (a stream sends role, pieces, finish, usage, [DONE]).
+FAST_MODEL = "bench-fast"  # non-streaming echo
+STREAM_MODEL = "bench-stream"
+STREAM_PIECES = 20
+STREAM_INTERVAL = 0.05  # seconds between two events of a stream
+HOLD_MODEL = "bench-hold"
+HOLD_PIECES = 8
+HOLD_INTERVAL = 0.5  # 8 pieces + role + finish + usage = 10 gaps of 0.5 s = 5 s per stream
+
+# 1. added latency at a fixed rate (open loop)
+LATENCY_RATE = 200
+LATENCY_SECONDS = 10.0
+LATENCY_WARMUP_SECONDS = 1.0
+# 2. max throughput with wrk
+WRK_THREADS = 2
+WRK_CONNECTIONS = 64
+WRK_SECONDS = 10
+# 3. streaming timing: streams started at a fixed rate, each 20 pieces 50 ms apart
+STREAM_RATE = 20
+STREAM_SECONDS = 5.0
+STREAM_WARMUP_SECONDS = 1.0
+# 4./5. many streams held at once
+HOLD_STREAMS = 1000
+HOLD_RAMP_SECONDS = 1.5
+HOLD_TIMEOUT_SECONDS = 30.0
+RSS_SAMPLE_SECONDS = 0.1
+# 6. start-up
+STARTUP_RUNS = 3
+STARTUP_TIMEOUT_SECONDS = 15.0
+
+NOFILE_WANTED = 65536
+
+TARGETS = {
+    "added_latency_p50_ms": 1.0,
+    "added_latency_p99_ms": 5.0,
+    "throughput_rps": 1000.0,
+    "added_ttfb_p50_ms": 2.0,
+    "added_chunk_delay_p99_ms": 5.0,
+    "held_back_chunks": 0,
+    "hold_errors": 0,
+    "idle_rss_mb": 100.0,
+    "peak_rss_mb": 300.0,
+    "startup_s": 1.5,
+}
+
+
+def stream_events(pieces: int) -> int:
+    """Data events of a scripted stream before [DONE]: role, pieces, finish, usage."""
+    return pieces + 3
+
+
+def chat_body(model: str, stream: bool = False) -> bytes:
+    """The request every path receives; streams ask for usage so both paths see the same events."""
+    body: dict = {
+        "model": model,
+        "messages": [{"role": "user", "content": "hello from the OmniRoute benchmark"}],
+        "max_tokens": 16,
+    }
+    if stream:
+        body["stream"] = True
+        body["stream_options"] = {"include_usage": True}
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def raise_nofile_limit() -> int:
+    """Raise this process's soft RLIMIT_NOFILE (children inherit it); returns the new limit."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = NOFILE_WANTED if hard == resource.RLIM_INFINITY else min(hard, NOFILE_WANTED)
+    if soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        soft = wanted
+    return soft

@@ -1,0 +1,200 @@
+"""Child processes of the benchmark: spawn, watch and always clean up.
+
+Every child gets its own session (Ctrl-C reaches only the orchestrator, which then stops each
+child by pid) and PR_SET_PDEATHSIG, so none outlives an orchestrator that is killed outright.
+Also here: the gateway's environment, /health probing, /proc readings (RSS, CPU) and the
+management-API calls that connect the gateway to the fake upstream.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+from bench import config
+from omniroute.settings import SETTINGS
+
+PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True)
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class Children:
+    """The processes this run started; `stop_all()` ends each of them (by pid) on any exit."""
+
+    def __init__(self) -> None:
+        self.procs: list[subprocess.Popen] = []
+
+    def spawn(self, args: list[str], **options) -> subprocess.Popen:
+        options.setdefault("cwd", config.ROOT)
+        options.setdefault("stdin", subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            args, start_new_session=True, preexec_fn=_die_with_parent, **options
+        )
+        self.procs.append(proc)
+        return proc
+
+    def stop(self, proc: subprocess.Popen, timeout: float = 5.0) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+        if proc in self.procs:
+            self.procs.remove(proc)
+
+    def stop_all(self) -> None:
+        for proc in list(reversed(self.procs)):
+            try:
+                self.stop(proc)
+            except Exception as exc:  # keep stopping the others
+                print(f"bench: could not stop pid {proc.pid}: {exc}", file=sys.stderr)
+
+    def __enter__(self) -> Children:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop_all()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((config.HOST, 0))
+        return sock.getsockname()[1]
+
+
+def gateway_env(data_dir: str, port: int) -> dict[str, str]:
+    """The caller's environment without any OmniRoute setting or proxy, plus the bench's own."""
+    names = {setting.name for setting in SETTINGS}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in names and key.lower() not in PROXY_VARIABLES
+    }
+    env.update(
+        DATA_DIR=data_dir,
+        PORT=str(port),
+        HOSTNAME=config.HOST,
+        INITIAL_PASSWORD=config.ADMIN_PASSWORD,
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def spawn_gateway(children: Children, data_dir: str, port: int, log_path: str):
+    with open(log_path, "ab") as log:
+        return children.spawn(
+            [sys.executable, "app.py"],
+            env=gateway_env(data_dir, port),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def health_ok(port: int) -> bool:
+    """One GET /health on a fresh connection: True on a 200."""
+    try:
+        with socket.create_connection((config.HOST, port), timeout=2) as sock:
+            sock.settimeout(2)
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            return sock.recv(64).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def wait_for_health(proc: subprocess.Popen, port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    for _ in range(int(timeout / 0.002) + 1):
+        if health_ok(port):
+            return True
+        if proc.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    return False
+
+
+def spawn_upstream(children: Children, log_path: str) -> tuple[subprocess.Popen, int]:
+    """Start the fake-upstream process; returns it with the port it announced."""
+    with open(log_path, "ab") as log:
+        proc = children.spawn(
+            [sys.executable, "-m", "bench.upstream_server"], stdout=subprocess.PIPE, stderr=log
+        )
+    ready, _, _ = select.select([proc.stdout], [], [], 15)
+    line = proc.stdout.readline().decode() if ready else ""
+    if not line.startswith("READY "):
+        raise RuntimeError(f"the fake upstream did not start (see {log_path})")
+    return proc, int(line.split()[1])
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmRSS/VmHWM (kB) and Threads from /proc/<pid>/status; {} once the process is gone."""
+    wanted = {"VmRSS", "VmHWM", "Threads"}
+    values = {}
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                name, _, rest = line.partition(":")
+                if name in wanted:
+                    values[name] = int(rest.split()[0])
+    except OSError:
+        return {}
+    return values
+
+
+def rss_mb(pid: int) -> float | None:
+    kb = proc_status(pid).get("VmRSS")
+    return None if kb is None else round(kb / 1024, 1)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+        fields = handle.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def connect_gateway(port: int, upstream_url: str) -> dict:
+    """Log in to the management API and add the OpenAI connection to the fake upstream."""
+    base = f"http://{config.HOST}:{port}"
+    with requests.Session() as session:
+        session.trust_env = False
+        login = session.post(
+            base + "/api/auth/login", json={"password": config.ADMIN_PASSWORD}, timeout=10
+        )
+        login.raise_for_status()
+        session.headers["X-CSRFToken"] = login.json()["csrfToken"]
+        created = session.post(
+            base + "/api/providers",
+            json={
+                "provider": "openai",
+                "name": "bench",
+                "apiKey": config.API_KEY,
+                "baseUrl": upstream_url,
+            },
+            timeout=10,
+        )
+        if created.status_code != 201:
+            raise RuntimeError(f"POST /api/providers: {created.status_code} {created.text}")
+        check = session.post(
+            base + config.CHAT_PATH,
+            data=config.chat_body(config.GATEWAY_PREFIX + config.FAST_MODEL),
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
+        if check.status_code != 200:
+            raise RuntimeError(f"a chat request through the gateway failed: {check.text}")
+        return created.json()
