@@ -38,23 +38,47 @@ class PostgresServer:
         command = list(args)
         if os.geteuid() == 0:
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       stdin=subprocess.DEVNULL, timeout=60)
+        subprocess.run(
+            command,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
 
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         if os.geteuid() == 0:
             shutil.chown(self.directory, "postgres", "postgres")
-        self._run(os.path.join(self.bin_dir, "initdb"), "-D", self.data, "-A", "trust",
-                  "-U", "postgres", "--no-sync")
-        self._run(os.path.join(self.bin_dir, "pg_ctl"), "-D", self.data, "-l", self.log, "-w",
-                  "-o", f"-h 127.0.0.1 -p {self.port} -k {self.directory} -F", "start")
+        self._run(
+            os.path.join(self.bin_dir, "initdb"),
+            "-D",
+            self.data,
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        )
+        self._run(
+            os.path.join(self.bin_dir, "pg_ctl"),
+            "-D",
+            self.data,
+            "-l",
+            self.log,
+            "-w",
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.directory} -F",
+            "start",
+        )
         return self
 
     def create_database(self, name: str) -> str:
         import psycopg2
 
-        connection = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres",
-                                      dbname="postgres")
+        connection = psycopg2.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres"
+        )
         connection.autocommit = True
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}"')
@@ -63,7 +87,8 @@ class PostgresServer:
 
     def stop(self) -> None:
         try:
-            self._run(os.path.join(self.bin_dir, "pg_ctl"), "-D", self.data, "-m", "immediate",
-                      "stop")
+            self._run(
+                os.path.join(self.bin_dir, "pg_ctl"), "-D", self.data, "-m", "immediate", "stop"
+            )
         finally:
             shutil.rmtree(self.directory, ignore_errors=True)

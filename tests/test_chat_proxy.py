@@ -16,15 +16,22 @@ from tests.gateway_harness import start_gateway
 
 MODEL = "openai/gpt-4o-mini"
 HELLO = [{"role": "user", "content": "hello there"}]
-WEATHER_TOOL = {"type": "function", "function": {
-    "name": "get_weather", "description": "Get weather",
-    "parameters": {"type": "object", "properties": {"location": {"type": "string"}},
-                   "required": ["location"]}}}
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get weather",
+        "parameters": {
+            "type": "object",
+            "properties": {"location": {"type": "string"}},
+            "required": ["location"],
+        },
+    },
+}
 
 
 def sdk(gateway, **kwargs) -> openai.OpenAI:
-    return openai.OpenAI(base_url=gateway.v1, api_key="unused-on-loopback", max_retries=0,
-                         **kwargs)
+    return openai.OpenAI(base_url=gateway.v1, api_key="unused-on-loopback", max_retries=0, **kwargs)
 
 
 def usage_rows(gateway):
@@ -50,8 +57,7 @@ def test_non_streaming_completion_and_usage_is_recorded(connected, upstream):
 
 
 def test_streaming_completion_without_usage_requested(connected, upstream):
-    chunks = list(sdk(connected).chat.completions.create(model=MODEL, messages=HELLO,
-                                                         stream=True))
+    chunks = list(sdk(connected).chat.completions.create(model=MODEL, messages=HELLO, stream=True))
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == "echo: hello there"
     assert all(c.usage is None for c in chunks)  # the gateway's own usage chunk is not shown
@@ -62,8 +68,11 @@ def test_streaming_completion_without_usage_requested(connected, upstream):
 
 
 def test_streaming_include_usage_is_honoured(connected, upstream):
-    chunks = list(sdk(connected).chat.completions.create(
-        model=MODEL, messages=HELLO, stream=True, stream_options={"include_usage": True}))
+    chunks = list(
+        sdk(connected).chat.completions.create(
+            model=MODEL, messages=HELLO, stream=True, stream_options={"include_usage": True}
+        )
+    )
     assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == 7
     assert chunks[-1].choices == []
 
@@ -71,11 +80,16 @@ def test_streaming_include_usage_is_honoured(connected, upstream):
 def test_tools_pass_through_non_streaming(connected, upstream):
     upstream.add(Behavior(tool_calls=[("get_weather", '{"location": "Paris"}')]))
     reply = sdk(connected).chat.completions.create(
-        model=MODEL, messages=[{"role": "user", "content": "weather in Paris?"}],
-        tools=[WEATHER_TOOL], tool_choice="auto")
+        model=MODEL,
+        messages=[{"role": "user", "content": "weather in Paris?"}],
+        tools=[WEATHER_TOOL],
+        tool_choice="auto",
+    )
     call = reply.choices[0].message.tool_calls[0]
     assert (call.function.name, json.loads(call.function.arguments)) == (
-        "get_weather", {"location": "Paris"})
+        "get_weather",
+        {"location": "Paris"},
+    )
     assert reply.choices[0].finish_reason == "tool_calls"
     sent = upstream.chat_requests()[-1].body
     assert sent["tools"] == [WEATHER_TOOL] and sent["tool_choice"] == "auto"
@@ -85,12 +99,21 @@ def test_tool_results_and_streamed_tool_calls(connected, upstream):
     upstream.add(Behavior(tool_calls=[("get_weather", '{"location": "Paris"}')]))
     messages = [
         {"role": "user", "content": "weather in Paris?"},
-        {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function", "function": {
-            "name": "get_weather", "arguments": '{"location": "Paris"}'}}]},
+        {
+            "role": "assistant",
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'},
+                }
+            ],
+        },
         {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
     ]
-    with sdk(connected).chat.completions.stream(model=MODEL, messages=messages,
-                                                tools=[WEATHER_TOOL]) as stream:
+    with sdk(connected).chat.completions.stream(
+        model=MODEL, messages=messages, tools=[WEATHER_TOOL]
+    ) as stream:
         final = stream.get_final_completion()
     assert final.choices[0].message.tool_calls[0].function.name == "get_weather"
     assert upstream.chat_requests()[-1].body["messages"] == messages
@@ -106,8 +129,7 @@ def test_chunks_reach_the_client_as_they_are_produced(connected, upstream):
     assert [text for _, text in arrivals] == ["a", "b", "c", "d"]
     sent = {text: at for at, text in upstream.stream_log}
     first_arrival = arrivals[0][0]
-    last_sent = sent[json.dumps([{"index": 0, "delta": {"content": "d"},
-                                  "finish_reason": None}])]
+    last_sent = sent[json.dumps([{"index": 0, "delta": {"content": "d"}, "finish_reason": None}])]
     # "a" reached the client long before the upstream even produced "d": nothing was buffered.
     assert first_arrival < last_sent - 0.8
     assert arrivals[-1][0] - arrivals[0][0] >= 1.0
@@ -127,22 +149,27 @@ def test_unknown_model_with_several_connections_is_404(connected, upstream):
 
 
 def test_no_active_connection_is_503(gateway, upstream):
-    response = requests.post(gateway.v1 + "/chat/completions",
-                             json={"model": MODEL, "messages": HELLO})
+    response = requests.post(
+        gateway.v1 + "/chat/completions", json={"model": MODEL, "messages": HELLO}
+    )
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "no_active_connection"
 
 
-@pytest.mark.parametrize("body, param", [
-    (b"{not json", None),
-    (b"[1, 2]", None),
-    (json.dumps({"messages": HELLO}).encode(), "model"),
-    (json.dumps({"model": MODEL}).encode(), "messages"),
-    (json.dumps({"model": MODEL, "messages": HELLO, "stream": "yes"}).encode(), "stream"),
-])
+@pytest.mark.parametrize(
+    "body, param",
+    [
+        (b"{not json", None),
+        (b"[1, 2]", None),
+        (json.dumps({"messages": HELLO}).encode(), "model"),
+        (json.dumps({"model": MODEL}).encode(), "messages"),
+        (json.dumps({"model": MODEL, "messages": HELLO, "stream": "yes"}).encode(), "stream"),
+    ],
+)
 def test_bad_bodies_are_400_in_openai_shape(connected, body, param):
-    response = requests.post(connected.v1 + "/chat/completions", data=body,
-                             headers={"Content-Type": "application/json"})
+    response = requests.post(
+        connected.v1 + "/chat/completions", data=body, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["type"] == "invalid_request_error" and error["message"]
@@ -172,8 +199,9 @@ def test_upstream_4xx_is_passed_on_with_its_message(connected, upstream):
 
 def test_upstream_429_keeps_retry_after(connected, upstream):
     upstream.add(Behavior(status=429, error_message="slow down", headers={"Retry-After": "7"}))
-    response = requests.post(connected.v1 + "/chat/completions",
-                             json={"model": MODEL, "messages": HELLO})
+    response = requests.post(
+        connected.v1 + "/chat/completions", json={"model": MODEL, "messages": HELLO}
+    )
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "7"
     assert "slow down" in response.json()["error"]["message"]
@@ -184,8 +212,9 @@ def test_unreachable_upstream_is_502_naming_the_provider(gateway, upstream):
         sock.bind(("127.0.0.1", 0))
         dead_port = sock.getsockname()[1]
     gateway.add_connection(f"http://127.0.0.1:{dead_port}/v1")
-    response = requests.post(gateway.v1 + "/chat/completions",
-                             json={"model": MODEL, "messages": HELLO})
+    response = requests.post(
+        gateway.v1 + "/chat/completions", json={"model": MODEL, "messages": HELLO}
+    )
     assert response.status_code == 502
     error = response.json()["error"]
     assert error["code"] == "upstream_unreachable" and "'openai'" in error["message"]
@@ -196,8 +225,9 @@ def test_slow_upstream_is_504(tmp_path, upstream):
     try:
         gateway.add_connection(upstream.url)
         upstream.add(Behavior(delay=1.5))
-        response = requests.post(gateway.v1 + "/chat/completions",
-                                 json={"model": MODEL, "messages": HELLO})
+        response = requests.post(
+            gateway.v1 + "/chat/completions", json={"model": MODEL, "messages": HELLO}
+        )
         assert response.status_code == 504
         assert response.json()["error"]["code"] == "upstream_timeout"
     finally:
@@ -222,12 +252,15 @@ def test_a_400_from_the_request_does_not_fall_back(connected, upstream):
 
 def test_mid_stream_reset_becomes_an_in_band_error(connected, upstream):
     upstream.add(Behavior(chunks=["one", "two", "three"], reset_after_chunks=2))
-    response = requests.post(connected.v1 + "/chat/completions", stream=True,
-                             json={"model": MODEL, "messages": HELLO, "stream": True})
+    response = requests.post(
+        connected.v1 + "/chat/completions",
+        stream=True,
+        json={"model": MODEL, "messages": HELLO, "stream": True},
+    )
     assert response.status_code == 200
     events = [e for e in response.text.split("\n\n") if e.strip()]
     assert events[-1] == "data: [DONE]"
-    error = json.loads(events[-2][len("data: "):])["error"]
+    error = json.loads(events[-2][len("data: ") :])["error"]
     assert error["code"] == "upstream_unreachable"
     assert '"one"' in response.text
     assert usage_rows(connected)[-1].status == 502
@@ -236,8 +269,7 @@ def test_mid_stream_reset_becomes_an_in_band_error(connected, upstream):
 def test_stream_that_breaks_before_its_first_byte_falls_back(connected, upstream):
     connected.add_connection(upstream.url, name="backup", apiKey="sk-backup-key-2", priority=5)
     upstream.add(Behavior(reset_after_chunks=0), api_key="sk-test-key-0001")
-    chunks = list(sdk(connected).chat.completions.create(model=MODEL, messages=HELLO,
-                                                         stream=True))
+    chunks = list(sdk(connected).chat.completions.create(model=MODEL, messages=HELLO, stream=True))
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert [r.api_key for r in upstream.chat_requests()] == ["sk-test-key-0001", "sk-backup-key-2"]
 
@@ -247,8 +279,10 @@ def test_client_disconnect_closes_the_upstream_and_frees_the_slot(connected, ups
     body = json.dumps({"model": MODEL, "messages": HELLO, "stream": True}).encode()
     host, port = connected.url.replace("http://", "").split(":")
     sock = socket.create_connection((host, int(port)))
-    sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                 b"application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    sock.sendall(
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: "
+        b"application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
     assert b"200 OK" in sock.recv(4096)
     sock.close()
     admission = connected.app.wsgi_app
@@ -268,8 +302,10 @@ def test_admission_control_answers_503_when_full(tmp_path, upstream):
         gateway.add_connection(upstream.url)
         upstream.add(Behavior(chunks=["x"] * 10, chunk_interval=0.2))
         payload = {"model": MODEL, "messages": HELLO, "stream": True}
-        holders = [requests.post(gateway.v1 + "/chat/completions", json=payload, stream=True)
-                   for _ in range(2)]
+        holders = [
+            requests.post(gateway.v1 + "/chat/completions", json=payload, stream=True)
+            for _ in range(2)
+        ]
         refused = requests.post(gateway.v1 + "/chat/completions", json=payload)
         assert refused.status_code == 503
         assert refused.headers["Retry-After"] == "1"

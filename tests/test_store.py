@@ -49,8 +49,9 @@ def test_upgrade_from_every_earlier_version_keeps_data(database_url, box):
         database = open_database(database_url)
         migrate(database, upto=version)
         with database.connection_context():
-            store.create_connection(box, provider="openai", name=f"made at v{version}",
-                                    api_key=PLAINTEXT_KEY)
+            store.create_connection(
+                box, provider="openai", name=f"made at v{version}", api_key=PLAINTEXT_KEY
+            )
         migrate(database)
         with database.connection_context():
             names = [c.name for c in store.list_connections()]
@@ -59,8 +60,14 @@ def test_upgrade_from_every_earlier_version_keeps_data(database_url, box):
 
 
 def test_connection_round_trip_never_exposes_the_key(db, box):
-    created = store.create_connection(box, provider="openai", name="Work", api_key=PLAINTEXT_KEY,
-                                      base_url="http://127.0.0.1:9/v1", priority=2)
+    created = store.create_connection(
+        box,
+        provider="openai",
+        name="Work",
+        api_key=PLAINTEXT_KEY,
+        base_url="http://127.0.0.1:9/v1",
+        priority=2,
+    )
     assert created.api_key_hint == "1234"
     assert not hasattr(created, "api_key")
     listed = store.list_connections()
@@ -108,13 +115,34 @@ def test_app_settings_upsert(db):
 def test_usage_rows_and_summary(db):
     now = utcnow()
     rows = [
-        {"created_at": now, "endpoint": "chat.completions", "status": 200, "stream": False,
-         "prompt_tokens": 10, "completion_tokens": 5, "latency_ms": 12.5},
-        {"created_at": now, "endpoint": "chat.completions", "status": 502, "stream": True,
-         "prompt_tokens": 0, "completion_tokens": 0, "latency_ms": 3.0, "error": "boom"},
-        {"created_at": now - dt.timedelta(days=2), "endpoint": "chat.completions",
-         "status": 200, "stream": False, "prompt_tokens": 100, "completion_tokens": 100,
-         "latency_ms": 1.0},
+        {
+            "created_at": now,
+            "endpoint": "chat.completions",
+            "status": 200,
+            "stream": False,
+            "prompt_tokens": 10,
+            "completion_tokens": 5,
+            "latency_ms": 12.5,
+        },
+        {
+            "created_at": now,
+            "endpoint": "chat.completions",
+            "status": 502,
+            "stream": True,
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
+            "latency_ms": 3.0,
+            "error": "boom",
+        },
+        {
+            "created_at": now - dt.timedelta(days=2),
+            "endpoint": "chat.completions",
+            "status": 200,
+            "stream": False,
+            "prompt_tokens": 100,
+            "completion_tokens": 100,
+            "latency_ms": 1.0,
+        },
     ]
     insert_usage_rows(rows)
     summary = usage_summary_since(now - dt.timedelta(hours=1))

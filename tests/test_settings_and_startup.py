@@ -1,0 +1,186 @@
+"""Settings declared as data, secrets in DATA_DIR, and the real `python app.py` process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from omniroute.settings import SETTINGS, SettingsError, load_settings, settings_table_markdown
+from omniroute.store.secret_box import SecretBox, key_from_text
+from tests.fake_upstream import FakeUpstream
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_defaults():
+    values = load_settings({})
+    assert values["PORT"] == 20128 and values["HOSTNAME"] == "127.0.0.1"
+    assert values["DATA_DIR"] == os.path.expanduser("~/.omniroute")
+    assert values["DATABASE_URL"] == "sqlite:///" + os.path.join(values["DATA_DIR"], "omniroute.db")
+    assert values["REQUIRE_API_KEY"] is None and values["ENABLE_REQUEST_LOGS"] is False
+
+
+@pytest.mark.parametrize(
+    "name, raw",
+    [
+        ("PORT", "abc"),
+        ("PORT", "70000"),
+        ("THREADS", "0"),
+        ("AUTH_COOKIE_SECURE", "maybe"),
+        ("DATABASE_URL", "mysql://x"),
+        ("BASE_URL", "localhost"),
+        ("JWT_SECRET", "short"),
+        ("UPSTREAM_READ_TIMEOUT", "-1"),
+        ("REQUIRE_API_KEY", "perhaps"),
+    ],
+)
+def test_bad_values_fail_naming_the_variable(name, raw):
+    with pytest.raises(SettingsError, match=name):
+        load_settings({name: raw})
+
+
+def test_in_flight_cap_must_leave_threads_for_the_dashboard():
+    with pytest.raises(SettingsError, match="MAX_IN_FLIGHT"):
+        load_settings({"THREADS": "10", "MAX_IN_FLIGHT": "10"})
+
+
+def test_every_setting_is_documented_in_the_readme():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    assert settings_table_markdown() in readme
+    for setting in SETTINGS:
+        assert setting.help and f"`{setting.name}`" in readme
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ab" * 32,  # hex
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",  # base64 of 32 bytes
+        "a long passphrase for storage",
+    ],
+)
+def test_storage_key_forms(text):
+    key = key_from_text(text)
+    assert len(key) == 32
+    box = SecretBox(key)
+    assert box.decrypt(box.encrypt("sk-abc")) == "sk-abc"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _spawn(data_dir, **env):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("PORT", "HOSTNAME"))}
+    full_env.update({"DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **env})
+    return subprocess.Popen(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_ready(url: str, process, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        try:
+            if requests.get(url + "/health", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise AssertionError("the server did not start")
+
+
+def test_bad_environment_stops_start_up_with_a_message(tmp_path):
+    process = _spawn(tmp_path, PORT="not-a-port")
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "PORT" in err and "not-a-port" in err
+
+
+def test_first_run_generates_password_and_secrets_then_sigterm_flushes_usage(tmp_path):
+    upstream = FakeUpstream().start()
+    port = _free_port()
+    process = _spawn(tmp_path, PORT=str(port), USAGE_FLUSH_SECONDS="30")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, process)
+        password_file = tmp_path / "initial-password"
+        password = password_file.read_text().strip()
+        for name in ("initial-password", "storage.key", "jwt-secret"):
+            assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o600, name
+        session = requests.Session()
+        login = session.post(url + "/api/auth/login", json={"password": password})
+        assert login.status_code == 200
+        session.headers["X-CSRFToken"] = login.json()["csrfToken"]
+        created = session.post(
+            url + "/api/providers",
+            json={
+                "provider": "openai",
+                "name": "w",
+                "apiKey": "sk-process-test-9876",
+                "baseUrl": upstream.url,
+            },
+        )
+        assert created.status_code == 201
+        for _ in range(3):
+            assert (
+                requests.post(
+                    url + "/v1/chat/completions",
+                    json={
+                        "model": "openai/gpt-4o",
+                        "messages": [{"role": "user", "content": "hi"}],
+                    },
+                ).status_code
+                == 200
+            )
+        process.send_signal(signal.SIGTERM)  # long before the 30 s flush interval
+        out, _ = process.communicate(timeout=30)
+        assert process.returncode == 0
+        assert out.count(password) == 1  # printed exactly once
+        with sqlite3.connect(tmp_path / "omniroute.db") as db:
+            statuses = [row[0] for row in db.execute("SELECT status FROM usage_records")]
+        assert statuses == [200, 200, 200]
+        key_file = (tmp_path / "storage.key").read_text().strip()
+        raw = b"".join(p.read_bytes() for p in tmp_path.glob("omniroute.db*"))
+        assert key_file.encode() not in raw and b"sk-process-test-9876" not in raw
+    finally:
+        if process.poll() is None:
+            process.kill()
+        upstream.stop()
+
+
+def test_second_start_reuses_the_password_and_does_not_print_it(tmp_path):
+    port = _free_port()
+    first = _spawn(tmp_path, PORT=str(port))
+    _wait_ready(f"http://127.0.0.1:{port}", first)
+    first.send_signal(signal.SIGTERM)
+    first.communicate(timeout=30)
+    password = (tmp_path / "initial-password").read_text().strip()
+    second = _spawn(tmp_path, PORT=str(port))
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}", second)
+        login = requests.post(
+            f"http://127.0.0.1:{port}/api/auth/login", json={"password": password}
+        )
+        assert login.status_code == 200
+    finally:
+        second.send_signal(signal.SIGTERM)
+        out, _ = second.communicate(timeout=30)
+    assert password not in out
