@@ -18,8 +18,9 @@ from waitress.server import create_server
 BODY_SLACK = 2  # waitress refuses bodies past this multiple; the app answers 413 in its own shape
 
 
-class _Stop(Exception):
-    pass
+class _Stop(SystemExit):
+    """Raised by the SIGTERM handler; waitress's loop re-raises SystemExit (not Exception)."""
+
 
 
 def build_server(app: Flask, sockets=None, **overrides):

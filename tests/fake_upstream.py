@@ -67,6 +67,8 @@ class FakeUpstream:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server = None
         self._thread: threading.Thread | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
         self._lock = threading.Lock()
 
     # -- control -------------------------------------------------------------------------
@@ -93,10 +95,21 @@ class FakeUpstream:
         return self
 
     def stop(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._server.close)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(5)
+        """Close the listener and every open connection, then end the loop's thread."""
+        if self._loop is None:
+            return
+
+        async def shut_down():
+            self._server.close()
+            for writer in list(self._writers):
+                writer.transport.abort()
+            await asyncio.sleep(0.05)
+            self._loop.stop()
+
+        asyncio.run_coroutine_threadsafe(shut_down(), self._loop)
+        self._thread.join(5)
+        self._loop.close()
+        self._loop = None
 
     def reset(self) -> None:
         with self._lock:
@@ -132,6 +145,7 @@ class FakeUpstream:
 
     # -- HTTP ----------------------------------------------------------------------------
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self._writers.add(writer)
         try:
             while True:
                 request = await _read_request(reader)
@@ -143,6 +157,7 @@ class FakeUpstream:
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:
+            self._writers.discard(writer)
             writer.close()
 
     async def _respond(self, request: Recorded, writer: asyncio.StreamWriter) -> bool:

@@ -46,9 +46,11 @@ class Gateway:
             "baseUrl": upstream_url,
             **fields,
         }
-        response = self.admin().post(self.url + "/api/providers", json=body)
+        with self.admin() as session:
+            response = session.post(self.url + "/api/providers", json=body)
         assert response.status_code == 201, response.text
         return response.json()
+
 
     def flush_usage(self) -> None:
         self.services.usage.flush()
