@@ -1,4 +1,4 @@
-"""Services: the long-lived parts of one running gateway, built once by create_app()."""
+"""Services: the long-lived parts of one running gateway, built once at start-up."""
 
 from __future__ import annotations
 
@@ -6,11 +6,18 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .admin_password import ensure_admin_password
+from .proxy.client_auth import ClientAuthenticator
 from .proxy.pipeline import Pipeline
 from .proxy.upstream import UpstreamClient
 from .resilience.lockout import Lockout
-from .store.connection_cache import ConnectionCache
+from .store.api_keys import load_active_key_hashes
+from .store.connections import load_active_connections
+from .store.database import open_database
+from .store.migrations import migrate
 from .store.secret_box import SecretBox
+from .store.secret_files import ensure_data_dir, read_or_create_secret
+from .store.snapshot_cache import SnapshotCache
 from .usage.writer import UsageWriter
 
 
@@ -19,12 +26,14 @@ class Services:
     settings: dict[str, Any]
     database: Any
     box: SecretBox
-    connections: ConnectionCache
+    connections: SnapshotCache
+    client_auth: ClientAuthenticator
+    api_key_secret: str
+    session_secret: str
     upstream: UpstreamClient
     usage: UsageWriter
     pipeline: Pipeline
     login_lockout: Lockout
-    require_api_key: bool
     started_at: float = field(default_factory=time.time)
 
     def close(self) -> None:
@@ -37,3 +46,39 @@ class Services:
 
 def listens_beyond_loopback(hostname: str) -> bool:
     return hostname not in {"127.0.0.1", "localhost", "::1"} and not hostname.startswith("127.")
+
+
+def build_services(settings: dict[str, Any]) -> Services:
+    """Open the data dir and database (migrating it), load secrets, start the usage writer."""
+    data_dir = settings["DATA_DIR"]
+    ensure_data_dir(data_dir)
+    database = open_database(settings["DATABASE_URL"])
+    migrate(database)
+    box = SecretBox.from_settings(settings["STORAGE_ENCRYPTION_KEY"], data_dir)
+    with database.connection_context():
+        ensure_admin_password(settings["INITIAL_PASSWORD"], data_dir)
+    api_key_secret = settings["API_KEY_SECRET"] or read_or_create_secret(data_dir, "api-key-secret")
+    require_key = settings["REQUIRE_API_KEY"]
+    if require_key is None:
+        require_key = listens_beyond_loopback(settings["HOSTNAME"])
+    usage = UsageWriter(database, settings["USAGE_FLUSH_SECONDS"])
+    usage.start()
+    connections = SnapshotCache(database, lambda: load_active_connections(box))
+    upstream = UpstreamClient(
+        settings["THREADS"], settings["UPSTREAM_CONNECT_TIMEOUT"], settings["UPSTREAM_READ_TIMEOUT"]
+    )
+    return Services(
+        settings=settings,
+        database=database,
+        box=box,
+        connections=connections,
+        client_auth=ClientAuthenticator(
+            api_key_secret, SnapshotCache(database, load_active_key_hashes), require_key
+        ),
+        api_key_secret=api_key_secret,
+        session_secret=settings["JWT_SECRET"] or read_or_create_secret(data_dir, "jwt-secret"),
+        upstream=upstream,
+        usage=usage,
+        pipeline=Pipeline(connections, upstream, usage),
+        login_lockout=Lockout(),
+    )

@@ -22,7 +22,6 @@ class _Stop(SystemExit):
     """Raised by the SIGTERM handler; waitress's loop re-raises SystemExit (not Exception)."""
 
 
-
 def build_server(app: Flask, sockets=None, **overrides):
     """A waitress server for `app`; `sockets` lets callers pass pre-bound (e.g. SO_REUSEPORT)."""
     settings = app.extensions["omniroute"].settings

@@ -12,7 +12,7 @@ import json
 from ..errors import GatewayError, UpstreamUnreachableError
 from ..formats import openai_chat
 from ..routing.plan import plan_attempts
-from ..store.connection_cache import ConnectionCache
+from ..store.snapshot_cache import SnapshotCache
 from ..usage.trace import RequestTrace
 from ..usage.writer import UsageWriter
 from .attempts import Answer, send_until_answered
@@ -22,7 +22,7 @@ from .upstream import UpstreamClient, network_error
 
 
 class Pipeline:
-    def __init__(self, connections: ConnectionCache, client: UpstreamClient, usage: UsageWriter):
+    def __init__(self, connections: SnapshotCache, client: UpstreamClient, usage: UsageWriter):
         self.connections = connections
         self.client = client
         self.usage = usage
@@ -30,8 +30,9 @@ class Pipeline:
     def record(self, trace: RequestTrace) -> None:
         self.usage.submit(trace.to_row())
 
-    def chat_completions(self, raw: bytes) -> Reply:
-        trace = RequestTrace(endpoint="chat.completions")
+    def chat_completions(self, raw: bytes, api_key_id: int | None = None) -> Reply:
+        trace = RequestTrace(endpoint="chat.completions", api_key_id=api_key_id)
+
         try:
             request = openai_chat.parse_request(raw)
             trace.requested_model, trace.stream = request.model, request.stream

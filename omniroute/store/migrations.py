@@ -79,7 +79,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX usage_records_created_at ON usage_records (created_at)",
         ),
     ),
+    Migration(
+        2,
+        "API keys for /v1, and which key made each request",
+        (
+            """CREATE TABLE api_keys (
+                id {pk},
+                name VARCHAR(200) NOT NULL,
+                key_prefix VARCHAR(32) NOT NULL,
+                key_hash VARCHAR(64) NOT NULL UNIQUE,
+                created_at {ts} NOT NULL,
+                revoked_at {ts})""",
+            "ALTER TABLE usage_records ADD COLUMN api_key_id INTEGER",
+        ),
+    ),
 )
+
 
 LATEST_VERSION = MIGRATIONS[-1].version
 

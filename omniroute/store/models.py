@@ -83,9 +83,24 @@ class UsageRecord(BaseModel):
     latency_ms = FloatField(default=0)
     ttft_ms = FloatField(null=True)
     error = TextField(null=True)
+    api_key_id = IntegerField(null=True)
 
     class Meta:
         table_name = "usage_records"
+
+
+class ApiKey(BaseModel):
+    """A key that clients send to /v1; only its HMAC is stored, the key itself is shown once."""
+
+    id = AutoField()
+    name = CharField(max_length=200)
+    key_prefix = CharField(max_length=32)
+    key_hash = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "api_keys"
 
 
 class SchemaMigration(BaseModel):
@@ -99,4 +114,4 @@ class SchemaMigration(BaseModel):
         table_name = "schema_migrations"
 
 
-ALL_MODELS = (AppSetting, ProviderConnection, UsageRecord, SchemaMigration)
+ALL_MODELS = (AppSetting, ProviderConnection, UsageRecord, ApiKey, SchemaMigration)

@@ -11,6 +11,7 @@ from ..store.models import utcnow
 @dataclass
 class RequestTrace:
     endpoint: str
+    api_key_id: int | None = None
     stream: bool = False
     requested_model: str | None = None
     provider: str | None = None
@@ -43,6 +44,7 @@ class RequestTrace:
         return {
             "created_at": self.created_at,
             "endpoint": self.endpoint,
+            "api_key_id": self.api_key_id,
             "provider": self.provider,
             "connection_id": self.connection_id,
             "requested_model": self.requested_model,

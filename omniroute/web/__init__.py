@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from . import api_auth, api_providers, client_api, dashboard, i18n, pages_auth, providers_pages
+from . import (
+    api_auth,
+    api_keys,
+    api_providers,
+    client_api,
+    dashboard,
+    i18n,
+    keys_pages,
+    pages_auth,
+    providers_pages,
+)
 from .security import init_security
 
 
@@ -18,6 +28,8 @@ def register_web(app: Flask) -> None:
         pages_auth.bp,
         dashboard.bp,
         providers_pages.bp,
+        keys_pages.bp,
+        api_keys.bp,
         i18n.bp,
     ):
         app.register_blueprint(blueprint)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import __version__
@@ -46,6 +46,13 @@ def read_body() -> bytes:
         raise PayloadTooLargeError(f"request body is larger than {limit} bytes") from None
 
 
+@bp.before_request
+def authenticate_client():
+    """Identify the caller's API key; 401 when keys are required (the handlers need g.key_id)."""
+    if request.endpoint != "client_api.health":
+        g.api_key_id = services().client_auth.identify(request.headers, request.args)
+
+
 @bp.errorhandler(GatewayError)
 def gateway_error(error: GatewayError):
     return error_response(error)
@@ -61,7 +68,7 @@ def body_too_large(_error):
 @bp.post("/chat/completions")
 @bp.post("/v1/v1/chat/completions")
 def chat_completions():
-    return to_response(services().pipeline.chat_completions(read_body()))
+    return to_response(services().pipeline.chat_completions(read_body(), g.api_key_id))
 
 
 @bp.get("/v1/models")

@@ -1,0 +1,47 @@
+"""Who is calling /v1: find the client's API key in its request and check it against the cache.
+
+Keys are accepted wherever the clients put them: `Authorization: Bearer …` (OpenAI SDKs, Cursor,
+Cline), `x-api-key` (Anthropic SDKs, Claude Code), `x-goog-api-key` or `?key=` (Gemini). The
+check is one HMAC and a dictionary lookup; no database access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..errors import AuthenticationError
+from ..store.api_keys import hash_api_key
+from ..store.snapshot_cache import SnapshotCache
+
+
+def presented_key(headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:
+    authorization = headers.get("Authorization", "")
+    if authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip() or None
+    return headers.get("x-api-key") or headers.get("x-goog-api-key") or query.get("key") or None
+
+
+class ClientAuthenticator:
+    def __init__(self, secret: str, key_hashes: SnapshotCache[dict[str, int]], required: bool):
+        self._secret = secret
+        self.key_hashes = key_hashes
+        self.required = required
+
+    def identify(self, headers: Mapping[str, str], query: Mapping[str, str]) -> int | None:
+        """The caller's API key id (None when keys are optional and none valid was sent).
+
+        Raises AuthenticationError (401) when keys are required and the key is missing or wrong.
+        """
+        key = presented_key(headers, query)
+        key_id = None
+        if key is not None:
+            key_id = self.key_hashes.snapshot().get(hash_api_key(self._secret, key))
+        if key_id is None and self.required:
+            if key is None:
+                raise AuthenticationError(
+                    "an API key is required: send 'Authorization: Bearer <key>' with a key from "
+                    "the dashboard (API keys)",
+                    code="missing_api_key",
+                )
+            raise AuthenticationError("the API key is not valid or was revoked")
+        return key_id
