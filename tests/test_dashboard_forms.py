@@ -1,0 +1,177 @@
+"""Dashboard pages over plain HTTP: login redirects, CSRF on forms, no-JS form flows, password."""
+
+from __future__ import annotations
+
+import re
+
+import requests
+
+from tests.gateway_harness import ADMIN_PASSWORD
+
+
+def csrf_from(html: str) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def browser_session(gateway, password=ADMIN_PASSWORD, next_path="") -> requests.Session:
+    """A cookie session logged in through the HTML login form, like a browser without JS."""
+    session = requests.Session()
+    page = session.get(gateway.url + "/login")
+    response = session.post(
+        gateway.url + "/login" + next_path,
+        allow_redirects=False,
+        data={"csrf_token": csrf_from(page.text), "password": password},
+    )
+    session.last_login = response
+    return session
+
+
+def test_anonymous_pages_redirect_to_login(gateway):
+    response = requests.get(gateway.url + "/providers", allow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/login?next=/providers")
+
+
+def test_login_form_redirects_to_next_but_never_off_site(gateway):
+    assert (
+        browser_session(gateway, next_path="?next=/providers").last_login.headers["Location"]
+        == "/providers"
+    )
+    assert (
+        browser_session(gateway, next_path="?next=//evil.example").last_login.headers["Location"]
+        == "/"
+    )
+
+
+def test_login_form_wrong_password_is_401_then_locked(gateway):
+    for _ in range(5):
+        assert browser_session(gateway, password="nope").last_login.status_code == 401
+    locked = browser_session(gateway).last_login
+    assert locked.status_code == 429 and "Too many failed attempts" in locked.text
+
+
+def test_forms_without_the_csrf_token_are_refused(gateway):
+    session = browser_session(gateway)
+    response = session.post(
+        gateway.url + "/providers",
+        data={"provider": "openai", "name": "x", "apiKey": "sk-aaaaaaaaaaaa"},
+    )
+    assert response.status_code == 400
+    assert gateway.admin().get(gateway.url + "/api/providers").json()["data"] == []
+    assert (
+        session.post(gateway.url + "/login", data={"password": ADMIN_PASSWORD}).status_code == 400
+    )
+
+
+def test_no_javascript_flow_add_toggle_delete(gateway, upstream):
+    session = browser_session(gateway)
+    token = csrf_from(session.get(gateway.url + "/providers").text)
+    added = session.post(
+        gateway.url + "/providers",
+        allow_redirects=False,
+        data={
+            "csrf_token": token,
+            "provider": "groq",
+            "name": "Groq key",
+            "apiKey": "gsk_abcdefgh1234",
+            "baseUrl": upstream.url,
+            "priority": "3",
+            "isActive": "on",
+        },
+    )
+    assert added.status_code == 302
+    [connection] = gateway.admin().get(gateway.url + "/api/providers").json()["data"]
+    assert (connection["provider"], connection["priority"], connection["apiKeyHint"]) == (
+        "groq",
+        3,
+        "1234",
+    )
+    page = session.get(gateway.url + "/providers").text
+    assert "Groq key" in page and "gsk_abcdefgh1234" not in page and "••••1234" in page
+    base = f"{gateway.url}/providers/{connection['id']}"
+    assert (
+        session.post(
+            base + "/toggle", data={"csrf_token": token}, allow_redirects=False
+        ).status_code
+        == 302
+    )
+    assert (
+        gateway.admin().get(gateway.url + "/api/providers").json()["data"][0]["isActive"] is False
+    )
+    assert (
+        session.post(
+            base + "/delete", data={"csrf_token": token}, allow_redirects=False
+        ).status_code
+        == 302
+    )
+    assert gateway.admin().get(gateway.url + "/api/providers").json()["data"] == []
+
+
+def test_invalid_form_shows_the_field_error_and_keeps_values(gateway):
+    session = browser_session(gateway)
+    token = csrf_from(session.get(gateway.url + "/providers").text)
+    response = session.post(
+        gateway.url + "/providers",
+        data={
+            "csrf_token": token,
+            "provider": "openai",
+            "name": "Mine",
+            "apiKey": "sk-aaaaaaaa9999",
+            "baseUrl": "ftp://wrong",
+        },
+    )
+    assert response.status_code == 400
+    assert "baseUrl" in response.text and 'value="Mine"' in response.text
+    assert "sk-aaaaaaaa9999" not in response.text  # a typed key is never echoed back
+
+
+def test_htmx_requests_get_fragments(gateway):
+    session = browser_session(gateway)
+    fragment = session.get(gateway.url + "/providers", headers={"HX-Request": "true"}).text
+    page = session.get(gateway.url + "/providers").text
+    assert "<html" not in fragment and "<html" in page
+    home_fragment = session.get(gateway.url + "/", headers={"HX-Request": "true"}).text
+    assert 'data-stat="requests"' in home_fragment and "<html" not in home_fragment
+
+
+def test_change_password(gateway):
+    session = browser_session(gateway)
+    url = gateway.url + "/settings/password"
+    token = csrf_from(session.get(url).text)
+
+    def change(current, new, confirm):
+        return session.post(
+            url,
+            data={
+                "csrf_token": token,
+                "current_password": current,
+                "new_password": new,
+                "confirm_password": confirm,
+            },
+        )
+
+    assert change("wrong", "brand-new-pass", "brand-new-pass").status_code == 400
+    assert change(ADMIN_PASSWORD, "short", "short").status_code == 400
+    assert change(ADMIN_PASSWORD, "brand-new-pass", "different-pass").status_code == 400
+    assert change(ADMIN_PASSWORD, "brand-new-pass", "brand-new-pass").status_code == 200
+    login = requests.post(gateway.url + "/api/auth/login", json={"password": ADMIN_PASSWORD})
+    assert login.status_code == 401
+    login = requests.post(gateway.url + "/api/auth/login", json={"password": "brand-new-pass"})
+    assert login.status_code == 200
+
+
+def test_logout_form(gateway):
+    session = browser_session(gateway)
+    token = csrf_from(session.get(gateway.url + "/").text)
+    session.post(gateway.url + "/logout", data={"csrf_token": token})
+    assert session.get(gateway.url + "/", allow_redirects=False).status_code == 302
+
+
+def test_api_keys_page_shows_a_new_key_once(gateway):
+    session = browser_session(gateway)
+    token = csrf_from(session.get(gateway.url + "/keys").text)
+    created = session.post(gateway.url + "/keys", data={"csrf_token": token, "name": "Cursor"})
+    key = re.search(r"<code data-new-key>([^<]+)</code>", created.text).group(1)
+    assert key.startswith("sk-omni-")
+    again = session.get(gateway.url + "/keys").text
+    assert "Cursor" in again and key not in again and key[:12] in again
