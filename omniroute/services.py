@@ -11,10 +11,12 @@ from .proxy.client_auth import ClientAuthenticator
 from .proxy.pipeline import Pipeline
 from .proxy.upstream import UpstreamClient
 from .resilience.lockout import Lockout
+from .routing.table import build_routing_table
 from .store.api_keys import load_active_key_hashes
 from .store.connections import load_active_connections
 from .store.database import open_database
 from .store.migrations import migrate
+from .store.provider_nodes import load_active_nodes
 from .store.secret_box import SecretBox
 from .store.secret_files import ensure_data_dir, read_or_create_secret
 from .store.snapshot_cache import SnapshotCache
@@ -26,7 +28,7 @@ class Services:
     settings: dict[str, Any]
     database: Any
     box: SecretBox
-    connections: SnapshotCache
+    routes: SnapshotCache
     client_auth: ClientAuthenticator
     api_key_secret: str
     session_secret: str
@@ -63,7 +65,10 @@ def build_services(settings: dict[str, Any]) -> Services:
         require_key = listens_beyond_loopback(settings["HOSTNAME"])
     usage = UsageWriter(database, settings["USAGE_FLUSH_SECONDS"])
     usage.start()
-    connections = SnapshotCache(database, lambda: load_active_connections(box))
+    routes = SnapshotCache(
+        database,
+        lambda: build_routing_table(load_active_connections(box), load_active_nodes(box)),
+    )
     upstream = UpstreamClient(
         settings["THREADS"], settings["UPSTREAM_CONNECT_TIMEOUT"], settings["UPSTREAM_READ_TIMEOUT"]
     )
@@ -71,7 +76,7 @@ def build_services(settings: dict[str, Any]) -> Services:
         settings=settings,
         database=database,
         box=box,
-        connections=connections,
+        routes=routes,
         client_auth=ClientAuthenticator(
             api_key_secret, SnapshotCache(database, load_active_key_hashes), require_key
         ),
@@ -79,6 +84,6 @@ def build_services(settings: dict[str, Any]) -> Services:
         session_secret=settings["JWT_SECRET"] or read_or_create_secret(data_dir, "jwt-secret"),
         upstream=upstream,
         usage=usage,
-        pipeline=Pipeline(connections, upstream, usage),
+        pipeline=Pipeline(routes, upstream, usage),
         login_lockout=Lockout(),
     )

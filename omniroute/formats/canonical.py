@@ -280,8 +280,30 @@ class StreamError:
     status: int
     message: str
     type: str = "api_error"
+    code: str | None = None
 
 
 StreamEvent = (
     MessageStart | BlockStart | BlockDelta | BlockStop | MessageDelta | MessageStop | StreamError
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# reasoning_effort ⇄ thinking budget: one table for every format.
+
+EFFORT_BUDGETS = {"minimal": 1024, "low": 2048, "medium": 8192, "high": 24576, "xhigh": 32768}
+
+
+def budget_for_effort(effort: str | None) -> int | None:
+    """Thinking-token budget for an effort level (None when there is no level)."""
+    return EFFORT_BUDGETS.get(effort or "")
+
+
+def effort_for_budget(budget: int | None) -> str | None:
+    """The smallest effort level whose budget covers `budget` (None without a budget)."""
+    if budget is None:
+        return None
+    for effort, tokens in EFFORT_BUDGETS.items():
+        if budget <= tokens:
+            return effort
+    return "xhigh"

@@ -1,32 +1,59 @@
-"""OpenAI Chat Completions: request validation, usage extraction and the error shape."""
+"""OpenAI Chat Completions ⇄ canonical: requests, responses, usage and the error shape.
+
+Also the passthrough helpers used when client and provider both speak Chat Completions:
+`peek_request()` checks just what routing needs and `passthrough_body()` rewrites only the model
+(and asks for stream usage), leaving everything else byte-for-byte as the client sent it.
+
+Mapping notes: `system`/`developer` messages before the first other message become the
+canonical system prompt, later ones stay in place; `role:"tool"` messages become ToolResultParts;
+DeepSeek-style `reasoning_content` is thinking (it carries no signature); `max_tokens` and
+`max_completion_tokens` both map to `Request.max_tokens` (built back as `max_completion_tokens`
+for o-series and gpt-5 models, which refuse `max_tokens`).
+"""
 
 from __future__ import annotations
 
 import json
+import re
+import time
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import GatewayError, InvalidRequestError
-from .sse import encode_event
+from . import canonical as c
+from .openai_chat_parts import (
+    FINISH_TO_STOP,
+    STOP_TO_FINISH,
+    assistant_message,
+    parse_message_parts,
+    parse_tool_choice,
+    parse_tools,
+    tool_messages,
+    usage_json,
+    usage_of,
+    user_content,
+)
+from .openai_chat_stream import StreamDecoder, StreamEncoder  # noqa: F401 (module interface)
 
-DONE_EVENT = b"data: [DONE]\n\n"
+NAME = "openai"
+_COMPLETION_TOKENS_MODELS = re.compile(r"^(o\d|gpt-5)")
+
+
+# -- passthrough ---------------------------------------------------------------------------------
 
 
 @dataclass
-class ChatRequest:
-    """A validated chat request: the parsed body plus what routing and streaming need."""
+class Envelope:
+    """What routing and the stream relay need from a request, without a full parse."""
 
     body: dict
     model: str
     stream: bool
-    client_wants_usage: bool
+    include_usage: bool
 
 
-def parse_request(raw: bytes) -> ChatRequest:
-    """Parse and check a Chat Completions body; a bad body raises InvalidRequestError (400)."""
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRequestError(f"request body is not valid JSON: {exc}") from None
+def peek_request(body: Any) -> Envelope:
+    """Check the parts of a Chat Completions body the gateway relies on (400 when wrong)."""
     if not isinstance(body, dict):
         raise InvalidRequestError("request body must be a JSON object")
     model = body.get("model")
@@ -48,30 +75,217 @@ def parse_request(raw: bytes) -> ChatRequest:
     options = body.get("stream_options")
     if options is not None and not isinstance(options, dict):
         raise InvalidRequestError("'stream_options' must be an object", param="stream_options")
-    wants_usage = bool(stream and options and options.get("include_usage"))
-    return ChatRequest(
-        body=body, model=model.strip(), stream=stream, client_wants_usage=wants_usage
+    include_usage = bool(stream and options and options.get("include_usage"))
+    return Envelope(body, model.strip(), stream, include_usage)
+
+
+def passthrough_body(envelope: Envelope, model: str, ask_usage: bool) -> dict:
+    """The client's body for a Chat Completions provider: only the model (and usage) changed."""
+    body = dict(envelope.body)
+    body["model"] = model
+    if envelope.stream and ask_usage and not envelope.include_usage:
+        body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
+    return body
+
+
+# -- requests ------------------------------------------------------------------------------------
+
+
+def parse_request(body: Any) -> c.Request:
+    envelope = peek_request(body)
+    system, messages = _parse_messages(body["messages"])
+    tools = parse_tools(body.get("tools"))
+    max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
+    if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
+        raise InvalidRequestError("'max_tokens' must be a positive integer", param="max_tokens")
+    stop = body.get("stop")
+    stop = (stop,) if isinstance(stop, str) else tuple(s for s in stop or () if isinstance(s, str))
+    effort = body.get("reasoning_effort")
+    return c.Request(
+        model=envelope.model,
+        messages=messages,
+        system=system,
+        tools=tools,
+        tool_choice=parse_tool_choice(body.get("tool_choice")),
+        max_tokens=max_tokens,
+        temperature=_number(body, "temperature"),
+        top_p=_number(body, "top_p"),
+        stop=stop,
+        stream=envelope.stream,
+        include_usage=envelope.include_usage,
+        reasoning=c.Reasoning(effort=effort) if isinstance(effort, str) else None,
+        response_format=_parse_response_format(body.get("response_format")),
+        parallel_tool_calls=body.get("parallel_tool_calls"),
+        user=body.get("user") if isinstance(body.get("user"), str) else None,
     )
 
 
-def build_upstream_body(request: ChatRequest, model: str, ask_usage: bool) -> bytes:
-    """The body sent upstream: the client's, with the provider's model id (and usage asked)."""
-    body = dict(request.body)
-    body["model"] = model
-    if request.stream and ask_usage and not request.client_wants_usage:
-        body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def _parse_messages(raw: list) -> tuple[tuple[c.TextPart, ...], tuple[c.Message, ...]]:
+    system: list[c.TextPart] = []
+    messages: list[c.Message] = []
+    for index, message in enumerate(raw):
+        role = message["role"]
+        parts = parse_message_parts(message, index)
+        if role in ("system", "developer"):
+            texts = tuple(p for p in parts if isinstance(p, c.TextPart))
+            if messages:
+                messages.append(c.Message("system", texts))
+            else:
+                system.extend(texts)
+        elif role == "tool":
+            if (
+                messages
+                and messages[-1].role == "user"
+                and all(isinstance(p, c.ToolResultPart) for p in messages[-1].parts)
+            ):
+                messages[-1] = c.Message("user", messages[-1].parts + parts)
+            else:
+                messages.append(c.Message("user", parts))
+        elif role in ("user", "assistant"):
+            messages.append(c.Message(role, parts))
+        else:
+            raise InvalidRequestError(
+                f"messages[{index}].role '{role}' is not a Chat Completions role",
+                param=f"messages[{index}].role",
+            )
+    return tuple(system), tuple(messages)
 
 
-def usage_tokens(usage: object) -> tuple[int, int] | None:
-    """(prompt, completion) tokens from an OpenAI `usage` object."""
-    if not isinstance(usage, dict):
+def _number(body: dict, key: str) -> float | None:
+    value = body.get(key)
+    if value is None:
         return None
-    prompt = usage.get("prompt_tokens") or 0
-    completion = usage.get("completion_tokens") or 0
-    if not isinstance(prompt, int) or not isinstance(completion, int):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidRequestError(f"'{key}' must be a number", param=key)
+    return value
+
+
+def _parse_response_format(value: Any) -> c.ResponseFormat | None:
+    if not isinstance(value, dict):
         return None
-    return prompt, completion
+    kind = value.get("type")
+    if kind == "json_schema" and isinstance(value.get("json_schema"), dict):
+        spec = value["json_schema"]
+        return c.ResponseFormat(
+            "json_schema", spec.get("schema"), spec.get("name"), spec.get("strict")
+        )
+    if kind in ("json_object", "text"):
+        return c.ResponseFormat(kind)
+    return None
+
+
+def build_request(request: c.Request) -> dict:
+    messages: list[dict] = []
+    if request.system:
+        messages.append({"role": "system", "content": request.system_text})
+    for message in request.messages:
+        if message.role == "system":
+            messages.append({"role": "system", "content": message.text})
+        elif message.role == "assistant":
+            messages.append(assistant_message(message.parts))
+        else:
+            messages.extend(tool_messages(message.parts))
+            rest = [p for p in message.parts if not isinstance(p, c.ToolResultPart)]
+            if rest:
+                messages.append({"role": "user", "content": user_content(rest)})
+    body: dict[str, Any] = {"model": request.model, "messages": messages}
+    _add_options(body, request)
+    return body
+
+
+def _add_options(body: dict, request: c.Request) -> None:
+    if request.max_tokens is not None:
+        key = (
+            "max_completion_tokens"
+            if _COMPLETION_TOKENS_MODELS.match(request.model)
+            else ("max_tokens")
+        )
+        body[key] = request.max_tokens
+    for key in ("temperature", "top_p", "parallel_tool_calls", "user"):
+        if getattr(request, key) is not None:
+            body[key] = getattr(request, key)
+    if request.stop:
+        body["stop"] = list(request.stop)
+    if request.tools:
+        body["tools"] = [_tool_json(tool) for tool in request.tools]
+        if request.tool_choice is not None:
+            body["tool_choice"] = _tool_choice_json(request.tool_choice)
+    if request.reasoning is not None and request.reasoning.enabled:
+        effort = request.reasoning.effort or c.effort_for_budget(request.reasoning.budget_tokens)
+        if effort:
+            body["reasoning_effort"] = effort
+    if request.response_format is not None and request.response_format.kind != "text":
+        body["response_format"] = _response_format_json(request.response_format)
+    if request.stream:
+        body["stream"] = True
+        body["stream_options"] = {"include_usage": True}
+
+
+def _tool_json(tool: c.Tool) -> dict:
+    function: dict[str, Any] = {"name": tool.name, "parameters": tool.parameters}
+    if tool.description:
+        function["description"] = tool.description
+    if tool.strict is not None:
+        function["strict"] = tool.strict
+    return {"type": "function", "function": function}
+
+
+def _tool_choice_json(choice: c.ToolChoice) -> Any:
+    if choice.mode == "tool" and choice.name:
+        return {"type": "function", "function": {"name": choice.name}}
+    return choice.mode if choice.mode in ("auto", "none", "required") else "auto"
+
+
+def _response_format_json(fmt: c.ResponseFormat) -> dict:
+    if fmt.kind == "json_schema":
+        spec: dict[str, Any] = {"name": fmt.name or "response", "schema": fmt.schema or {}}
+        if fmt.strict is not None:
+            spec["strict"] = fmt.strict
+        return {"type": "json_schema", "json_schema": spec}
+    return {"type": "json_object"}
+
+
+# -- responses -----------------------------------------------------------------------------------
+
+
+def parse_response(body: Any) -> c.Response:
+    choices = body.get("choices") if isinstance(body, dict) else None
+    choice = choices[0] if isinstance(choices, list) and choices else {}
+    message = choice.get("message") or {}
+    parts = parse_message_parts({"role": "assistant", **message}, 0)
+    return c.Response(
+        id=str(body.get("id") or "chatcmpl"),
+        model=str(body.get("model") or ""),
+        parts=parts,
+        stop_reason=FINISH_TO_STOP.get(choice.get("finish_reason"), "end_turn"),
+        usage=usage_of(body),
+        created=body.get("created") if isinstance(body.get("created"), int) else None,
+    )
+
+
+def build_response(response: c.Response) -> dict:
+    message = assistant_message(response.parts)
+    message.setdefault("content", None)
+    body: dict[str, Any] = {
+        "id": response.id if response.id.startswith("chatcmpl") else f"chatcmpl-{response.id}",
+        "object": "chat.completion",
+        "created": response.created or int(time.time()),
+        "model": response.model,
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "logprobs": None,
+                "finish_reason": STOP_TO_FINISH.get(response.stop_reason or "", "stop"),
+            }
+        ],
+    }
+    if response.usage is not None:
+        body["usage"] = usage_json(response.usage)
+    return body
+
+
+# -- errors --------------------------------------------------------------------------------------
 
 
 def error_body(error: GatewayError) -> dict:
@@ -81,24 +295,22 @@ def error_body(error: GatewayError) -> dict:
     return {"error": payload}
 
 
-def error_event(error: GatewayError) -> bytes:
-    """An in-band error for a stream that already started, followed by [DONE]."""
-    return encode_event(json.dumps(error_body(error))) + DONE_EVENT
-
-
-def upstream_error_message(raw: bytes) -> tuple[str, str | None, str | None]:
+def parse_error(raw: bytes) -> tuple[str, str | None, str | None]:
     """(message, type, code) from an upstream error body in OpenAI shape, or its text."""
     try:
         payload = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         text = raw[:500].decode("utf-8", "replace").strip()
         return text or "no error message", None, None
+    if isinstance(payload, list) and payload:
+        payload = payload[0]
     error = payload.get("error") if isinstance(payload, dict) else None
     if isinstance(error, dict):
         code = error.get("code")
+        kind = error.get("type") or error.get("status")
         return (
             str(error.get("message") or "no error message"),
-            error.get("type"),
+            kind if isinstance(kind, str) else None,
             str(code) if code is not None else None,
         )
     if isinstance(error, str):

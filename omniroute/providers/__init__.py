@@ -21,11 +21,17 @@ def provider_for_prefix(prefix: str) -> ProviderSpec | None:
     return _BY_PREFIX.get(prefix)
 
 
-CHAT_PATH = "/chat/completions"
+ENDPOINT_PATHS = {
+    "openai": "/chat/completions",
+    "anthropic": "/messages",
+    "responses": "/responses",
+    "gemini": "/models",
+}
 
 
-def normalize_base_url(url: str) -> str:
-    """Accept `…/v1`, `…/v1/` or the full `…/chat/completions` URL; return the base to append to.
+def normalize_base_url(url: str, wire_format: str = "openai") -> str:
+    """Accept `…/v1`, `…/v1/` or the full endpoint URL (`…/chat/completions`, `…/messages`,
+    `…/responses`); return the base the gateway appends endpoint paths to.
 
     Raises ValueError for anything that is not an http(s) URL with a host.
     """
@@ -36,6 +42,7 @@ def normalize_base_url(url: str) -> str:
     if parsed.query or parsed.fragment:
         raise ValueError("must not carry a query string or fragment")
     url = url.rstrip("/")
-    if url.endswith(CHAT_PATH):
-        url = url[: -len(CHAT_PATH)].rstrip("/")
+    path = ENDPOINT_PATHS[wire_format]
+    if url.endswith(path):
+        url = url[: -len(path)].rstrip("/")
     return url

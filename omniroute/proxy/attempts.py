@@ -10,74 +10,70 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 
 from ..errors import UpstreamError, UpstreamStatusError
-from ..formats.openai_chat import upstream_error_message
-from ..formats.sse import SSESplitter
+from ..formats.registry import FORMATS
 from ..routing.plan import Attempt
-from .upstream import UpstreamClient, auth_headers, network_error
+from .endpoints import UpstreamRequest
+from .upstream import UpstreamClient, network_error
 
 FALLBACK_STATUSES = frozenset({401, 402, 403, 408, 429}) | frozenset(range(500, 600))
 READ_SIZE = 65536
+
+
+class StreamReader:
+    """Turns a provider's stream bytes into items: raw SSE events (passthrough) or canonical
+    events (translation). `feed` returns what the bytes completed; `close` the remainder."""
+
+    def feed(self, data: bytes) -> list[Any]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def close(self) -> list[Any]:  # pragma: no cover - interface
+        raise NotImplementedError
 
 
 @dataclass
 class Answer:
     attempt: Attempt
     response: requests.Response
-    first_events: list[bytes] = field(default_factory=list)
-    splitter: SSESplitter | None = None
+    reader: StreamReader | None = None
+    first_items: list[Any] = field(default_factory=list)
     tried: int = 1
-
-
-def chat_url(attempt: Attempt) -> str:
-    return (attempt.connection.base_url or attempt.spec.base_url) + "/chat/completions"
 
 
 def send_until_answered(
     client: UpstreamClient,
     attempts: Sequence[Attempt],
-    build_body: Callable[[Attempt], bytes],
-    stream: bool,
+    build: Callable[[Attempt], UpstreamRequest],
+    new_reader: Callable[[Attempt], StreamReader] | None = None,
     timeout: tuple[float, float] | None = None,
 ) -> Answer:
-    last_error: UpstreamError | None = None
+    """The first attempt that answers; `new_reader` (for streams) makes each attempt's reader."""
     for index, attempt in enumerate(attempts, start=1):
         try:
-            answer = _try_once(client, attempt, build_body(attempt), stream, timeout)
+            answer = _try_once(client, attempt, build(attempt), new_reader, timeout)
         except UpstreamError as error:
             retryable = not isinstance(error, UpstreamStatusError) or (
                 error.upstream_status in FALLBACK_STATUSES
             )
-            last_error = error
             if retryable and index < len(attempts):
                 continue
             raise
         answer.tried = index
         return answer
-    assert last_error is not None
-    raise last_error
+    raise AssertionError("plan_attempts never returns an empty plan")
 
 
-def _try_once(
-    client: UpstreamClient,
-    attempt: Attempt,
-    body: bytes,
-    stream: bool,
-    timeout: tuple[float, float] | None,
-) -> Answer:
+def _try_once(client, attempt, request: UpstreamRequest, new_reader, timeout) -> Answer:
     provider = attempt.spec.id
-    headers = {
-        "Content-Type": "application/json",
-        "Accept": "text/event-stream" if stream else "application/json",
-        **auth_headers(attempt.spec, attempt.connection.api_key),
-    }
-    response = client.post(chat_url(attempt), body, headers, provider=provider, timeout=timeout)
+    response = client.post(
+        request.url, request.body, request.headers, provider=provider, timeout=timeout
+    )
     if response.status_code >= 400:
-        raw = _read_small(response)
-        message, kind, code = upstream_error_message(raw)
+        message, kind, code = FORMATS[request.wire_format].parse_error(_read_small(response))
         raise UpstreamStatusError(
             f"{provider}: {message}",
             provider=provider,
@@ -87,23 +83,23 @@ def _try_once(
             headers=_retry_after(response),
         )
     answer = Answer(attempt, response)
-    if stream:
-        answer.splitter = SSESplitter()
-        answer.first_events = read_first_events(response, answer.splitter, provider)
+    if new_reader is not None:
+        answer.reader = new_reader(attempt)
+        answer.first_items = read_first_items(response, answer.reader, provider)
     return answer
 
 
-def read_first_events(response: requests.Response, splitter: SSESplitter, provider: str) -> list:
-    """Read until the first whole SSE event (or the end); a broken stream raises UpstreamError."""
+def read_first_items(response: requests.Response, reader: StreamReader, provider: str) -> list:
+    """Read until the reader yields its first items (or the stream ends); a broken stream
+    raises UpstreamError so the next attempt can be tried."""
     try:
         while True:
             chunk = response.raw.read1(READ_SIZE)
             if not chunk:
-                tail = splitter.pending()
-                return [tail] if tail.strip() else []
-            events = splitter.feed(chunk)
-            if events:
-                return events
+                return reader.close()
+            items = reader.feed(chunk)
+            if items:
+                return items
     except Exception as exc:
         response.close()
         raise network_error(exc, provider, "stream broke before it started") from exc

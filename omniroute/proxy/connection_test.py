@@ -1,4 +1,4 @@
-"""Test Connection: send a 1-token chat request with one account and explain a failure.
+"""Test Connection: send a 1-token request with one account and explain a failure.
 
 The hint tells the user what to check, following the admin guide's troubleshooting table:
 401/403 → the API key, 404 → the model id, connection errors → the base URL, timeouts → network.
@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from ..errors import UpstreamError, UpstreamStatusError, UpstreamTimeoutError
-from ..providers import PROVIDERS
+from ..formats import canonical as c
+from ..formats.registry import FORMATS
+from ..providers import ProviderSpec
 from ..routing.plan import Attempt
 from ..store.connections import ActiveConnection
 from .attempts import send_until_answered
+from .endpoints import UpstreamRequest, upstream_headers, upstream_url
 
 TEST_TIMEOUT_SECONDS = 20.0
 
@@ -44,23 +47,29 @@ class TestResult:
         }
 
 
-def run_connection_test(client, connection: ActiveConnection, test_model: str | None) -> TestResult:
-    spec = PROVIDERS.get(connection.provider)
-    if spec is None:
-        return TestResult(False, None, f"unknown provider '{connection.provider}'")
+def run_connection_test(
+    client, spec: ProviderSpec, connection: ActiveConnection, test_model: str | None
+) -> TestResult:
+    """Send one 1-token request in the provider's own format and time it."""
     model = test_model or spec.default_model
     if not model:
         return TestResult(False, None, "no model to test with: set a test model", "model")
-    body = json.dumps(
-        {"model": model, "max_tokens": 1, "messages": [{"role": "user", "content": "ping"}]}
-    ).encode()
+    attempt = Attempt(spec, connection, model)
+    ping = c.Request(
+        model=model, max_tokens=1, messages=(c.Message("user", (c.TextPart("ping"),)),)
+    )
+    request = UpstreamRequest(
+        url=upstream_url(attempt, stream=False),
+        headers=upstream_headers(attempt, stream=False),
+        body=json.dumps(FORMATS[spec.wire_format].build_request(ping)).encode(),
+        wire_format=spec.wire_format,
+    )
     started = time.perf_counter()
     try:
         answer = send_until_answered(
             client,
-            [Attempt(spec, connection, model)],
-            lambda _attempt: body,
-            stream=False,
+            [attempt],
+            lambda _attempt: request,
             timeout=(min(client.timeout[0], TEST_TIMEOUT_SECONDS), TEST_TIMEOUT_SECONDS),
         )
         answer.response.close()

@@ -1,8 +1,8 @@
-"""The request pipeline, top to bottom: parse → plan → send (with fallback) → relay → record.
+"""The request pipeline, top to bottom: read → plan → send (with fallback) → relay → record.
 
-The web layer names the endpoint and hands over the raw body; it gets a Reply back. Nothing here
-touches the database: connections come from the in-memory cache and usage rows go to the
-background writer.
+The web layer names the client's wire format and hands over the raw body; it gets a Reply back,
+in the client's format whatever format the provider speaks. Nothing here touches the database:
+routes come from the in-memory table and usage rows go to the background writer.
 """
 
 from __future__ import annotations
@@ -10,81 +10,142 @@ from __future__ import annotations
 import json
 
 from ..errors import GatewayError, UpstreamUnreachableError
-from ..formats import openai_chat
-from ..routing.plan import plan_attempts
+from ..formats.registry import FORMATS
+from ..routing.plan import Attempt, plan_attempts
+from ..routing.table import RoutingTable
 from ..store.snapshot_cache import SnapshotCache
+from ..usage.estimate import estimate_input_tokens
 from ..usage.trace import RequestTrace
 from ..usage.writer import UsageWriter
 from .attempts import Answer, send_until_answered
+from .endpoints import upstream_url
 from .reply import SSE_HEADERS, Reply
-from .stream_relay import relay_chat_stream
+from .stream_relay import (
+    DecodingReader,
+    PassthroughSink,
+    RawEventReader,
+    TranslatingSink,
+    relay_stream,
+)
+from .translation import ClientCall, Translation
 from .upstream import UpstreamClient, network_error
 
 
 class Pipeline:
-    def __init__(self, connections: SnapshotCache, client: UpstreamClient, usage: UsageWriter):
-        self.connections = connections
+    def __init__(
+        self, routes: SnapshotCache[RoutingTable], client: UpstreamClient, usage: UsageWriter
+    ):
+        self.routes = routes
         self.client = client
         self.usage = usage
 
     def record(self, trace: RequestTrace) -> None:
         self.usage.submit(trace.to_row())
 
-    def chat_completions(self, raw: bytes, api_key_id: int | None = None) -> Reply:
-        trace = RequestTrace(endpoint="chat.completions", api_key_id=api_key_id)
-
+    def handle(self, call: ClientCall) -> Reply:
+        trace = RequestTrace(
+            endpoint=call.endpoint, format_in=call.wire_format, api_key_id=call.api_key_id
+        )
         try:
-            request = openai_chat.parse_request(raw)
-            trace.requested_model, trace.stream = request.model, request.stream
-            attempts = plan_attempts(request.model, self.connections.snapshot())
+            translation = Translation(call)
+            trace.requested_model, trace.stream = translation.model, translation.stream
+            attempts = plan_attempts(translation.model, self.routes.snapshot())
             answer = send_until_answered(
                 self.client,
                 attempts,
-                lambda a: openai_chat.build_upstream_body(
-                    request, a.model, a.spec.stream_usage_option
-                ),
-                request.stream,
+                translation.upstream_request,
+                self._reader_factory(translation) if translation.stream else None,
             )
         except GatewayError as error:
-            return self.error_reply(trace, error)
-        attempt = answer.attempt
-        trace.provider, trace.connection_id, trace.model = (
-            attempt.spec.id,
-            attempt.connection.id,
-            attempt.model,
-        )
-        if request.stream:
-            strip = attempt.spec.stream_usage_option and not request.client_wants_usage
-            return Reply(
-                200, relay_chat_stream(answer, trace, strip, self.record), dict(SSE_HEADERS)
-            )
-        return self._complete(answer, trace)
+            return self.error_reply(call.wire_format, trace, error)
+        self._note_attempt(trace, answer)
+        if translation.stream:
+            sink = self._sink(translation, answer.attempt)
+            relay = relay_stream(answer, trace, sink, self.record)
+            return Reply(200, relay, dict(SSE_HEADERS))
+        return self._complete(translation, answer, trace)
 
-    def _complete(self, answer: Answer, trace: RequestTrace) -> Reply:
+    @staticmethod
+    def _reader_factory(translation: Translation):
+        def new_reader(attempt: Attempt):
+            if translation.is_passthrough(attempt):
+                return RawEventReader()
+            translation.canonical()  # the client's encoder needs the parsed request
+            return DecodingReader(attempt.spec.wire_format)
+
+        return new_reader
+
+    @staticmethod
+    def _sink(translation: Translation, attempt: Attempt):
+        if translation.is_passthrough(attempt):
+            strip = attempt.spec.stream_usage_option and not translation.include_usage
+            return PassthroughSink(attempt.spec.wire_format, translation.stream_request(), strip)
+        return TranslatingSink(translation.call.wire_format, translation.canonical())
+
+    @staticmethod
+    def _note_attempt(trace: RequestTrace, answer: Answer) -> None:
+        attempt = answer.attempt
+        trace.provider, trace.model = attempt.spec.id, attempt.model
+        trace.connection_id = attempt.connection.id
+        trace.format_out = attempt.spec.wire_format
+        trace.attempts = answer.tried
+
+    def _complete(self, translation: Translation, answer: Answer, trace: RequestTrace) -> Reply:
         provider = answer.attempt.spec.id
         try:
-            content = answer.response.content
+            raw = answer.response.content
         except Exception as exc:
-            return self.error_reply(trace, network_error(exc, provider, "reading the answer"))
+            error = network_error(exc, provider, "reading the answer")
+            return self.error_reply(translation.call.wire_format, trace, error)
         finally:
             answer.response.close()
         try:
-            payload = json.loads(content)
-        except ValueError:
-            return self.error_reply(
-                trace,
-                UpstreamUnreachableError(
-                    f"provider '{provider}' answered with something that is not JSON",
-                    provider=provider,
-                ),
+            payload = json.loads(raw)
+            body, usage = translation.client_answer(answer.attempt, payload, raw)
+        except (ValueError, TypeError, AttributeError, KeyError):
+            error = UpstreamUnreachableError(
+                f"provider '{provider}' answered with something that is not a valid "
+                f"{answer.attempt.spec.wire_format} response",
+                provider=provider,
             )
+            return self.error_reply(translation.call.wire_format, trace, error)
         trace.mark_first_token()
-        if isinstance(payload, dict):
-            trace.set_tokens(openai_chat.usage_tokens(payload.get("usage")))
+        trace.set_usage(usage)
         self.record(trace)
-        return Reply(200, content, {"Content-Type": "application/json"})
+        return Reply(200, body, {"Content-Type": "application/json"})
 
-    def error_reply(self, trace: RequestTrace, error: GatewayError) -> Reply:
+    def error_reply(self, wire_format: str, trace: RequestTrace, error: GatewayError) -> Reply:
         trace.fail(error.status, error.message)
         self.record(trace)
-        return Reply.json(error.status, openai_chat.error_body(error), error.headers)
+        body = FORMATS[wire_format].error_body(error)
+        return Reply.json(error.status, body, error.headers)
+
+    def count_tokens(self, call: ClientCall) -> Reply:
+        """Anthropic's count_tokens: the provider's own count when it speaks Anthropic,
+        otherwise the documented estimate (marked with an `x-omniroute-estimate` header)."""
+        try:
+            translation = Translation(call)
+            attempt = plan_attempts(translation.model, self.routes.snapshot())[0]
+            if attempt.spec.wire_format == "anthropic":
+                counted = self._provider_count(translation, attempt)
+                if counted is not None:
+                    return counted
+            estimate = estimate_input_tokens(translation.canonical())
+        except GatewayError as error:
+            body = FORMATS[call.wire_format].error_body(error)
+            return Reply.json(error.status, body, error.headers)
+        return Reply.json(200, {"input_tokens": estimate}, {"x-omniroute-estimate": "true"})
+
+    def _provider_count(self, translation: Translation, attempt: Attempt) -> Reply | None:
+        request = translation.upstream_request(attempt)
+        url = upstream_url(attempt, stream=False, path="/messages/count_tokens")
+        try:
+            response = self.client.post(
+                url, request.body, request.headers, provider=attempt.spec.id
+            )
+        except GatewayError:
+            return None
+        with response:
+            if response.status_code != 200:
+                return None
+            return Reply(200, response.content, {"Content-Type": "application/json"})

@@ -1,9 +1,13 @@
-"""Relay an upstream SSE stream to the client event by event, the moment each event is whole.
+"""Relay a provider's stream to the client the moment each event is whole.
 
-Events are forwarded as the raw bytes the provider sent. The relay only looks inside an event
-that mentions usage, to record tokens (and to drop the usage-only chunk the gateway asked for
-when the client did not). A network failure mid-stream becomes an in-band error event; a client
-that goes away closes the upstream response at once (waitress raises at the next write).
+Two shapes, one loop:
+- passthrough (client and provider speak the same format): the provider's SSE events are
+  forwarded as the raw bytes it sent; the relay only looks inside events that carry usage (and
+  drops the usage-only Chat chunk the gateway asked for when the client did not);
+- translation: the provider's events are decoded into canonical events and encoded in the
+  client's format.
+A network failure mid-stream becomes an in-band error in the client's format; a client that goes
+away closes the provider's response at once (waitress raises at the next write).
 """
 
 from __future__ import annotations
@@ -11,27 +15,112 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 
-from ..formats.openai_chat import error_event, usage_tokens
-from ..formats.sse import event_fields
+from ..errors import GatewayError
+from ..formats import canonical as c
+from ..formats.registry import FORMATS
+from ..formats.sse import SSESplitter, event_fields
 from ..usage.trace import RequestTrace
-from .attempts import READ_SIZE, Answer
+from .attempts import READ_SIZE, Answer, StreamReader
 from .upstream import network_error
 
 CLIENT_CLOSED_STATUS = 499
+OPENAI = "openai"
 
 
-def relay_chat_stream(
-    answer: Answer,
-    trace: RequestTrace,
-    strip_usage_chunk: bool,
-    on_done: Callable[[RequestTrace], None],
+class RawEventReader(StreamReader):
+    """Whole SSE events as raw bytes (passthrough)."""
+
+    def __init__(self) -> None:
+        self._splitter = SSESplitter()
+        self._closed = False
+
+    def feed(self, data: bytes) -> list[bytes]:
+        return self._splitter.feed(data)
+
+    def close(self) -> list[bytes]:
+        if self._closed:
+            return []
+        self._closed = True
+        tail = self._splitter.pending()
+        return [tail] if tail.strip() else []
+
+
+class DecodingReader(StreamReader):
+    """Canonical events decoded from the provider's format (translation)."""
+
+    def __init__(self, wire_format: str):
+        self._decoder = FORMATS[wire_format].StreamDecoder()
+
+    def feed(self, data: bytes) -> list[c.StreamEvent]:
+        return self._decoder.feed(data)
+
+    def close(self) -> list[c.StreamEvent]:
+        return self._decoder.close()
+
+
+class PassthroughSink:
+    """Forwards raw events; taps usage (cheaply for Chat, by decoding for other formats)."""
+
+    def __init__(self, wire_format: str, request: c.Request, strip_usage_chunk: bool):
+        self._format = FORMATS[wire_format]
+        self._request = request
+        self._strip = strip_usage_chunk
+        self._usage_decoder = None if wire_format == OPENAI else self._format.StreamDecoder()
+
+    def write(self, events: list[bytes], trace: RequestTrace) -> bytes:
+        if self._usage_decoder is not None:
+            for event in self._usage_decoder.feed(b"".join(events)):
+                _record_usage(event, trace)
+            return b"".join(events)
+        kept = []
+        for event in events:
+            if b'"usage"' in event:
+                chunk = _json_data(event)
+                if chunk is not None and chunk.get("usage"):
+                    trace.set_usage(self._format.usage_of(chunk))
+                    if self._strip and not chunk.get("choices"):
+                        continue
+            kept.append(event)
+        return b"".join(kept)
+
+    def error(self, error: GatewayError) -> bytes:
+        encoder = self._format.StreamEncoder(self._request)
+        return encoder.encode(as_stream_error(error))
+
+    def finish(self) -> bytes:
+        return b""
+
+
+class TranslatingSink:
+    """Encodes canonical events in the client's format."""
+
+    def __init__(self, client_format: str, request: c.Request):
+        self._encoder = FORMATS[client_format].StreamEncoder(request)
+
+    def write(self, events: list[c.StreamEvent], trace: RequestTrace) -> bytes:
+        out = []
+        for event in events:
+            _record_usage(event, trace)
+            if isinstance(event, c.StreamError):
+                trace.fail(event.status, event.message)
+            out.append(self._encoder.encode(event))
+        return b"".join(out)
+
+    def error(self, error: GatewayError) -> bytes:
+        return self._encoder.encode(as_stream_error(error))
+
+    def finish(self) -> bytes:
+        return self._encoder.close()
+
+
+def relay_stream(
+    answer: Answer, trace: RequestTrace, sink, on_done: Callable[[RequestTrace], None]
 ) -> Iterator[bytes]:
-    response = answer.response
-    splitter = answer.splitter
-    assert splitter is not None
+    response, reader = answer.response, answer.reader
+    assert reader is not None
     try:
         trace.mark_first_token()
-        out = _process(answer.first_events, trace, strip_usage_chunk)
+        out = sink.write(answer.first_items, trace)
         if out:
             yield out
         while True:
@@ -40,16 +129,17 @@ def relay_chat_stream(
             except Exception as exc:
                 error = network_error(exc, answer.attempt.spec.id, "stream interrupted")
                 trace.fail(error.status, error.message)
-                yield error_event(error)
+                yield sink.error(error)
                 return
-            if not chunk:
-                break
-            out = _process(splitter.feed(chunk), trace, strip_usage_chunk)
+            items = reader.feed(chunk) if chunk else reader.close()
+            out = sink.write(items, trace)
             if out:
                 yield out
-        tail = splitter.pending()
-        if tail.strip():
-            yield tail
+            if not chunk:
+                break
+        out = sink.finish()
+        if out:
+            yield out
     except GeneratorExit:
         trace.fail(CLIENT_CLOSED_STATUS, "client closed the connection")
         raise
@@ -58,17 +148,13 @@ def relay_chat_stream(
         on_done(trace)
 
 
-def _process(events: list[bytes], trace: RequestTrace, strip_usage_chunk: bool) -> bytes:
-    kept = []
-    for event in events:
-        if b'"usage"' in event:
-            chunk = _json_data(event)
-            if chunk is not None and chunk.get("usage"):
-                trace.set_tokens(usage_tokens(chunk["usage"]))
-                if strip_usage_chunk and not chunk.get("choices"):
-                    continue
-        kept.append(event)
-    return b"".join(kept)
+def as_stream_error(error: GatewayError) -> c.StreamError:
+    return c.StreamError(error.status, error.message, error.type, error.code)
+
+
+def _record_usage(event: c.StreamEvent, trace: RequestTrace) -> None:
+    if isinstance(event, c.MessageStart | c.MessageDelta) and event.usage is not None:
+        trace.merge_usage(event.usage)
 
 
 def _json_data(event: bytes) -> dict | None:

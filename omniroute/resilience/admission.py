@@ -7,18 +7,27 @@ shape, while the threads kept in reserve still serve the dashboard.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterable
+
+from ..errors import GatewayError, ServiceUnavailableError
+from ..proxy.reply import Reply
 
 RETRY_AFTER_SECONDS = "1"
 
 
 class AdmissionControl:
-    def __init__(self, app: Callable, max_in_flight: int, applies_to: Callable[[str], bool]):
+    def __init__(
+        self,
+        app: Callable,
+        max_in_flight: int,
+        applies_to: Callable[[str], bool],
+        render_error: Callable[[str, GatewayError], Reply],
+    ):
         self.app = app
         self.max_in_flight = max_in_flight
         self.applies_to = applies_to
+        self.render_error = render_error
         self.in_flight = 0
         self._lock = threading.Lock()
 
@@ -30,7 +39,8 @@ class AdmissionControl:
             if admitted:
                 self.in_flight += 1
         if not admitted:
-            return self._refuse(start_response)
+            return self._refuse(environ.get("PATH_INFO", ""), start_response)
+
         try:
             result = self.app(environ, start_response)
         except BaseException:
@@ -42,25 +52,21 @@ class AdmissionControl:
         with self._lock:
             self.in_flight -= 1
 
-    def _refuse(self, start_response) -> list[bytes]:
-        body = json.dumps(
-            {
-                "error": {
-                    "message": "the gateway is at capacity; retry shortly",
-                    "type": "service_unavailable",
-                    "code": "server_overloaded",
-                }
-            }
-        ).encode()
+    def _refuse(self, path: str, start_response) -> list[bytes]:
+        error = ServiceUnavailableError(
+            "the gateway is at capacity; retry shortly",
+            code="server_overloaded",
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
+        reply = self.render_error(path, error)
         start_response(
             "503 Service Unavailable",
             [
-                ("Content-Type", "application/json"),
-                ("Content-Length", str(len(body))),
-                ("Retry-After", RETRY_AFTER_SECONDS),
+                *reply.headers.items(),
+                ("Content-Length", str(len(reply.body))),
             ],
         )
-        return [body]
+        return [reply.body]
 
 
 class _ClosingIterable:

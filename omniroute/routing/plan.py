@@ -1,20 +1,22 @@
-"""plan_attempts(): model string + active connections → ordered (provider, account, model) attempts.
+"""plan_attempts(): model string + routing table → ordered (provider, account, model) attempts.
 
 Rules (in order):
-1. `<prefix>/<model>` where prefix is a provider's alias or id → that provider's active accounts,
-   by priority; the provider's model id is the rest of the string.
-2. Otherwise, when the user has exactly one active connection, the whole string goes to it.
-3. Otherwise the model is unknown (404 model_not_found).
+1. `<prefix>/<model>` where prefix is a usable provider's alias or id, or a provider node's
+   prefix → that provider's active accounts, by priority; the provider's model id is the rest.
+2. A catalog provider's prefix with no active account → 503 naming the provider.
+3. Otherwise, when exactly one provider is usable, the whole string goes to its accounts (a
+   bare model name for the user's only provider).
+4. Otherwise the model is unknown (404 model_not_found).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import ModelNotFoundError, ServiceUnavailableError
-from ..providers import PROVIDERS, ProviderSpec, provider_for_prefix
+from ..providers import ProviderSpec, provider_for_prefix
 from ..store.connections import ActiveConnection
+from .table import RoutingTable
 
 
 @dataclass(frozen=True)
@@ -24,27 +26,29 @@ class Attempt:
     model: str  # the model id as the provider knows it
 
 
-def plan_attempts(model: str, connections: Sequence[ActiveConnection]) -> list[Attempt]:
+def plan_attempts(model: str, table: RoutingTable) -> list[Attempt]:
     prefix, _, rest = model.partition("/")
-    spec = provider_for_prefix(prefix) if rest else None
-    if spec is not None:
-        accounts = [c for c in connections if c.provider == spec.id]
-        if not accounts:
+    if rest:
+        route = table.routes.get(prefix)
+        if route is not None:
+            return [Attempt(route.spec, account, rest) for account in route.accounts]
+        known = provider_for_prefix(prefix)
+        if known is not None:
             raise ServiceUnavailableError(
-                f"no active connection for provider '{spec.id}': add or enable one in the "
+                f"no active connection for provider '{known.id}': add or enable one in the "
                 "dashboard (Providers)",
                 code="no_active_connection",
             )
-        return [Attempt(spec, account, rest) for account in accounts]
-    usable = [c for c in connections if c.provider in PROVIDERS]
+    usable = table.usable_routes()
     if len(usable) == 1:
-        return [Attempt(PROVIDERS[usable[0].provider], usable[0], model)]
+        return [Attempt(usable[0].spec, account, model) for account in usable[0].accounts]
+
     if not usable:
         raise ServiceUnavailableError(
             "no active provider connection: add one in the dashboard (Providers)",
             code="no_active_connection",
         )
-    example = PROVIDERS[usable[0].provider].prefix
+    example = usable[0].spec.prefix
     raise ModelNotFoundError(
         f"model '{model}' not found: name it as '<provider>/<model>', e.g. '{example}/…'",
         param="model",

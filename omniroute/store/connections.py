@@ -33,9 +33,10 @@ class ConnectionRecord:
 
 @dataclass(frozen=True)
 class ActiveConnection:
-    """What the proxy needs to call a provider with this account; lives only in memory."""
+    """What the proxy needs to call a provider with this account; lives only in memory.
+    `id` is None for a provider node, which is its own account."""
 
-    id: int
+    id: int | None
     provider: str
     name: str
     api_key: str

@@ -93,6 +93,29 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE usage_records ADD COLUMN api_key_id INTEGER",
         ),
     ),
+    Migration(
+        3,
+        "provider nodes (user-defined endpoints); formats, cache and reasoning tokens in usage",
+        (
+            """CREATE TABLE provider_nodes (
+                id {pk},
+                name VARCHAR(200) NOT NULL,
+                prefix VARCHAR(64) NOT NULL UNIQUE,
+                base_url TEXT NOT NULL,
+                api_type VARCHAR(16) NOT NULL,
+                api_key_encrypted TEXT,
+                api_key_hint VARCHAR(8) NOT NULL DEFAULT '',
+                is_active {bool} NOT NULL,
+                created_at {ts} NOT NULL,
+                updated_at {ts} NOT NULL)""",
+            "ALTER TABLE usage_records ADD COLUMN format_in VARCHAR(16)",
+            "ALTER TABLE usage_records ADD COLUMN format_out VARCHAR(16)",
+            "ALTER TABLE usage_records ADD COLUMN cache_read_tokens INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE usage_records ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE usage_records ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE usage_records ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
+        ),
+    ),
 )
 
 

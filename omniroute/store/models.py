@@ -84,6 +84,12 @@ class UsageRecord(BaseModel):
     ttft_ms = FloatField(null=True)
     error = TextField(null=True)
     api_key_id = IntegerField(null=True)
+    format_in = CharField(max_length=16, null=True)
+    format_out = CharField(max_length=16, null=True)
+    cache_read_tokens = IntegerField(default=0)
+    cache_write_tokens = IntegerField(default=0)
+    reasoning_tokens = IntegerField(default=0)
+    attempts = IntegerField(default=0)
 
     class Meta:
         table_name = "usage_records"
@@ -103,6 +109,24 @@ class ApiKey(BaseModel):
         table_name = "api_keys"
 
 
+class ProviderNode(BaseModel):
+    """A user-defined endpoint (Ollama, vLLM, a company proxy) with its own prefix and format."""
+
+    id = AutoField()
+    name = CharField(max_length=200)
+    prefix = CharField(max_length=64, unique=True)
+    base_url = TextField()
+    api_type = CharField(max_length=16)
+    api_key_encrypted = TextField(null=True)
+    api_key_hint = CharField(max_length=8, default="")
+    is_active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "provider_nodes"
+
+
 class SchemaMigration(BaseModel):
     """Which numbered migrations have run."""
 
@@ -114,4 +138,4 @@ class SchemaMigration(BaseModel):
         table_name = "schema_migrations"
 
 
-ALL_MODELS = (AppSetting, ProviderConnection, UsageRecord, ApiKey, SchemaMigration)
+ALL_MODELS = (AppSetting, ProviderConnection, UsageRecord, ApiKey, ProviderNode, SchemaMigration)

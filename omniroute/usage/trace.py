@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
+from ..formats.canonical import Usage
 from ..store.models import utcnow
 
 
 @dataclass
 class RequestTrace:
     endpoint: str
+    format_in: str | None = None
+    format_out: str | None = None
     api_key_id: int | None = None
     stream: bool = False
     requested_model: str | None = None
@@ -18,10 +22,10 @@ class RequestTrace:
     connection_id: int | None = None
     model: str | None = None
     status: int = 200
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
+    usage: Usage = field(default_factory=Usage)
     error: str | None = None
     ttft_ms: float | None = None
+    attempts: int = 0
     created_at: object = field(default_factory=utcnow)
     started: float = field(default_factory=time.perf_counter)
 
@@ -36,14 +40,27 @@ class RequestTrace:
         self.status = status
         self.error = message[:1000]
 
-    def set_tokens(self, tokens: tuple[int, int] | None) -> None:
-        if tokens is not None:
-            self.prompt_tokens, self.completion_tokens = tokens
+    def set_usage(self, usage: Usage | None) -> None:
+        if usage is not None:
+            self.usage = usage
+
+    def merge_usage(self, usage: Usage) -> None:
+        """Take every count the new report has (streams report input first, output last)."""
+        self.usage = dataclasses.replace(
+            self.usage,
+            **{
+                f.name: getattr(usage, f.name)
+                for f in dataclasses.fields(Usage)
+                if getattr(usage, f.name)
+            },
+        )
 
     def to_row(self) -> dict:
         return {
             "created_at": self.created_at,
             "endpoint": self.endpoint,
+            "format_in": self.format_in,
+            "format_out": self.format_out,
             "api_key_id": self.api_key_id,
             "provider": self.provider,
             "connection_id": self.connection_id,
@@ -51,8 +68,12 @@ class RequestTrace:
             "model": self.model,
             "status": self.status,
             "stream": self.stream,
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
+            "prompt_tokens": self.usage.input_tokens,
+            "completion_tokens": self.usage.output_tokens,
+            "cache_read_tokens": self.usage.cache_read_tokens,
+            "cache_write_tokens": self.usage.cache_write_tokens,
+            "reasoning_tokens": self.usage.reasoning_tokens,
+            "attempts": self.attempts,
             "latency_ms": round(self.elapsed_ms(), 3),
             "ttft_ms": None if self.ttft_ms is None else round(self.ttft_ms, 3),
             "error": self.error,

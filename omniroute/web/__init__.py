@@ -7,11 +7,13 @@ from flask import Flask, request
 from . import (
     api_auth,
     api_keys,
+    api_provider_nodes,
     api_providers,
     client_api,
     dashboard,
     i18n,
     keys_pages,
+    nodes_pages,
     pages_auth,
     providers_pages,
 )
@@ -29,7 +31,9 @@ def register_web(app: Flask) -> None:
         dashboard.bp,
         providers_pages.bp,
         keys_pages.bp,
+        nodes_pages.bp,
         api_keys.bp,
+        api_provider_nodes.bp,
         i18n.bp,
     ):
         app.register_blueprint(blueprint)

@@ -1,8 +1,13 @@
-"""The client API that coding tools call: /v1/chat/completions, /v1/models, /health and HEAD /.
+"""The client API that coding tools call, in each tool's own wire format.
 
-Each handler names its endpoint and hands the raw body to the pipeline; errors are rendered in
-the OpenAI shape. The unprefixed and doubled-prefix paths (`/chat/completions`, `/v1/v1/…`) that
-misconfigured clients send are accepted too.
+- OpenAI Chat Completions: POST /v1/chat/completions
+- Anthropic Messages:      POST /v1/messages (also ?beta=true), POST /v1/messages/count_tokens
+- OpenAI Responses:        POST /v1/responses
+- Gemini:                  POST /v1beta/models/{model}:generateContent and :streamGenerateContent
+- GET /v1/models, GET /health, HEAD / (Claude Code's probe).
+Each handler names its format and hands the raw body to the pipeline. The unprefixed paths
+(`/chat/completions`, `/responses`, `/models`, `/messages`) and a doubled `/v1/v1/` that
+misconfigured clients send are accepted too. Errors are rendered in the caller's format.
 """
 
 from __future__ import annotations
@@ -13,17 +18,34 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import __version__
-from ..errors import GatewayError, PayloadTooLargeError
-from ..formats.openai_chat import error_body
-from ..providers import PROVIDERS
+from ..errors import GatewayError, InvalidRequestError, PayloadTooLargeError
+from ..formats.registry import FORMATS
 from ..proxy.reply import Reply
+from ..proxy.translation import ClientCall
 
 bp = Blueprint("client_api", __name__)
 CLIENT_API_PREFIXES = ("/v1/", "/v1beta/", "/chat/", "/responses", "/models", "/messages")
+GEMINI_ACTIONS = {"generateContent": False, "streamGenerateContent": True}
 
 
 def is_client_api_path(path: str) -> bool:
     return path.startswith(CLIENT_API_PREFIXES)
+
+
+def wire_format_for_path(path: str) -> str:
+    """The format a client calling `path` speaks, so errors reach it in its own shape."""
+    if path.startswith("/v1beta/"):
+        return "gemini"
+    if "/messages" in path:
+        return "anthropic"
+    if "/responses" in path:
+        return "responses"
+    return "openai"
+
+
+def error_reply(path: str, error: GatewayError) -> Reply:
+    body = FORMATS[wire_format_for_path(path)].error_body(error)
+    return Reply.json(error.status, body, error.headers)
 
 
 def services():
@@ -34,16 +56,23 @@ def to_response(reply: Reply) -> Response:
     return Response(reply.body, status=reply.status, headers=reply.headers, direct_passthrough=True)
 
 
-def error_response(error: GatewayError) -> Response:
-    return to_response(Reply.json(error.status, error_body(error), error.headers))
-
-
 def read_body() -> bytes:
     try:
         return request.get_data(cache=False)
     except RequestEntityTooLarge:
-        limit = current_app.config["MAX_CONTENT_LENGTH"]
-        raise PayloadTooLargeError(f"request body is larger than {limit} bytes") from None
+        raise _too_large() from None
+
+
+def _too_large() -> PayloadTooLargeError:
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return PayloadTooLargeError(f"request body is larger than {limit} bytes")
+
+
+def call(wire_format: str, endpoint: str, **kwargs) -> Response:
+    client_call = ClientCall(
+        wire_format, read_body(), endpoint, g.api_key_id, headers=request.headers, **kwargs
+    )
+    return to_response(services().pipeline.handle(client_call))
 
 
 @bp.before_request
@@ -55,38 +84,74 @@ def authenticate_client():
 
 @bp.errorhandler(GatewayError)
 def gateway_error(error: GatewayError):
-    return error_response(error)
+    return to_response(error_reply(request.path, error))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def body_too_large(_error):
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    return error_response(PayloadTooLargeError(f"request body is larger than {limit} bytes"))
+    return to_response(error_reply(request.path, _too_large()))
 
 
 @bp.post("/v1/chat/completions")
 @bp.post("/chat/completions")
 @bp.post("/v1/v1/chat/completions")
 def chat_completions():
-    return to_response(services().pipeline.chat_completions(read_body(), g.api_key_id))
+    return call("openai", "chat.completions")
+
+
+@bp.post("/v1/messages")
+@bp.post("/messages")
+@bp.post("/v1/v1/messages")
+def messages():
+    return call("anthropic", "messages")
+
+
+@bp.post("/v1/messages/count_tokens")
+@bp.post("/messages/count_tokens")
+@bp.post("/v1/v1/messages/count_tokens")
+def count_tokens():
+    client_call = ClientCall(
+        "anthropic",
+        read_body(),
+        "messages.count_tokens",
+        g.api_key_id,
+        headers=request.headers,
+        stream=False,
+    )
+    return to_response(services().pipeline.count_tokens(client_call))
+
+
+@bp.post("/v1/responses")
+@bp.post("/responses")
+@bp.post("/v1/v1/responses")
+def responses():
+    return call("responses", "responses")
+
+
+@bp.post("/v1beta/models/<path:target>")
+def gemini(target: str):
+    model, _, action = target.rpartition(":")
+    if not model or action not in GEMINI_ACTIONS:
+        raise InvalidRequestError(
+            "use /v1beta/models/{model}:generateContent or :streamGenerateContent"
+        )
+    return call("gemini", f"gemini.{action}", model=model, stream=GEMINI_ACTIONS[action])
 
 
 @bp.get("/v1/models")
 @bp.get("/models")
 @bp.get("/v1/v1/models")
 def list_models():
-    connected = {c.provider for c in services().connections.snapshot()}
     data = [
         {
-            "id": f"{spec.prefix}/{model.id}",
+            "id": f"{route.spec.prefix}/{model.id}",
             "object": "model",
             "created": 0,
-            "owned_by": spec.id,
+            "owned_by": route.spec.id,
             "context_length": model.context_length,
         }
-        for spec in PROVIDERS.values()
-        if spec.id in connected
-        for model in spec.models
+        for route in services().routes.snapshot().usable_routes()
+        for model in route.spec.models
     ]
     return jsonify({"object": "list", "data": data})
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from ..providers import PROVIDERS
 from ..proxy.connection_test import TestResult, run_connection_test
 from ..store import connections as store
 from ..store.connections import ConnectionRecord
@@ -20,20 +21,20 @@ def _services():
 def create(fields: dict) -> ConnectionRecord:
     services = _services()
     record = store.create_connection(services.box, **fields)
-    services.connections.invalidate()
+    services.routes.invalidate()
     return record
 
 
 def update(connection_id: int, fields: dict) -> ConnectionRecord | None:
     services = _services()
     record = store.update_connection(services.box, connection_id, **fields)
-    services.connections.invalidate()
+    services.routes.invalidate()
     return record
 
 
 def delete(connection_id: int) -> bool:
     deleted = store.delete_connection(connection_id)
-    _services().connections.invalidate()
+    _services().routes.invalidate()
     return deleted
 
 
@@ -43,7 +44,10 @@ def test(connection_id: int) -> TestResult | None:
     credentials = store.load_credentials(services.box, connection_id)
     if record is None or credentials is None:
         return None
-    result = run_connection_test(services.upstream, credentials, record.test_model)
+    spec = PROVIDERS.get(record.provider)
+    if spec is None:
+        return TestResult(False, None, f"unknown provider '{record.provider}'")
+    result = run_connection_test(services.upstream, spec, credentials, record.test_model)
     store.record_test_result(connection_id, result.ok, result.latency_ms, result.error)
     return result
 

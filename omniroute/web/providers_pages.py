@@ -10,7 +10,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..providers import PROVIDERS
+from ..providers.spec import WIRE_FORMATS
 from ..store import connections as connection_store
+from ..store import provider_nodes as node_store
 from . import connection_actions as actions
 from .connection_form import FieldError, parse_connection_fields
 from .dashboard import is_fragment_request
@@ -36,6 +38,8 @@ def _page(status: int = 200, **context):
     context.setdefault("form_values", {})
     return render_template(
         "providers/index.html",
+        nodes=node_store.list_nodes(),
+        api_types=WIRE_FORMATS,
         connections=connection_store.list_connections(),
         catalog=PROVIDERS,
         **context,

@@ -1,0 +1,243 @@
+"""Chat Completions streams ⇄ canonical stream events.
+
+Decoder: `chat.completion.chunk` events become blocks in order of appearance — reasoning_content
+a thinking block, content a text block, each tool_calls index a tool_use block — closing the open
+block when another starts. finish_reason and the usage chunk are held until `[DONE]` (or the end
+of the stream), which yields MessageDelta + MessageStop.
+
+Encoder: canonical events become chunks with `delta.content`, `delta.reasoning_content` and
+`delta.tool_calls`; the finish chunk, the usage chunk (when the client asked for
+stream_options.include_usage) and `[DONE]` close the stream. A StreamError becomes an error chunk
+followed by `[DONE]`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+from . import canonical as c
+from .openai_chat_parts import FINISH_TO_STOP, STOP_TO_FINISH, usage_json, usage_of
+from .sse import SSESplitter, encode_event, event_fields
+
+DONE_EVENT = b"data: [DONE]\n\n"
+
+
+class StreamDecoder:
+    def __init__(self) -> None:
+        self._splitter = SSESplitter()
+        self._started = False
+        self._finished = False
+        self._open: tuple[str, int] | None = None  # (kind or tool index key, block index)
+        self._blocks = 0
+        self._tool_blocks: dict[int, int] = {}
+        self._stop: str | None = None
+        self._usage: c.Usage | None = None
+
+    def feed(self, data: bytes) -> list[c.StreamEvent]:
+        events: list[c.StreamEvent] = []
+        for raw in self._splitter.feed(data):
+            _, payload = event_fields(raw)
+            if not payload or self._finished:
+                continue
+            if payload.strip() == b"[DONE]":
+                events.extend(self._finish())
+                continue
+            try:
+                chunk = json.loads(payload)
+            except ValueError:
+                continue
+            if isinstance(chunk, dict):
+                events.extend(self._chunk(chunk))
+        return events
+
+    def close(self) -> list[c.StreamEvent]:
+        return [] if self._finished else self._finish()
+
+    def _chunk(self, chunk: dict) -> list[c.StreamEvent]:
+        if isinstance(chunk.get("error"), dict):
+            error = chunk["error"]
+            self._finished = True
+            return [
+                c.StreamError(
+                    502,
+                    str(error.get("message") or "upstream error"),
+                    str(error.get("type") or "api_error"),
+                )
+            ]
+        events: list[c.StreamEvent] = []
+        if not self._started:
+            self._started = True
+            events.append(
+                c.MessageStart(str(chunk.get("id") or "chatcmpl"), str(chunk.get("model") or ""))
+            )
+        usage = usage_of(chunk)
+        if usage is not None and chunk.get("usage"):
+            self._usage = usage
+        for choice in chunk.get("choices") or []:
+            if isinstance(choice, dict):
+                events.extend(self._delta(choice.get("delta") or {}))
+                if choice.get("finish_reason"):
+                    self._stop = FINISH_TO_STOP.get(choice["finish_reason"], "end_turn")
+        return events
+
+    def _delta(self, delta: dict) -> list[c.StreamEvent]:
+        events: list[c.StreamEvent] = []
+        reasoning = delta.get("reasoning_content") or delta.get("reasoning")
+        if isinstance(reasoning, str) and reasoning:
+            events += self._switch(("thinking", -1), c.ThinkingPart())
+            events.append(c.BlockDelta(self._open[1], text=reasoning))
+        content = delta.get("content")
+        if isinstance(content, str) and content:
+            events += self._switch(("text", -1), c.TextPart(""))
+            events.append(c.BlockDelta(self._open[1], text=content))
+        for call in delta.get("tool_calls") or []:
+            if isinstance(call, dict):
+                events += self._tool_delta(call)
+        return events
+
+    def _tool_delta(self, call: dict) -> list[c.StreamEvent]:
+        position = call.get("index", 0)
+        function = call.get("function") or {}
+        events: list[c.StreamEvent] = []
+        if position not in self._tool_blocks:
+            part = c.ToolUsePart(
+                id=str(call.get("id") or f"call_{uuid.uuid4().hex[:24]}"),
+                name=str(function.get("name") or ""),
+                arguments="",
+            )
+            events += self._switch(("tool", position), part)
+            self._tool_blocks[position] = self._open[1]
+        arguments = function.get("arguments")
+        if isinstance(arguments, str) and arguments:
+            events.append(c.BlockDelta(self._tool_blocks[position], arguments=arguments))
+        return events
+
+    def _switch(self, key: tuple[str, int], part: c.Part) -> list[c.StreamEvent]:
+        if self._open is not None and self._open[0] == key:
+            return []
+        events: list[c.StreamEvent] = []
+        if self._open is not None:
+            events.append(c.BlockStop(self._open[1]))
+        self._open = (key, self._blocks)  # type: ignore[assignment]
+        self._blocks += 1
+        events.append(c.BlockStart(self._open[1], part))
+        return events
+
+    def _finish(self) -> list[c.StreamEvent]:
+        self._finished = True
+        events: list[c.StreamEvent] = []
+        if not self._started:
+            events.append(c.MessageStart("chatcmpl", ""))
+        if self._open is not None:
+            events.append(c.BlockStop(self._open[1]))
+            self._open = None
+        events.append(c.MessageDelta(self._stop or "end_turn", usage=self._usage))
+        events.append(c.MessageStop())
+        return events
+
+
+class StreamEncoder:
+    def __init__(self, request: c.Request):
+        self._request = request
+        self._id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        self._created = int(time.time())
+        self._model = request.model
+        self._started = False
+        self._done = False
+        self._kinds: dict[int, str] = {}
+        self._tool_positions: dict[int, int] = {}
+        self._finish: str | None = None
+        self._usage: c.Usage | None = None
+
+    def encode(self, event: c.StreamEvent) -> bytes:
+        if self._done:
+            return b""
+        if isinstance(event, c.StreamError):
+            return self._error(event)
+        out = b"" if self._started else self._start(event)
+        if isinstance(event, c.BlockStart):
+            out += self._block_start(event)
+        elif isinstance(event, c.BlockDelta):
+            out += self._block_delta(event)
+        elif isinstance(event, c.MessageDelta):
+            self._finish = STOP_TO_FINISH.get(event.stop_reason or "", "stop")
+            self._usage = event.usage or self._usage
+        elif isinstance(event, c.MessageStop):
+            out += self._end()
+        return out
+
+    def close(self) -> bytes:
+        if self._done:
+            return b""
+        return (b"" if self._started else self._start(c.MessageStop())) + self._end()
+
+    def _chunk(self, delta: dict, finish: str | None = None, **extra: Any) -> bytes:
+        body = {
+            "id": self._id,
+            "object": "chat.completion.chunk",
+            "created": self._created,
+            "model": self._model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
+        return encode_event(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+
+    def _start(self, event: c.StreamEvent) -> bytes:
+        self._started = True
+        if isinstance(event, c.MessageStart) and event.usage is not None:
+            self._usage = event.usage
+        return self._chunk({"role": "assistant", "content": ""})
+
+    def _block_start(self, event: c.BlockStart) -> bytes:
+        part = event.part
+        if isinstance(part, c.ToolUsePart):
+            position = len(self._tool_positions)
+            self._tool_positions[event.index] = position
+            self._kinds[event.index] = "tool"
+            call = {
+                "index": position,
+                "id": part.id,
+                "type": "function",
+                "function": {"name": part.name, "arguments": part.arguments or ""},
+            }
+            return self._chunk({"tool_calls": [call]})
+        self._kinds[event.index] = "thinking" if isinstance(part, c.ThinkingPart) else "text"
+        return b""
+
+    def _block_delta(self, event: c.BlockDelta) -> bytes:
+        kind = self._kinds.get(event.index, "text")
+        if kind == "tool" and event.arguments:
+            call = {
+                "index": self._tool_positions[event.index],
+                "function": {"arguments": event.arguments},
+            }
+            return self._chunk({"tool_calls": [call]})
+        if kind == "thinking" and event.text:
+            return self._chunk({"reasoning_content": event.text})
+        if kind == "text" and event.text:
+            return self._chunk({"content": event.text})
+        return b""
+
+    def _end(self) -> bytes:
+        self._done = True
+        out = self._chunk({}, self._finish or "stop")
+        if self._request.include_usage:
+            body = {
+                "id": self._id,
+                "object": "chat.completion.chunk",
+                "created": self._created,
+                "model": self._model,
+                "choices": [],
+                "usage": usage_json(self._usage or c.Usage()),
+            }
+            out += encode_event(json.dumps(body, separators=(",", ":")))
+        return out + DONE_EVENT
+
+    def _error(self, event: c.StreamError) -> bytes:
+        self._done = True
+        body = {"error": {"message": event.message, "type": event.type,
+                          "code": event.code or str(event.status)}}
+        return encode_event(json.dumps(body)) + DONE_EVENT

@@ -1,0 +1,9 @@
+"""The wire formats by name, so the pipeline never names a format itself."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import openai_chat
+
+FORMATS: dict[str, ModuleType] = {module.NAME: module for module in (openai_chat,)}

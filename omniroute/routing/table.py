@@ -1,0 +1,77 @@
+"""The routing table: every usable provider (catalog providers with active accounts, and the
+user's provider nodes) by prefix, with its accounts in priority order. Built once per change
+and kept in memory; `plan_attempts` reads it on every request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..providers import PROVIDERS, ProviderSpec
+from ..store.connections import ActiveConnection
+from ..store.provider_nodes import ActiveNode
+
+NODE_AUTH = {
+    "openai": "bearer",
+    "responses": "bearer",
+    "anthropic": "x-api-key",
+    "gemini": "x-goog-api-key",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    spec: ProviderSpec
+    accounts: tuple[ActiveConnection, ...]
+
+
+@dataclass(frozen=True)
+class RoutingTable:
+    routes: dict[str, Route]  # by prefix and by provider id
+
+    def usable_routes(self) -> list[Route]:
+        unique = {id(route): route for route in self.routes.values()}
+        return list(unique.values())
+
+
+def node_spec(node: ActiveNode) -> ProviderSpec:
+    return ProviderSpec(
+        id=node.prefix,
+        name=node.name,
+        prefix=node.prefix,
+        base_url=node.base_url,
+        wire_format=node.api_type,
+        auth=NODE_AUTH[node.api_type],
+        tier="local",
+    )
+
+
+def node_account(node: ActiveNode) -> ActiveConnection:
+    """A node is its own single account (connection id None: it is not a stored connection)."""
+    return ActiveConnection(
+        id=None,
+        provider=node.prefix,
+        name=node.name,
+        api_key=node.api_key,
+        base_url=node.base_url,
+        priority=0,
+    )
+
+
+def build_routing_table(
+    connections: Iterable[ActiveConnection], nodes: Iterable[ActiveNode] = ()
+) -> RoutingTable:
+    accounts: dict[str, list[ActiveConnection]] = {}
+    for connection in connections:
+        if connection.provider in PROVIDERS:
+            accounts.setdefault(connection.provider, []).append(connection)
+    routes: dict[str, Route] = {}
+    for provider_id, provider_accounts in accounts.items():
+        spec = PROVIDERS[provider_id]
+        route = Route(spec, tuple(sorted(provider_accounts, key=lambda a: (a.priority, a.id))))
+        routes[spec.prefix] = route
+        routes.setdefault(spec.id, route)
+    for node in nodes:
+        routes[node.prefix] = Route(node_spec(node), (node_account(node),))
+    return RoutingTable(routes)
