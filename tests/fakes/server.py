@@ -1,0 +1,224 @@
+"""The fake upstream server: an asyncio HTTP/1.1 server on 127.0.0.1 speaking four wire formats.
+
+OpenAI Chat Completions, OpenAI Responses, Anthropic Messages and Gemini generateContent, each
+written by hand in its own module from the providers' API references (never from the gateway's
+code, so it is an independent oracle). Tests script it with `Behavior` rules matched on the
+request's model (Gemini: the model in the URL) and API key (read from the header that format
+uses); unmatched requests follow the echo / CALLTOOL / "tool said" conventions of
+`tests.fakes.script`. Every request is recorded. The event loop runs in a thread, so one
+instance serves thousands of concurrent streams.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+import threading
+import traceback
+
+from tests.fakes import anthropic, gemini, openai_chat, responses
+from tests.fakes.recording import FORMATS, Recorded
+from tests.fakes.script import Behavior, Rule, build_reply
+from tests.fakes.wire import Frame, read_request, send, send_json, send_stream
+
+DIALECTS = {module.FORMAT: module for module in (openai_chat, anthropic, responses, gemini)}
+MODEL_IDS = ("fake-model",)
+
+
+class FakeUpstream:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, record: bool = True):
+        self.host, self.port = host, port
+        self.record = record
+        self.rules: list[Rule] = []
+        self.requests: list[Recorded] = []
+        self.valid_keys: set[str] = set()  # empty: any key is accepted
+        self.stream_log: list[tuple[float, str]] = []  # (monotonic time, event text) as sent
+        self._serial = itertools.count(1)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server = None
+        self._thread: threading.Thread | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._lock = threading.Lock()
+
+    # -- control -------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    def start(self) -> FakeUpstream:
+        ready = threading.Event()
+
+        def run():
+            self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._loop)
+            self._server = self._loop.run_until_complete(
+                asyncio.start_server(self._handle, self.host, self.port, backlog=4096)
+            )
+            self.port = self._server.sockets[0].getsockname()[1]
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="fake-upstream", daemon=True)
+        self._thread.start()
+        ready.wait(5)
+        return self
+
+    def stop(self) -> None:
+        """Close the listener and every open connection, then end the loop's thread."""
+        if self._loop is None:
+            return
+
+        async def shut_down():
+            self._server.close()
+            for writer in list(self._writers):
+                writer.transport.abort()
+            await asyncio.sleep(0.05)
+            self._loop.stop()
+
+        asyncio.run_coroutine_threadsafe(shut_down(), self._loop)
+        self._thread.join(5)
+        self._loop.close()
+        self._loop = None
+
+    def reset(self) -> None:
+        with self._lock:
+            self.rules.clear()
+            self.requests.clear()
+            self.valid_keys.clear()
+            self.stream_log.clear()
+            self._serial = itertools.count(1)
+
+    def add(
+        self,
+        behavior: Behavior,
+        model: str | None = None,
+        api_key: str | None = None,
+        times: int | None = None,
+    ) -> None:
+        with self._lock:
+            self.rules.append(Rule(behavior, model, api_key, times))
+
+    def requests_for(self, fmt: str) -> list[Recorded]:
+        """Recorded requests of one format: "openai", "anthropic", "responses" or "gemini"."""
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; one of {FORMATS}")
+        return [r for r in self.requests if r.format == fmt]
+
+    def chat_requests(self) -> list[Recorded]:
+        return self.requests_for("openai")
+
+    def _behavior_for(self, model: str | None, api_key: str | None) -> Behavior | None:
+        with self._lock:
+            for rule in self.rules:
+                if rule.model not in (None, model) or rule.api_key not in (None, api_key):
+                    continue
+                if rule.times is not None:
+                    if rule.times <= 0:
+                        continue
+                    rule.times -= 1
+                return rule.behavior
+        return None
+
+    # -- HTTP ----------------------------------------------------------------------------
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self._writers.add(writer)
+        try:
+            while True:
+                request = await read_request(reader, writer)
+                if request is None:
+                    break
+                try:
+                    keep_open = await self._respond(request, writer)
+                except (ConnectionError, asyncio.IncompleteReadError):
+                    raise
+                except Exception as exc:  # a bug in the fake: say so loudly, never hang
+                    traceback.print_exc(file=sys.stderr)
+                    await send_json(writer, 500, openai_chat.error(500, f"fake upstream: {exc!r}"))
+                    keep_open = True
+                if not keep_open:
+                    break
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self._writers.discard(writer)
+            writer.close()
+
+    async def _respond(self, request: Recorded, writer: asyncio.StreamWriter) -> bool:
+        if self.record:
+            with self._lock:
+                self.requests.append(request)
+        route = request.route
+        dialect = DIALECTS.get(route.format, openai_chat)
+        if self.valid_keys and request.api_key not in self.valid_keys:
+            await send_json(writer, *dialect.key_error())
+            return True
+        if route.action == "models":
+            await send_json(writer, 200, _model_list(request))
+            return True
+        if route.format is None:
+            await send_json(writer, 404, openai_chat.error(404, f"no route {request.path}"))
+            return True
+        return await self._answer(request, dialect, writer)
+
+    async def _answer(self, request: Recorded, dialect, writer: asyncio.StreamWriter) -> bool:
+        """The scripted part: delay, error, count, stream or body, from the matching rule."""
+        route = request.route
+        body = request.body if isinstance(request.body, dict) else {}
+        matched = self._behavior_for(request.model, request.api_key)
+        behavior = matched or Behavior()
+        if behavior.delay:
+            await asyncio.sleep(behavior.delay)
+        if behavior.status >= 400:
+            message = behavior.error_message or f"fake error {behavior.status}"
+            await send_json(
+                writer, behavior.status, dialect.error(behavior.status, message), behavior.headers
+            )
+            return True
+        if route.action == "count_tokens":
+            await send_json(writer, 200, anthropic.count_tokens(body), behavior.headers)
+            return True
+        conversation = dialect.conversation(body)
+        reply = build_reply(matched, conversation, request.model, next(self._serial), body)
+        if _is_event_stream(request, body):
+            return await self._stream(writer, behavior, dialect.stream(reply), dialect.STREAM_END)
+        if behavior.raw_body is not None:
+            headers = {"Content-Type": "application/json", **behavior.headers}
+            await send(writer, 200, behavior.raw_body, headers)
+        elif route.action == "stream":  # streamGenerateContent without alt=sse: a JSON array
+            await send_json(writer, 200, gemini.chunks(reply), behavior.headers)
+        else:
+            await send_json(writer, 200, dialect.answer(reply), behavior.headers)
+        return True
+
+    async def _stream(self, writer, behavior: Behavior, frames: list[Frame], end: bytes) -> bool:
+        if behavior.raw_body is not None:
+            frames, end = [Frame(behavior.raw_body, "raw_body")], b""
+        return await send_stream(writer, behavior, frames, end, self.stream_log)
+
+
+def _is_event_stream(request: Recorded, body: dict) -> bool:
+    route = request.route
+    if route.format == "gemini":
+        return route.action == "stream" and request.query.get("alt") == "sse"
+    return bool(body.get("stream"))
+
+
+def _model_list(request: Recorded) -> dict:
+    """GET .../models in the shape the asking client expects (by the key header it sent)."""
+    headers = request.headers
+    if "x-goog-api-key" in headers or "key" in request.query:
+        return {"models": [{"name": f"models/{m}", "displayName": m} for m in MODEL_IDS]}
+    if "anthropic-version" in headers:
+        data = [
+            {"type": "model", "id": m, "display_name": m, "created_at": "2025-01-01T00:00:00Z"}
+            for m in MODEL_IDS
+        ]
+        return {
+            "data": data,
+            "has_more": False,
+            "first_id": data[0]["id"],
+            "last_id": data[-1]["id"],
+        }
+    data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in MODEL_IDS]
+    return {"object": "list", "data": data}
