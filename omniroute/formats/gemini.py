@@ -1,0 +1,205 @@
+"""Google Gemini `generateContent` ⇄ the canonical model (NAME = "gemini").
+
+Wire: POST /v1beta/models/{model}:generateContent, or :streamGenerateContent?alt=sse for a
+stream. This module is the format's interface and handles answers and errors; the work is split
+over gemini_request (parse_request/build_request), gemini_stream (StreamDecoder/StreamEncoder),
+gemini_schema (the schema sanitizer) and gemini_wire (parts, ids, usage, error shape).
+The model and the choice to stream are in the URL, not the body, so:
+- parse_request(body) returns Request(model="", stream=False): the caller fills both from the
+  URL (dataclasses.replace(request, model=…, stream=…));
+- build_request(request) returns the body only: the caller puts request.model in the URL and
+  picks the method (with ?alt=sse) from request.stream.
+Field names are read in camelCase or snake_case (SDKs send either) and written in camelCase.
+
+Thought signatures. Gemini puts an opaque `thoughtSignature` on the part it belongs to (a
+thought, a text part, a functionCall) and wants it back on that same part (on a functionCall it
+is mandatory). Canonical ThinkingPart carries it:
+- a thought part {"thought": true, "text": t, "thoughtSignature": s?} ⇄ ThinkingPart(t, s);
+- a signature on any other part ⇄ ThinkingPart(text="", signature=s) placed immediately BEFORE
+  the canonical part made from that part. Building, a ThinkingPart without text gives its
+  signature to the next part that has none; with no such part left in the message it is sent
+  as {"text": "", "thoughtSignature": s}, the shape Gemini uses for a trailing signature.
+- ThinkingParts with only `encrypted` (Responses) and RedactedThinkingParts are not sent.
+
+Tool calls. Gemini may send functionCall/functionResponse without `id`. Parsing gives every
+call an id ("call_gemini_<n>" in a request, stable for a given body; "call_gemini_<random>_<n>"
+in an answer, unique across turns) and a result without id the id of the oldest unanswered call
+of the same name. Building, a result is named by ToolResultPart.name, else by the ToolUsePart
+with its id earlier in the conversation. Ids go to Gemini only when the client itself sent ids
+(extra "gemini.functionIds": several Gemini endpoints reject `id`); synthesized ids are never
+sent, nor shown to Gemini clients. functionResponse.response must be an object: parsing,
+{"content": s} gives text s, {"error": e} an is_error result, any other object its JSON text;
+building, text that is a JSON object goes as that object, other text as {"content": text}, an
+error as {"error": …}; images in a result follow it as inlineData parts.
+
+Mapping. systemInstruction ⇄ Request.system (mid-conversation system messages are folded into
+it); role "model" ⇄ assistant, "user"/"function" → user; inlineData/fileData ⇄ ImagePart for
+image/* types, else DocumentPart; generationConfig maxOutputTokens, temperature, topP, topK,
+stopSequences ⇄ the Request fields; responseMimeType "application/json" ⇄ json_object, plus
+responseSchema/responseJsonSchema ⇄ json_schema; thinkingConfig thinkingBudget N>0 ⇄
+budget_tokens, 0 ⇄ enabled=False, -1 ⇄ enabled with no budget, thinkingLevel ⇄ effort ("xhigh"
+→ "high", "none" → "minimal"), includeThoughts ⇄ summary "auto"; toolConfig mode AUTO ⇄ auto,
+NONE ⇄ none, ANY ⇄ required, ANY with one allowed name ⇄ tool. Tool parameters are sent
+sanitized (gemini_schema.sanitize_schema) as `parameters`, left out when empty.
+
+Request.extra keys (all "gemini."-prefixed; other formats ignore them):
+- gemini.generationConfig     generationConfig fields with no canonical home (candidateCount,
+                              seed, presencePenalty, responseModalities, a non-JSON
+                              responseMimeType…), merged back
+- gemini.tools                tools other than function declarations (googleSearch…)
+- gemini.toolConfig           the whole toolConfig when ToolChoice cannot say it (VALIDATED,
+                              several allowedFunctionNames, retrievalConfig); sent as it is
+- gemini.functionIds          True when the client sent function call/response ids
+- gemini.parametersJsonSchema names of tools declared with parametersJsonSchema (sent back so,
+                              unsanitized)
+- gemini.responseJsonSchema   True when the schema came as responseJsonSchema (sent back so)
+- gemini.<field>              every other top-level field (safetySettings, cachedContent,
+                              labels…), sent back as it is
+
+Lossy: part kinds other than text/inlineData/fileData/functionCall/functionResponse/thought
+(executableCode, codeExecutionResult, videoMetadata…) are dropped; only the first candidate of
+an answer is read; finish reasons collapse to the canonical vocabulary (RECITATION, OTHER… →
+refusal → SAFETY); {"thought": true, "text": "", signature} comes back without "thought";
+{"includeThoughts": true, "thinkingBudget": -1} comes back without the (default) -1; upper-case
+schema types come back lower-case; a result {"content": "<JSON object text>"} comes back as
+that object; toolUsePromptTokenCount is folded into input tokens.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from ..errors import GatewayError, InvalidRequestError
+from .canonical import Response, ToolUsePart, Usage
+from .gemini_request import build_request, parse_request
+from .gemini_stream import StreamDecoder, StreamEncoder
+from .gemini_wire import (
+    CallIds,
+    build_parts,
+    error_payload,
+    field,
+    finish_reason_of,
+    is_synthetic_id,
+    parse_part,
+    stop_reason_of,
+    usage_from_metadata,
+    usage_to_metadata,
+)
+
+__all__ = [
+    "NAME",
+    "StreamDecoder",
+    "StreamEncoder",
+    "build_request",
+    "build_response",
+    "error_body",
+    "parse_error",
+    "parse_request",
+    "parse_response",
+    "usage_of",
+]
+
+NAME = "gemini"
+
+# ---------------------------------------------------------------------------------------------
+# Answers
+
+
+def _first_candidate(body: dict) -> dict | None:
+    candidates = field(body, "candidates")
+    if isinstance(candidates, list) and candidates and isinstance(candidates[0], dict):
+        return candidates[0]
+    return None
+
+
+def parse_response(body: dict) -> Response:
+    """A generateContent answer → Response (first candidate; malformed pieces are skipped)."""
+    body = body if isinstance(body, dict) else {}
+    candidate = _first_candidate(body) or {}
+    content = field(candidate, "content")
+    raw_parts = field(content, "parts")
+    ids = CallIds.unique()
+    parts = []
+    for raw in raw_parts if isinstance(raw_parts, list) else ():
+        try:
+            parts.extend(parse_part(raw, "part", ids))
+        except InvalidRequestError:
+            continue
+    has_calls = any(isinstance(p, ToolUsePart) for p in parts)
+    stop = stop_reason_of(field(candidate, "finishReason"), has_calls)
+    if not candidate and field(field(body, "promptFeedback"), "blockReason"):
+        stop = "refusal"
+    response_id = field(body, "responseId")
+    model = field(body, "modelVersion")
+    return Response(
+        id=response_id if isinstance(response_id, str) and response_id else _new_id(),
+        model=model if isinstance(model, str) else "",
+        parts=tuple(parts),
+        stop_reason=stop,
+        usage=usage_of(body),
+    )
+
+
+def _new_id() -> str:
+    return f"gemini-{uuid.uuid4().hex}"
+
+
+def build_response(response: Response) -> dict:
+    """The generateContent answer a Gemini client expects."""
+    parts = build_parts(response.parts, {}, lambda call_id: not is_synthetic_id(call_id))
+    candidate = {
+        "content": {"role": "model", "parts": parts},
+        "finishReason": finish_reason_of(response.stop_reason),
+        "index": 0,
+    }
+    body: dict[str, Any] = {"candidates": [candidate]}
+    if response.usage is not None:
+        body["usageMetadata"] = usage_to_metadata(response.usage)
+    if response.model:
+        body["modelVersion"] = response.model
+    body["responseId"] = response.id
+    return body
+
+
+def usage_of(body: dict) -> Usage | None:
+    return usage_from_metadata(field(body, "usageMetadata"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+def error_body(error: GatewayError) -> dict:
+    return error_payload(error.status, error.message, error.param)
+
+
+def parse_error(raw: bytes) -> tuple[str, str | None, str | None]:
+    """(message, status such as "RESOURCE_EXHAUSTED", ErrorInfo reason such as
+    "API_KEY_INVALID") of a Gemini error body (an object, or a list holding one)."""
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        text = raw[:500].decode("utf-8", "replace").strip()
+        return text or "no error message", None, None
+    if isinstance(payload, list) and payload:
+        payload = payload[0]
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if isinstance(error, str):
+        return error, None, None
+    if not isinstance(error, dict):
+        return raw[:500].decode("utf-8", "replace"), None, None
+    status = error.get("status")
+    reason = None
+    details = error.get("details")
+    for detail in details if isinstance(details, list) else ():
+        if isinstance(detail, dict) and isinstance(detail.get("reason"), str):
+            reason = detail["reason"]
+            break
+    message = error.get("message")
+    return (
+        message if isinstance(message, str) and message else "no error message",
+        status if isinstance(status, str) else None,
+        reason,
+    )

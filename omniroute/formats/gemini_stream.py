@@ -1,0 +1,390 @@
+"""Gemini streaming (POST …:streamGenerateContent?alt=sse) ⇄ canonical stream events.
+
+The wire: SSE events `data: {GenerateContentResponse}` with no event names and no [DONE].
+Each chunk's first candidate holds the new parts: text and thought text arrive as deltas, a
+functionCall arrives whole in one chunk; the last chunk has finishReason and the final
+(cumulative) usageMetadata. An error mid-stream is a chunk `data: {"error": {...}}`.
+
+StreamDecoder (provider bytes → events): MessageStart on the first chunk (usage = its prompt
+tokens); a text block per run of text parts, a thinking block per run of thought parts (a
+signature on a thought part ends its block with a signature delta); a tool_use block per
+functionCall (BlockStart, the whole args JSON as one arguments BlockDelta, BlockStop); an
+image block per inlineData. A signature on a non-thought part becomes, as in non-streamed
+answers, a thinking block holding only that signature just before the part's own block. The
+chunk with finishReason closes the open block and ends with MessageDelta (stop reason, usage)
+and MessageStop; an error chunk becomes StreamError. close() ends a stream that stopped early.
+
+StreamEncoder (any canonical events → Gemini SSE): a chunk per text or thinking delta with one
+part (the first chunk also carries MessageStart's usage as Gemini's prompt count); a thinking
+block's signature goes out when the block stops ({"thought": true, "text": "",
+"thoughtSignature": …}) or, for a block with no text, on the next part sent; a tool call is
+buffered until its BlockStop and sent whole as a functionCall (args: the accumulated JSON parsed
+to an object; JSON that does not parse to an object gives {}); MessageStop sends the final chunk
+with finishReason and usageMetadata. A StreamError becomes `data: {"error": {...}}` in Gemini's
+error shape, and the stream ends. close() sends buffered tool calls and the final chunk if
+MessageStop never came.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidRequestError
+from .canonical import (
+    BlockDelta,
+    BlockStart,
+    BlockStop,
+    MessageDelta,
+    MessageStart,
+    MessageStop,
+    Part,
+    Request,
+    StopReason,
+    StreamError,
+    StreamEvent,
+    TextPart,
+    ThinkingPart,
+    ToolUsePart,
+    Usage,
+)
+from .gemini_wire import (
+    CallIds,
+    build_part,
+    dumps,
+    error_payload,
+    field,
+    finish_reason_of,
+    is_synthetic_id,
+    parse_part,
+    stop_reason_of,
+    usage_from_metadata,
+    usage_to_metadata,
+)
+from .sse import SSESplitter, encode_event, event_fields
+
+
+class StreamDecoder:
+    """Gemini SSE bytes, as they arrive, → canonical stream events."""
+
+    def __init__(self) -> None:
+        self._splitter = SSESplitter()
+        self._ids = CallIds.unique()
+        self._started = False
+        self._finished = False
+        self._next_index = 0
+        self._open: tuple[str, int] | None = None  # ("text" | "thinking", block index)
+        self._usage: Usage | None = None
+        self._has_calls = False
+
+    def feed(self, data: bytes) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
+        for raw in self._splitter.feed(data):
+            events.extend(self._event(raw))
+        return events
+
+    def close(self) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
+        rest = self._splitter.pending()
+        self._splitter = SSESplitter()
+        if rest.strip():
+            events.extend(self._event(rest))
+        if self._started and not self._finished:
+            events.extend(self._finish(None))
+        return events
+
+    def _event(self, raw: bytes) -> list[StreamEvent]:
+        if self._finished:
+            return []
+        _, data = event_fields(raw)
+        if not data.strip() or data.strip() == b"[DONE]":
+            return []
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            return self._fail(502, "Gemini sent a stream chunk that is not JSON", "api_error")
+        if not isinstance(chunk, dict):
+            return self._fail(502, "Gemini sent a stream chunk that is not an object", "api_error")
+        error = chunk.get("error")
+        if error is not None:
+            return self._error(error)
+        return self._chunk(chunk)
+
+    def _error(self, error: Any) -> list[StreamEvent]:
+        error = error if isinstance(error, dict) else {"message": str(error)}
+        code = error.get("code")
+        status = code if isinstance(code, int) and 400 <= code < 600 else 502
+        message = error.get("message")
+        kind = error.get("status")
+        return self._fail(
+            status,
+            message if isinstance(message, str) and message else "Gemini stream error",
+            kind if isinstance(kind, str) and kind else "api_error",
+        )
+
+    def _fail(self, status: int, message: str, kind: str) -> list[StreamEvent]:
+        self._finished = True
+        return [StreamError(status=status, message=message, type=kind)]
+
+    def _chunk(self, chunk: dict) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
+        usage = usage_from_metadata(field(chunk, "usageMetadata"))
+        if usage is not None:
+            self._usage = usage
+        if not self._started:
+            events.append(self._start(chunk, usage))
+        candidates = field(chunk, "candidates")
+        candidate = candidates[0] if isinstance(candidates, list) and candidates else None
+        candidate = candidate if isinstance(candidate, dict) else {}
+        parts = field(field(candidate, "content"), "parts")
+        for part in parts if isinstance(parts, list) else ():
+            events.extend(self._part(part))
+        finish = field(candidate, "finishReason")
+        if finish:
+            events.extend(self._finish(finish))
+        elif not candidate and field(field(chunk, "promptFeedback"), "blockReason"):
+            events.extend(self._finish("SAFETY"))
+        return events
+
+    def _start(self, chunk: dict, usage: Usage | None) -> MessageStart:
+        self._started = True
+        response_id = field(chunk, "responseId")
+        model = field(chunk, "modelVersion")
+        return MessageStart(
+            id=response_id if isinstance(response_id, str) and response_id else _new_id(),
+            model=model if isinstance(model, str) else "",
+            usage=Usage(usage.input_tokens, cache_read_tokens=usage.cache_read_tokens)
+            if usage
+            else None,
+        )
+
+    def _part(self, raw: Any) -> list[StreamEvent]:
+        try:
+            parts = parse_part(raw, "part", self._ids)
+        except InvalidRequestError:
+            return []
+        thought = field(raw, "thought") is True
+        events: list[StreamEvent] = []
+        for part in parts:
+            if isinstance(part, ThinkingPart):
+                events.extend(self._thinking(part, thought))
+            elif isinstance(part, TextPart):
+                events.extend(self._open_block("text"))
+                events.append(BlockDelta(self._index(), text=part.text))
+            else:
+                events.extend(self._whole(part))
+        return events
+
+    def _thinking(self, part: ThinkingPart, thought: bool) -> list[StreamEvent]:
+        """A thought part continues the open thinking block; a signature on another part gets
+        a block of its own. A signature ends its block."""
+        if not part.text and not part.signature:
+            return []
+        events = self._open_block("thinking") if thought else self._open_block("thinking", True)
+        if part.text:
+            events.append(BlockDelta(self._index(), text=part.text))
+        if part.signature:
+            events.append(BlockDelta(self._index(), signature=part.signature))
+            events.extend(self._close_block())
+        return events
+
+    def _whole(self, part: Part) -> list[StreamEvent]:
+        events = self._close_block()
+        index = self._new_index()
+        if isinstance(part, ToolUsePart):
+            self._has_calls = True
+            events.append(BlockStart(index, ToolUsePart(id=part.id, name=part.name, arguments="")))
+            events.append(BlockDelta(index, arguments=part.arguments))
+        else:
+            events.append(BlockStart(index, part))
+        events.append(BlockStop(index))
+        return events
+
+    def _open_block(self, kind: str, fresh: bool = False) -> list[StreamEvent]:
+        if self._open is not None and self._open[0] == kind and not fresh:
+            return []
+        events = self._close_block()
+        index = self._new_index()
+        self._open = (kind, index)
+        events.append(BlockStart(index, TextPart("") if kind == "text" else ThinkingPart()))
+        return events
+
+    def _close_block(self) -> list[StreamEvent]:
+        if self._open is None:
+            return []
+        index = self._open[1]
+        self._open = None
+        return [BlockStop(index)]
+
+    def _index(self) -> int:
+        return self._open[1] if self._open else -1
+
+    def _new_index(self) -> int:
+        self._next_index += 1
+        return self._next_index - 1
+
+    def _finish(self, finish: Any) -> list[StreamEvent]:
+        self._finished = True
+        events = self._close_block()
+        stop = stop_reason_of(finish, self._has_calls)
+        events.append(MessageDelta(stop_reason=stop, usage=self._usage))
+        events.append(MessageStop())
+        return events
+
+
+def _new_id() -> str:
+    return f"gemini-{uuid.uuid4().hex}"
+
+
+@dataclass
+class _Block:
+    kind: str  # "text" | "thinking" | "tool" | "other"
+    part: Part
+    arguments: str = ""
+    has_text: bool = False
+    signature: str | None = None
+
+
+class StreamEncoder:
+    """Canonical stream events → Gemini SSE chunks for a Gemini client."""
+
+    def __init__(self, request: Request) -> None:
+        self._model = request.model
+        self._id = ""
+        self._blocks: dict[int, _Block] = {}
+        self._pending_signature: str | None = None
+        self._start_usage: Usage | None = None
+        self._usage: Usage | None = None
+        self._stop: StopReason | None = None
+        self._done = False
+        self._sent = False
+
+    def encode(self, event: StreamEvent) -> bytes:
+        if self._done:
+            return b""
+        if isinstance(event, MessageStart):
+            self._id = event.id or self._id
+            self._model = event.model or self._model
+            self._start_usage = event.usage
+        elif isinstance(event, BlockStart):
+            self._blocks[event.index] = _block(event.part)
+        elif isinstance(event, BlockDelta):
+            return self._delta(event)
+        elif isinstance(event, BlockStop):
+            return self._stop_block(self._blocks.pop(event.index, None))
+        elif isinstance(event, MessageDelta):
+            self._stop = event.stop_reason or self._stop
+            self._usage = event.usage or self._usage
+        elif isinstance(event, MessageStop):
+            return self._final()
+        elif isinstance(event, StreamError):
+            self._done = True
+            return encode_event(dumps(error_payload(event.status, event.message)))
+        return b""
+
+    def close(self) -> bytes:
+        if self._done:
+            return b""
+        out = b"".join(self._stop_block(self._blocks.pop(i)) for i in sorted(self._blocks))
+        return out + self._final()
+
+    def _delta(self, event: BlockDelta) -> bytes:
+        block = self._blocks.get(event.index)
+        if block is None:
+            return b""
+        if block.kind == "tool":
+            block.arguments += event.arguments
+            return b""
+        if event.signature and block.kind == "thinking":
+            block.signature = event.signature
+        if not event.text or block.kind not in ("text", "thinking"):
+            return b""
+        part: dict[str, Any] = {"text": event.text}
+        if block.kind == "thinking":
+            part = {"thought": True, **part}
+            block.has_text = True
+        return self._chunk([part])
+
+    def _stop_block(self, block: _Block | None) -> bytes:
+        if block is None:
+            return b""
+        if block.kind == "thinking":
+            if block.signature and block.has_text:
+                part = {"thought": True, "text": "", "thoughtSignature": block.signature}
+                return self._chunk([part])
+            if block.signature:
+                out = self._flush_signature()
+                self._pending_signature = block.signature
+                return out
+            return b""
+        if block.kind == "tool":
+            part = block.part
+            if not isinstance(part, ToolUsePart):
+                return b""
+            call = ToolUsePart(id=part.id, name=part.name, arguments=block.arguments or "{}")
+            return self._chunk(build_part(call, {}, _shown))
+        if block.kind == "other":
+            return self._chunk(build_part(block.part, {}, _shown))
+        return b""
+
+    def _flush_signature(self) -> bytes:
+        if self._pending_signature is None:
+            return b""
+        return self._chunk([{"text": ""}])
+
+    def _chunk(self, parts: list[dict], final: bool = False) -> bytes:
+        if not parts and not final:
+            return b""
+        if self._pending_signature and (not parts or "thoughtSignature" not in parts[0]):
+            parts = parts or [{"text": ""}]
+            parts[0] = {**parts[0], "thoughtSignature": self._pending_signature}
+        elif self._pending_signature:
+            parts = [{"text": "", "thoughtSignature": self._pending_signature}, *parts]
+        self._pending_signature = None
+        candidate: dict[str, Any] = {"content": {"role": "model", "parts": parts}, "index": 0}
+        body: dict[str, Any] = {"candidates": [candidate]}
+        usage = self._final_usage() if final else None if self._sent else self._start_usage
+        if final:
+            candidate["finishReason"] = finish_reason_of(self._stop)
+        if usage is not None:
+            body["usageMetadata"] = usage_to_metadata(usage)
+        self._sent = True
+        if self._model:
+            body["modelVersion"] = self._model
+        if self._id:
+            body["responseId"] = self._id
+        return encode_event(dumps(body))
+
+    def _final(self) -> bytes:
+        self._done = True
+        parts = [] if self._pending_signature else [{"text": ""}]
+        return self._chunk(parts, final=True)
+
+    def _final_usage(self) -> Usage | None:
+        start, end = self._start_usage, self._usage
+        if start is None or end is None:
+            return end or start
+        return Usage(
+            input_tokens=end.input_tokens or start.input_tokens,
+            output_tokens=end.output_tokens or start.output_tokens,
+            cache_read_tokens=end.cache_read_tokens or start.cache_read_tokens,
+            cache_write_tokens=end.cache_write_tokens or start.cache_write_tokens,
+            reasoning_tokens=end.reasoning_tokens or start.reasoning_tokens,
+        )
+
+
+def _block(part: Part) -> _Block:
+    if isinstance(part, TextPart):
+        return _Block("text", part)
+    if isinstance(part, ThinkingPart):
+        return _Block("thinking", part, signature=part.signature)
+    if isinstance(part, ToolUsePart):
+        return _Block("tool", part, arguments=part.arguments)
+    return _Block("other", part)
+
+
+def _shown(call_id: str) -> bool:
+    """Ids a Gemini client may see: all but the ones the gateway made up."""
+    return not is_synthetic_id(call_id)
