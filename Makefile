@@ -21,7 +21,12 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 run: $(VENV)/.installed
 	$(PY) app.py
 
-test: $(VENV)/.installed-dev
+# The real CLI clients (Claude Code, Codex) the end-to-end tests drive, pinned in e2e/.
+e2e/node_modules/.installed: e2e/package.json e2e/package-lock.json
+	npm ci --prefix e2e --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.installed-dev e2e/node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import openai_chat
+from . import anthropic_messages, gemini, openai_chat
 
-FORMATS: dict[str, ModuleType] = {module.NAME: module for module in (openai_chat,)}
+FORMATS: dict[str, ModuleType] = {
+    module.NAME: module for module in (openai_chat, anthropic_messages, gemini)
+}
