@@ -28,8 +28,9 @@ of the same name. Building, a result is named by ToolResultPart.name, else by th
 with its id earlier in the conversation. Ids go to Gemini only when the client itself sent ids
 (extra "gemini.functionIds": several Gemini endpoints reject `id`); synthesized ids are never
 sent, nor shown to Gemini clients. functionResponse.response must be an object: parsing,
-{"content": s} gives text s, {"error": e} an is_error result, any other object its JSON text;
-building, text that is a JSON object goes as that object, other text as {"content": text}, an
+{"output": s} (the key Gemini documents; also "content" or "result") gives text s, {"error": e}
+an is_error result, any other object its JSON text; building, text that is a JSON object goes as
+that object, other text as {"output": text}, an
 error as {"error": …}; images in a result follow it as inlineData parts.
 
 Mapping. systemInstruction ⇄ Request.system (mid-conversation system messages are folded into
@@ -61,7 +62,7 @@ Lossy: part kinds other than text/inlineData/fileData/functionCall/functionRespo
 an answer is read; finish reasons collapse to the canonical vocabulary (RECITATION, OTHER… →
 refusal → SAFETY); {"thought": true, "text": "", signature} comes back without "thought";
 {"includeThoughts": true, "thinkingBudget": -1} comes back without the (default) -1; upper-case
-schema types come back lower-case; a result {"content": "<JSON object text>"} comes back as
+schema types come back lower-case; a result {"output": "<JSON object text>"} comes back as
 that object; toolUsePromptTokenCount is folded into input tokens.
 """
 

@@ -214,10 +214,11 @@ def _function_response(value: dict, path: str, ids: CallIds) -> Part:
 
 
 def _result_text(response: dict) -> tuple[str, bool]:
-    """{"content": s} → s; {"error": e} → e as an error; any other object → its JSON."""
+    """{"output": s} (the key Gemini documents) or {"content"/"result": s} → s; {"error": e} →
+    e as an error; any other object → its JSON."""
     if len(response) == 1:
         (key, value), *_ = response.items()
-        if key in ("content", "error"):
+        if key in ("output", "content", "result", "error"):
             return (value if isinstance(value, str) else dumps(value)), key == "error"
     return dumps(response), False
 
@@ -307,7 +308,7 @@ def _tool_result(
     if part.is_error:
         response = {"error": value if isinstance(value, dict) else text}
     else:
-        response = value if isinstance(value, dict) else {"content": text}
+        response = value if isinstance(value, dict) else {"output": text}
     name = part.name or names.get(part.tool_use_id) or part.tool_use_id
     result: dict[str, Any] = {"name": name, "response": response}
     if emit_id(part.tool_use_id):

@@ -236,16 +236,14 @@ def _int(value: Any) -> int:
 
 
 def usage_json(usage: c.Usage) -> dict:
-    body: dict[str, Any] = {
+    """OpenAI's usage object; the detail objects are always present, as OpenAI sends them."""
+    return {
         "prompt_tokens": usage.input_tokens,
         "completion_tokens": usage.output_tokens,
         "total_tokens": usage.total_tokens,
+        "prompt_tokens_details": {"cached_tokens": usage.cache_read_tokens},
+        "completion_tokens_details": {"reasoning_tokens": usage.reasoning_tokens},
     }
-    if usage.cache_read_tokens or usage.cache_write_tokens:
-        body["prompt_tokens_details"] = {"cached_tokens": usage.cache_read_tokens}
-    if usage.reasoning_tokens:
-        body["completion_tokens_details"] = {"reasoning_tokens": usage.reasoning_tokens}
-    return body
 
 
 def _data_url(media_type: str, data: str) -> str:

@@ -12,10 +12,11 @@ misconfigured clients send are accepted too. Errors are rendered in the caller's
 
 from __future__ import annotations
 
+import logging
 import time
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .. import __version__
 from ..errors import GatewayError, InvalidRequestError, PayloadTooLargeError
@@ -24,6 +25,7 @@ from ..proxy.reply import Reply
 from ..proxy.translation import ClientCall
 
 bp = Blueprint("client_api", __name__)
+log = logging.getLogger(__name__)
 CLIENT_API_PREFIXES = ("/v1/", "/v1beta/", "/chat/", "/responses", "/models", "/messages")
 GEMINI_ACTIONS = {"generateContent": False, "streamGenerateContent": True}
 
@@ -85,6 +87,17 @@ def authenticate_client():
 @bp.errorhandler(GatewayError)
 def gateway_error(error: GatewayError):
     return to_response(error_reply(request.path, error))
+
+
+@bp.errorhandler(Exception)
+def unexpected_error(error: Exception):
+    """A bug must still answer in the caller's shape (and be logged), never as an HTML page."""
+    if isinstance(error, HTTPException):
+        return to_response(error_reply(request.path, GatewayError(
+            error.description or error.name, status=error.code or 500)))
+    log.exception("unexpected error on %s", request.path)
+    return to_response(error_reply(request.path, GatewayError(
+        f"internal error in the gateway: {error.__class__.__name__}")))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -53,7 +53,7 @@ TOOLS_NO_IDS = {
             "role": "user",
             "parts": [
                 {"functionResponse": {"name": "get_weather", "response": {"temp": 21}}},
-                {"functionResponse": {"name": "get_weather", "response": {"content": "rainy"}}},
+                {"functionResponse": {"name": "get_weather", "response": {"output": "rainy"}}},
             ],
         },
     ],

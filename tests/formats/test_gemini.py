@@ -320,7 +320,7 @@ def test_build_request_from_another_format():
         {"functionCall": {"name": "lookup", "args": {"q": "x"}}},
     ]
     assert body["contents"][3]["parts"] == [
-        {"functionResponse": {"name": "lookup", "response": {"content": "found"}}},
+        {"functionResponse": {"name": "lookup", "response": {"output": "found"}}},
         {"inlineData": {"mimeType": "image/jpeg", "data": "QQ=="}},
         {"functionResponse": {"name": "lookup", "response": {"n": 1}}},
         {"functionResponse": {"name": "lookup", "response": {"error": "boom"}}},
