@@ -115,7 +115,11 @@ def parse_request(body: Any) -> c.Request:
     model = body.get("model")
     if not isinstance(model, str) or not model.strip():
         raise _bad("'model' is required and must be a string", "model")
-    extra: dict[str, Any] = {f"responses.{k}": v for k, v in body.items() if k not in _HANDLED}
+    extra: dict[str, Any] = {
+        f"responses.{key}": value
+        for key, value in body.items()
+        if key not in _HANDLED and "." not in key  # dotted keys are this module's own
+    }
     tools = _parse_tools(body.get("tools"), extra)
     system, messages = _parse_input(body, extra)
     stream = _typed(body, "stream", bool, "a boolean")
