@@ -26,7 +26,12 @@ e2e/node_modules/.installed: e2e/package.json e2e/package-lock.json
 	npm ci --prefix e2e --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(VENV)/.installed-dev e2e/node_modules/.installed
+# The anthropic SDK 1.x, beside the 2.x in the venv, for the test of its auth style.
+$(VENV)/anthropic-1/.installed: requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet --disable-pip-version-check --target $(VENV)/anthropic-1 anthropic==1.17.0
+	touch $@
+
+test: $(VENV)/.installed-dev $(VENV)/anthropic-1/.installed e2e/node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
