@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -168,19 +169,27 @@ def test_first_run_generates_password_and_secrets_then_sigterm_flushes_usage(tmp
 
 def test_second_start_reuses_the_password_and_does_not_print_it(tmp_path):
     port = _free_port()
-    first = _spawn(tmp_path, PORT=str(port))
-    _wait_ready(f"http://127.0.0.1:{port}", first)
-    first.send_signal(signal.SIGTERM)
-    first.communicate(timeout=30)
+    url = f"http://127.0.0.1:{port}"
+    with _running(_spawn(tmp_path, PORT=str(port))) as first:
+        _wait_ready(url, first)
     password = (tmp_path / "initial-password").read_text().strip()
-    second = _spawn(tmp_path, PORT=str(port))
-    try:
-        _wait_ready(f"http://127.0.0.1:{port}", second)
-        login = requests.post(
-            f"http://127.0.0.1:{port}/api/auth/login", json={"password": password}
-        )
+    with _running(_spawn(tmp_path, PORT=str(port))) as second:
+        _wait_ready(url, second)
+        login = requests.post(url + "/api/auth/login", json={"password": password})
         assert login.status_code == 200
+    assert second.returncode == 0
+    assert password not in second.stdout_text
+
+
+@contextlib.contextmanager
+def _running(process):
+    """Stop `process` with SIGTERM on exit (kill it if it does not stop), keeping its output."""
+    try:
+        yield process
     finally:
-        second.send_signal(signal.SIGTERM)
-        out, _ = second.communicate(timeout=30)
-    assert password not in out
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.stdout_text, _ = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
