@@ -1,0 +1,234 @@
+"""A canonical Request → an Anthropic Messages body for a provider.
+
+Folds role "system" messages into the top-level `system`, merges consecutive messages of one
+role, always sends `max_tokens`, keeps a thinking budget valid, drops what Anthropic rejects, and
+restores the `anthropic.*` Request.extra keys anthropic_request_parse wrote (see the
+`anthropic_messages` docstring for the rules).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .anthropic_blocks import request_block, text_block, with_cache
+from .anthropic_wire import (
+    CHOICE_TO_WIRE,
+    EFFORT_FROM_WIRE,
+    EFFORT_TO_WIRE,
+    EMPTY_SCHEMA,
+    INTERNAL_EXTRA_KEYS,
+    WIRE_EFFORTS,
+)
+from .canonical import Part, Reasoning, Request, TextPart
+
+DEFAULT_MAX_TOKENS = 4096
+MIN_THINKING_BUDGET = 1024
+
+
+@dataclass
+class _Positional:
+    """anthropic.raw_blocks / block_fields / message_fields, indexed for building."""
+
+    raw: dict[tuple[int, int], list[dict]] = field(default_factory=dict)
+    fields: dict[tuple[int, int], tuple[str, dict]] = field(default_factory=dict)
+    messages: dict[int, dict] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, request: Request) -> _Positional:
+        extra, found = request.extra, cls()
+        if extra.get("anthropic.message_count") != len(request.messages):
+            return found
+        for index, position, block in extra.get("anthropic.raw_blocks") or ():
+            found.raw.setdefault((index, position), []).append(block)
+        for index, position, kind, fields in extra.get("anthropic.block_fields") or ():
+            found.fields[(index, position)] = (kind, fields)
+        for index, fields in extra.get("anthropic.message_fields") or ():
+            found.messages[index] = fields
+        return found
+
+
+def build_request(request: Request) -> dict:
+    """A canonical Request → an Anthropic Messages body for a provider."""
+    own = {k: copy.deepcopy(v) for k, v in request.extra.items() if k.startswith("anthropic.")}
+    request = replace(request, extra=own)  # the body must not share objects with the request
+    thinking, max_tokens = _build_thinking(request, request.max_tokens or DEFAULT_MAX_TOKENS)
+    messages, folded = _build_messages(request)
+    body: dict[str, Any] = {"model": request.model, "max_tokens": max_tokens}
+    system = _build_system(request.system, folded)
+    if system:
+        body["system"] = system
+    body["messages"] = messages
+    tools = _build_tools(request)
+    if tools:
+        body["tools"] = tools
+        choice = _build_tool_choice(request)
+        if choice:
+            body["tool_choice"] = choice
+    metadata = dict(request.extra.get("anthropic.metadata") or {})
+    if request.user:
+        metadata["user_id"] = request.user
+    if metadata:
+        body["metadata"] = metadata
+    if request.stop:
+        body["stop_sequences"] = list(request.stop)
+    body.update(_sampling(request, thinking is not None and thinking["type"] != "disabled"))
+    if request.stream:
+        body["stream"] = True
+    if thinking:
+        body["thinking"] = thinking
+    output_config = _build_output_config(request)
+    if output_config:
+        body["output_config"] = output_config
+    for key, value in request.extra.items():
+        name = key[len("anthropic.") :] if key.startswith("anthropic.") else ""
+        if name and name not in INTERNAL_EXTRA_KEYS and name not in body:
+            body[name] = value
+    return body
+
+
+def _build_messages(request: Request) -> tuple[list[dict], list[dict]]:
+    """(alternating wire messages, text blocks of system messages to fold into `system`)."""
+    positional = _Positional.of(request)
+    out: list[dict] = []
+    folded: list[dict] = []
+    for index, message in enumerate(request.messages):
+        blocks = _build_blocks(message.parts, index, positional)
+        if message.role == "system":
+            folded.extend(block for block in blocks if block.get("type") == "text")
+        elif not blocks:
+            continue
+        elif out and out[-1]["role"] == message.role:
+            out[-1]["content"].extend(blocks)
+        else:
+            fields = positional.messages.get(index, {})
+            out.append({**fields, "role": message.role, "content": blocks})
+    return [_finish_message(message) for message in out], folded
+
+
+def _build_blocks(parts: tuple[Part, ...], index: int, positional: _Positional) -> list[dict]:
+    blocks: list[dict] = []
+    for position, part in enumerate(parts):
+        blocks.extend(positional.raw.get((index, position), ()))
+        block = request_block(part)
+        if block is None:
+            continue
+        kind, fields = positional.fields.get((index, position), ("", {}))
+        if kind == part.type:
+            block.update(fields)
+        blocks.append(block)
+    blocks.extend(positional.raw.get((index, len(parts)), ()))
+    return blocks
+
+
+def _finish_message(message: dict) -> dict:
+    """Tool results first in a user turn; a lone plain text block as string content."""
+    content = message["content"]
+    if message["role"] == "user":
+        content.sort(key=lambda block: block.get("type") != "tool_result")  # stable
+    if len(content) == 1 and content[0].keys() == {"type", "text"} and content[0]["type"] == "text":
+        message["content"] = content[0]["text"]
+    return message
+
+
+def _build_system(system: tuple[TextPart, ...], folded: list[dict]) -> str | list[dict] | None:
+    blocks = [text_block(part) for part in system if part.text] + folded
+    if not blocks:
+        return None
+    if len(blocks) == 1 and blocks[0].keys() == {"type", "text"}:
+        return blocks[0]["text"]
+    return blocks
+
+
+def _build_tools(request: Request) -> list[dict]:
+    fields = request.extra.get("anthropic.tool_fields") or {}
+    tools: list[dict] = []
+    for tool in request.tools:
+        schema = tool.parameters or dict(EMPTY_SCHEMA)
+        wire: dict[str, Any] = {"name": tool.name}
+        if tool.description:
+            wire["description"] = tool.description
+        wire["input_schema"] = schema if "type" in schema else {"type": "object", **schema}
+        if tool.strict:
+            wire["strict"] = True
+        wire = with_cache(wire, tool.cache_control)
+        wire.update(fields.get(tool.name, {}))
+        tools.append(wire)
+    for position, tool in request.extra.get("anthropic.server_tools") or ():
+        tools.insert(min(position, len(tools)), tool)
+    return tools
+
+
+def _build_tool_choice(request: Request) -> dict | None:
+    choice = request.tool_choice
+    disable = choice.disable_parallel if choice else None
+    if disable is None and request.parallel_tool_calls is not None:
+        disable = not request.parallel_tool_calls
+    if choice is None and disable is None:
+        return None
+    mode = choice.mode if choice else "auto"
+    if mode == "tool" and not (choice and choice.name):
+        mode = "required"
+    wire: dict[str, Any] = {"type": CHOICE_TO_WIRE[mode]}
+    if mode == "tool" and choice:
+        wire["name"] = choice.name
+    if disable is not None and mode != "none":
+        wire["disable_parallel_tool_use"] = disable
+    return wire
+
+
+def _build_thinking(request: Request, max_tokens: int) -> tuple[dict | None, int]:
+    """(thinking object or None, max_tokens large enough for its budget)."""
+    reasoning = request.reasoning
+    original = request.extra.get("anthropic.thinking")
+    if reasoning is None or ("anthropic.thinking" in request.extra and original is None):
+        return None, max_tokens
+    thinking: dict[str, Any]
+    if not reasoning.enabled:
+        thinking = {"type": "disabled"}
+    elif reasoning.budget_tokens is not None:
+        budget = max(MIN_THINKING_BUDGET, min(reasoning.budget_tokens, max_tokens - 1))
+        max_tokens = max(max_tokens, budget + 1)
+        thinking = {"type": "enabled", "budget_tokens": budget}
+    else:
+        thinking = {"type": "adaptive"}
+    if isinstance(original, dict) and original.get("type") == thinking["type"]:
+        thinking = {**original, **thinking}  # keeps e.g. "display"
+    return thinking, max_tokens
+
+
+def _sampling(request: Request, thinking_on: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    temperature, top_p = request.temperature, request.top_p
+    if temperature is not None and (not thinking_on or temperature == 1):
+        out["temperature"] = min(max(temperature, 0.0), 1.0)
+    if top_p is not None and (not thinking_on or top_p >= 0.95):
+        out["top_p"] = top_p
+    if request.top_k is not None and not thinking_on:
+        out["top_k"] = request.top_k
+    return out
+
+
+def _build_output_config(request: Request) -> dict:
+    original = request.extra.get("anthropic.output_config")
+    config = dict(original) if isinstance(original, dict) else {}
+    effort = _effort_out(request.reasoning, config.get("effort"))
+    config.pop("effort", None)
+    if effort:
+        config["effort"] = effort
+    fmt, given = request.response_format, config.pop("format", None)
+    if fmt is not None and fmt.kind == "json_schema" and fmt.schema is not None:
+        base = given if isinstance(given, dict) else {}
+        config["format"] = {**base, "type": "json_schema", "schema": fmt.schema}
+    return config
+
+
+def _effort_out(reasoning: Reasoning | None, original: object) -> str | None:
+    if reasoning is None or not reasoning.effort:
+        return None
+    effort = reasoning.effort
+    if isinstance(original, str) and EFFORT_FROM_WIRE.get(original, original) == effort:
+        return original  # the client's own spelling ("max")
+    effort = EFFORT_TO_WIRE.get(effort, effort)
+    return effort if effort in WIRE_EFFORTS else None
