@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_login import login_required
 
 from ..store import api_keys as key_store
-from .security import json_error
+from .security import field_error, not_found
 
 bp = Blueprint("api_keys", __name__, url_prefix="/api/keys")
 MAX_NAME = 200
@@ -49,13 +49,7 @@ def revoke_key(key_id: int) -> bool:
 
 
 def _name_error():
-    return json_error(
-        400,
-        f"name: must be 1 to {MAX_NAME} characters",
-        "invalid_request_error",
-        "invalid_field",
-        param="name",
-    )
+    return field_error("name", f"must be 1 to {MAX_NAME} characters")
 
 
 @bp.get("")
@@ -82,7 +76,7 @@ def rename(key_id: int):
         return _name_error()
     record = key_store.rename_api_key(key_id, name)
     if record is None:
-        return json_error(404, f"no API key with id {key_id}", "invalid_request_error", "not_found")
+        return not_found("API key", key_id)
     return jsonify(as_json(record))
 
 
@@ -91,6 +85,4 @@ def rename(key_id: int):
 def revoke(key_id: int):
     if revoke_key(key_id):
         return "", 204
-    return json_error(
-        404, f"no active API key with id {key_id}", "invalid_request_error", "not_found"
-    )
+    return not_found("active API key", key_id)

@@ -9,7 +9,7 @@ from flask_login import login_required
 from ..store import provider_nodes as node_store
 from .connection_form import FieldError
 from .node_form import parse_node_fields
-from .security import json_error
+from .security import field_error, not_found
 
 bp = Blueprint("api_provider_nodes", __name__, url_prefix="/api/provider-nodes")
 
@@ -27,22 +27,6 @@ def as_json(node: node_store.NodeRecord) -> dict:
         "createdAt": node.created_at.isoformat() + "Z",
         "updatedAt": node.updated_at.isoformat() + "Z",
     }
-
-
-def _field_error(error: FieldError):
-    return json_error(
-        400,
-        f"{error.field}: {error.message}",
-        "invalid_request_error",
-        "invalid_field",
-        param=error.field,
-    )
-
-
-def _not_found(node_id: int):
-    return json_error(
-        404, f"no provider node with id {node_id}", "invalid_request_error", "not_found"
-    )
 
 
 def _changed():
@@ -67,7 +51,7 @@ def create_node():
         if node_store.prefix_taken(fields["prefix"]):
             raise FieldError("prefix", _l("is already used by another node"))
     except FieldError as error:
-        return _field_error(error)
+        return field_error(error.field, error.message)
     node = node_store.create_node(_box(), **fields)
     _changed()
     return jsonify(as_json(node)), 201
@@ -78,7 +62,7 @@ def create_node():
 def update_node(node_id: int):
     node = node_store.get_node(node_id)
     if node is None:
-        return _not_found(node_id)
+        return not_found("provider node", node_id)
     try:
         fields = parse_node_fields(
             request.get_json(silent=True) or {}, partial=True, current_api_type=node.api_type
@@ -86,7 +70,7 @@ def update_node(node_id: int):
         if "prefix" in fields and node_store.prefix_taken(fields["prefix"], node_id):
             raise FieldError("prefix", _l("is already used by another node"))
     except FieldError as error:
-        return _field_error(error)
+        return field_error(error.field, error.message)
     node = node_store.update_node(_box(), node_id, **fields)
     _changed()
     return jsonify(as_json(node))
@@ -96,6 +80,6 @@ def update_node(node_id: int):
 @login_required
 def delete_node(node_id: int):
     if not node_store.delete_node(node_id):
-        return _not_found(node_id)
+        return not_found("provider node", node_id)
     _changed()
     return "", 204

@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from . import connection_actions as actions
 from .connection_form import FieldError, parse_connection_fields
-from .security import json_error
+from .security import field_error, not_found
 
 bp = Blueprint("api_providers", __name__, url_prefix="/api/providers")
 
@@ -17,22 +17,6 @@ def _json_body():
     if not isinstance(body, dict):
         raise FieldError("body", "send a JSON object")
     return body
-
-
-def _field_error(error: FieldError):
-    return json_error(
-        400,
-        f"{error.field}: {error.message}",
-        "invalid_request_error",
-        "invalid_field",
-        param=error.field,
-    )
-
-
-def _not_found(connection_id: int):
-    return json_error(
-        404, f"no provider connection with id {connection_id}", "invalid_request_error", "not_found"
-    )
 
 
 @bp.get("")
@@ -47,7 +31,7 @@ def create_connection():
     try:
         fields = parse_connection_fields(_json_body(), partial=False)
     except FieldError as error:
-        return _field_error(error)
+        return field_error(error.field, error.message)
     return jsonify(actions.as_json(actions.create(fields))), 201
 
 
@@ -55,29 +39,41 @@ def create_connection():
 @login_required
 def get_connection(connection_id: int):
     record = actions.store.get_connection(connection_id)
-    return _not_found(connection_id) if record is None else jsonify(actions.as_json(record))
+    return (
+        not_found("provider connection", connection_id)
+        if record is None
+        else jsonify(actions.as_json(record))
+    )
 
 
 @bp.put("/<int:connection_id>")
 @login_required
 def update_connection(connection_id: int):
     if actions.store.get_connection(connection_id) is None:
-        return _not_found(connection_id)
+        return not_found("provider connection", connection_id)
     try:
         fields = parse_connection_fields(_json_body(), partial=True)
     except FieldError as error:
-        return _field_error(error)
+        return field_error(error.field, error.message)
     return jsonify(actions.as_json(actions.update(connection_id, fields)))
 
 
 @bp.delete("/<int:connection_id>")
 @login_required
 def delete_connection(connection_id: int):
-    return ("", 204) if actions.delete(connection_id) else _not_found(connection_id)
+    return (
+        ("", 204)
+        if actions.delete(connection_id)
+        else not_found("provider connection", connection_id)
+    )
 
 
 @bp.post("/<int:connection_id>/test")
 @login_required
 def test_connection(connection_id: int):
     result = actions.test(connection_id)
-    return _not_found(connection_id) if result is None else jsonify(result.as_json())
+    return (
+        not_found("provider connection", connection_id)
+        if result is None
+        else jsonify(result.as_json())
+    )

@@ -93,11 +93,18 @@ def gateway_error(error: GatewayError):
 def unexpected_error(error: Exception):
     """A bug must still answer in the caller's shape (and be logged), never as an HTML page."""
     if isinstance(error, HTTPException):
-        return to_response(error_reply(request.path, GatewayError(
-            error.description or error.name, status=error.code or 500)))
+        return to_response(
+            error_reply(
+                request.path,
+                GatewayError(error.description or error.name, status=error.code or 500),
+            )
+        )
     log.exception("unexpected error on %s", request.path)
-    return to_response(error_reply(request.path, GatewayError(
-        f"internal error in the gateway: {error.__class__.__name__}")))
+    return to_response(
+        error_reply(
+            request.path, GatewayError(f"internal error in the gateway: {error.__class__.__name__}")
+        )
+    )
 
 
 @bp.errorhandler(RequestEntityTooLarge)

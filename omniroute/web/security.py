@@ -66,3 +66,14 @@ def init_security(app: Flask) -> None:
                 "csrf_failed",
             )
         return error.description, 400
+
+
+def field_error(field: str, message: str):
+    """400 for a bad field, naming it (`param`) as the API spells it."""
+    return json_error(
+        400, f"{field}: {message}", "invalid_request_error", "invalid_field", param=field
+    )
+
+
+def not_found(what: str, identifier: int):
+    return json_error(404, f"no {what} with id {identifier}", "invalid_request_error", "not_found")
