@@ -15,7 +15,7 @@ import pytest
 from omniroute.errors import GatewayError, InvalidRequestError, UpstreamStatusError
 from omniroute.formats import canonical as c
 from omniroute.formats import openai_responses as r
-from omniroute.formats.responses_stream import error_status
+from omniroute.formats.responses_stream_decoder import error_status
 from omniroute.formats.sse import SSESplitter, event_fields
 from tests.formats import responses_samples as samples
 
