@@ -238,6 +238,11 @@ class StreamEncoder:
 
     def _error(self, event: c.StreamError) -> bytes:
         self._done = True
-        body = {"error": {"message": event.message, "type": event.type,
-                          "code": event.code or str(event.status)}}
+        body = {
+            "error": {
+                "message": event.message,
+                "type": event.type,
+                "code": event.code or str(event.status),
+            }
+        }
         return encode_event(json.dumps(body)) + DONE_EVENT

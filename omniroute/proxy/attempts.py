@@ -12,16 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
-
 from ..errors import UpstreamError, UpstreamStatusError
 from ..formats.registry import FORMATS
 from ..routing.plan import Attempt
 from .endpoints import UpstreamRequest
-from .upstream import UpstreamClient, network_error
+from .upstream import UpstreamClient, UpstreamResponse, network_error
 
 FALLBACK_STATUSES = frozenset({401, 402, 403, 408, 429}) | frozenset(range(500, 600))
-READ_SIZE = 65536
 
 
 class StreamReader:
@@ -38,7 +35,7 @@ class StreamReader:
 @dataclass
 class Answer:
     attempt: Attempt
-    response: requests.Response
+    response: UpstreamResponse
     reader: StreamReader | None = None
     first_items: list[Any] = field(default_factory=list)
     tried: int = 1
@@ -89,12 +86,12 @@ def _try_once(client, attempt, request: UpstreamRequest, new_reader, timeout) ->
     return answer
 
 
-def read_first_items(response: requests.Response, reader: StreamReader, provider: str) -> list:
+def read_first_items(response: UpstreamResponse, reader: StreamReader, provider: str) -> list:
     """Read until the reader yields its first items (or the stream ends); a broken stream
     raises UpstreamError so the next attempt can be tried."""
     try:
         while True:
-            chunk = response.raw.read1(READ_SIZE)
+            chunk = response.read1()
             if not chunk:
                 return reader.close()
             items = reader.feed(chunk)
@@ -105,15 +102,15 @@ def read_first_items(response: requests.Response, reader: StreamReader, provider
         raise network_error(exc, provider, "stream broke before it started") from exc
 
 
-def _read_small(response: requests.Response, limit: int = 65536) -> bytes:
+def _read_small(response: UpstreamResponse, limit: int = 65536) -> bytes:
     try:
-        return response.raw.read(limit, decode_content=True) or b""
+        return response.read_all(limit)
     except Exception:
         return b""
     finally:
         response.close()
 
 
-def _retry_after(response: requests.Response) -> dict[str, str]:
+def _retry_after(response: UpstreamResponse) -> dict[str, str]:
     value = response.headers.get("Retry-After")
     return {"Retry-After": value} if value else {}

@@ -93,7 +93,7 @@ class Pipeline:
     def _complete(self, translation: Translation, answer: Answer, trace: RequestTrace) -> Reply:
         provider = answer.attempt.spec.id
         try:
-            raw = answer.response.content
+            raw = answer.response.read_all()
         except Exception as exc:
             error = network_error(exc, provider, "reading the answer")
             return self.error_reply(translation.call.wire_format, trace, error)
@@ -148,4 +148,4 @@ class Pipeline:
         with response:
             if response.status_code != 200:
                 return None
-            return Reply(200, response.content, {"Content-Type": "application/json"})
+            return Reply(200, response.read_all(), {"Content-Type": "application/json"})

@@ -20,7 +20,7 @@ from ..formats import canonical as c
 from ..formats.registry import FORMATS
 from ..formats.sse import SSESplitter, event_fields
 from ..usage.trace import RequestTrace
-from .attempts import READ_SIZE, Answer, StreamReader
+from .attempts import Answer, StreamReader
 from .upstream import network_error
 
 CLIENT_CLOSED_STATUS = 499
@@ -125,7 +125,7 @@ def relay_stream(
             yield out
         while True:
             try:
-                chunk = response.raw.read1(READ_SIZE)
+                chunk = response.read1()
             except Exception as exc:
                 error = network_error(exc, answer.attempt.spec.id, "stream interrupted")
                 trace.fail(error.status, error.message)

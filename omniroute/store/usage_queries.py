@@ -23,8 +23,21 @@ class UsageSummary:
 
 
 def insert_usage_rows(rows: list[dict]) -> None:
-    if rows:
-        UsageRecord.insert_many(rows).execute()
+    """Insert a batch with one prepared statement (`executemany`); a key some rows lack is NULL
+    in them. peewee's insert_many builds the SQL value by value in Python, which costs the
+    request threads GIL time under load; this does not."""
+    if not rows:
+        return
+    names = sorted(set().union(*rows))
+    columns = [UsageRecord._meta.fields[name].column_name for name in names]
+    database = UsageRecord._meta.database
+    statement = 'INSERT INTO "{}" ({}) VALUES ({})'.format(  # SQLite and PostgreSQL quoting
+        UsageRecord._meta.table_name,
+        ", ".join(f'"{column}"' for column in columns),
+        ", ".join([database.param] * len(columns)),
+    )
+    with database.atomic():
+        database.cursor().executemany(statement, [[row.get(n) for n in names] for row in rows])
 
 
 def usage_summary_since(since: dt.datetime) -> UsageSummary:

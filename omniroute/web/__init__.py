@@ -17,12 +17,13 @@ from . import (
     pages_auth,
     providers_pages,
 )
-from .security import init_security
+from .security import DashboardSessionInterface, init_security
 
 
 def register_web(app: Flask) -> None:
     i18n.init_i18n(app)
     init_security(app)
+    app.session_interface = DashboardSessionInterface(client_api.is_client_api_path)
     for blueprint in (
         client_api.bp,
         api_auth.bp,

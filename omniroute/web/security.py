@@ -8,6 +8,7 @@ state-changing request made with the session cookie must carry the CSRF token (f
 from __future__ import annotations
 
 from flask import Flask, jsonify, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -77,3 +78,16 @@ def field_error(field: str, message: str):
 
 def not_found(what: str, identifier: int):
     return json_error(404, f"no {what} with id {identifier}", "invalid_request_error", "not_found")
+
+
+class DashboardSessionInterface(SecureCookieSessionInterface):
+    """Cookie sessions for the dashboard only: the client API authenticates with keys, so its
+    requests skip the session (no signing work, no `Vary: Cookie` on their answers)."""
+
+    def __init__(self, is_client_api_path):
+        self._is_client_api_path = is_client_api_path
+
+    def open_session(self, app, request):
+        if self._is_client_api_path(request.path):
+            return self.null_session_class()
+        return super().open_session(app, request)
