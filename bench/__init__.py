@@ -1,5 +1,19 @@
 """`make bench`: OmniRoute's benchmark, run with `python -m bench.run`.
 
-The fake upstream, the gateway (`python app.py`) and the load generators each run as their own
-process; every figure is printed side by side with a direct call to the same fake upstream.
+The fake upstream (bench.upstream_server), the gateway (`python app.py`, a fresh DATA_DIR) and
+the load generators (bench.loadgen, wrk) each run as their own process on 127.0.0.1. Every
+figure is printed side by side for a direct call to the fake upstream and the same call through
+the gateway; "added" is gateway minus direct. Targets are shown as PASS/MISS, never asserted.
+
+1. latency p50/p99 at a fixed 200 req/s, open loop, keep-alive, paths alternating every second;
+2. max throughput with wrk (-t2 -c64, 10 s), plus the server's CPU time per request;
+3. stream time to first event, and per-chunk added delay from direct/gateway stream pairs:
+   (gateway_k - gateway_0) - (direct_k - direct_0) for every event k of 20 pieces 50 ms apart;
+4. 1,000 concurrent 5-second streams held at once, counting errors;
+5. the gateway's RSS idle and its peak while the 1,000 streams are open;
+6. start-up: spawn to the first 200 from GET /health, best of 3 with fresh data dirs.
+
+The machine has two cores shared by all of these processes; the report says how much CPU other
+processes took during the run, since that makes every latency figure noisy.
+Results: stdout and bench/results/latest.json (git-ignored).
 """

@@ -27,6 +27,10 @@ HOLD_MODEL = "bench-hold"
 HOLD_PIECES = 8
 HOLD_INTERVAL = 0.5  # 8 pieces + role + finish + usage = 10 gaps of 0.5 s = 5 s per stream
 
+# Scenario 1 alternates between the direct and the gateway path in blocks of this many seconds,
+# so background load on the machine affects both alike (durations below are per path); scenario
+# 3 starts its streams in direct/gateway pairs for the same reason.
+BLOCK_SECONDS = 1.0
 # 1. added latency at a fixed rate (open loop)
 LATENCY_RATE = 200
 LATENCY_SECONDS = 10.0
@@ -35,7 +39,7 @@ LATENCY_WARMUP_SECONDS = 1.0
 WRK_THREADS = 2
 WRK_CONNECTIONS = 64
 WRK_SECONDS = 10
-# 3. streaming timing: streams started at a fixed rate, each 20 pieces 50 ms apart
+# 3. streaming timing: pairs of streams started at a fixed rate, each 20 pieces 50 ms apart
 STREAM_RATE = 20
 STREAM_SECONDS = 5.0
 STREAM_WARMUP_SECONDS = 1.0

@@ -146,6 +146,7 @@ class StreamResult:
     head_s: float | None = None  # write → response head
     event_s: list[float] = field(default_factory=list)  # write → each data event (not [DONE])
     done: bool = False  # [DONE] arrived
+    keep_alive: bool = False  # the server keeps the connection open after this response
     error_events: int = 0  # in-band error events
     body: bytes = b""  # the body of a non-200 answer (first bytes)
 
@@ -158,6 +159,7 @@ async def read_stream(connection: Connection, request: bytes, on_head=None) -> S
     connection.writer.write(request)
     result.status, headers = await read_head(reader)
     result.head_s = time.perf_counter() - started
+    result.keep_alive = keeps_alive(headers)
     if result.status != 200:
         result.body = (await read_body(reader, headers))[:500]
         return result

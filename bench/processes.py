@@ -71,6 +71,16 @@ class Children:
         self.stop_all()
 
 
+def tail(path: str, size: int = 1500) -> str:
+    """The end of a child's log file, for error messages."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, os.path.getsize(path) - size))
+            return handle.read().decode(errors="replace")
+    except OSError:
+        return "(no log)"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((config.HOST, 0))

@@ -11,6 +11,10 @@ import os
 
 from bench.config import TARGETS
 
+FOREIGN_CPU_WARNING = 0.10
+PATHS = ("direct", "gateway")
+Row = tuple[str, str, str, str, str, str]
+
 
 def _num(value, fmt: str = "{:.2f}", unit: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -18,11 +22,27 @@ def _num(value, fmt: str = "{:.2f}", unit: str = "") -> str:
     return fmt.format(value) + unit
 
 
+def _ms(value) -> str:
+    return _num(value, unit=" ms")
+
+
+def _plus_ms(value) -> str:
+    return _num(value, "{:+.2f}", " ms")
+
+
+def _count(value) -> str:
+    return _num(value, "{:d}")
+
+
 def _verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "MISS")
 
 
-def _get(data: dict, *keys):
+def _at_most(value, limit) -> str:
+    return _verdict(None if value is None else value <= limit)
+
+
+def _get(data, *keys):
     for key in keys:
         if not isinstance(data, dict) or key not in data:
             return None
@@ -30,149 +50,192 @@ def _get(data: dict, *keys):
     return data
 
 
-def _added(results: dict, section: str, *keys) -> tuple[float | None, float | None, float | None]:
-    direct = _get(results, section, "direct", *keys)
-    gateway = _get(results, section, "gateway", *keys)
+def _both(results: dict, section: str, *keys) -> tuple:
+    return tuple(_get(results, section, path, *keys) for path in PATHS)
+
+
+def _added(results: dict, section: str, *keys) -> tuple:
+    direct, gateway = _both(results, section, *keys)
     added = None if direct is None or gateway is None else gateway - direct
     return direct, gateway, added
 
 
-def _at_most(value, limit) -> bool | None:
-    return None if value is None else value <= limit
+def _wrk_errors(results: dict, path: str) -> int | None:
+    run = _get(results, "throughput", path)
+    return None if not run else run.get("non_2xx", 0) + run.get("socket_errors", 0)
 
 
-def build_rows(r: dict) -> list[tuple[str, str, str, str, str, str]]:
-    t = TARGETS
+def _latency_rows(r: dict) -> list[Row]:
     rows = []
-    for pct, target in (("p50", t["added_latency_p50_ms"]), ("p99", t["added_latency_p99_ms"])):
+    for number, pct in (("1", "p50"), (" ", "p99")):
+        limit = TARGETS[f"added_latency_{pct}_ms"]
         d, g, a = _added(r, "latency", "latency", pct)
+        label = f"{number} latency {pct} @ {_get(r, 'meta', 'latency_rate')} req/s, non-stream"
         rows.append(
-            (
-                f"1 latency {pct} @ {_get(r, 'meta', 'latency_rate')} req/s, non-stream",
-                _num(d, unit=" ms"),
-                _num(g, unit=" ms"),
-                _num(a, "{:+.2f}", " ms"),
-                f"added <= {target:g} ms",
-                _verdict(_at_most(a, target)),
-            )
+            (label, _ms(d), _ms(g), _plus_ms(a), f"added <= {limit:g} ms", _at_most(a, limit))
         )
-    d, g = _get(r, "throughput", "direct", "rps"), _get(r, "throughput", "gateway", "rps")
+    return rows
+
+
+def _throughput_rows(r: dict) -> list[Row]:
+    d, g = _both(r, "throughput", "rps")
     ratio = None if not d or g is None else g / d
-    rows.append(
+    floor = TARGETS["throughput_rps"]
+    cpu_d, cpu_g = _both(r, "throughput", "server_cpu_ms_per_request")
+    per_core = _get(r, "throughput", "gateway", "rps_per_server_core")
+    return [
         (
             "2 max throughput (wrk -t2 -c64 10 s)",
             _num(d, "{:.0f}", " /s"),
             _num(g, "{:.0f}", " /s"),
             _num(ratio, "x{:.2f}"),
-            f">= {t['throughput_rps']:g} req/s",
-            _verdict(None if g is None else g >= t["throughput_rps"]),
-        )
-    )
-    d, g = (_get(r, "throughput", p, "server_cpu_ms_per_request") for p in ("direct", "gateway"))
-    rows.append(
+            f">= {floor:g} req/s",
+            _verdict(None if g is None else g >= floor),
+        ),
+        ("  wrk non-2xx + socket errors", *(_count(_wrk_errors(r, p)) for p in PATHS), "", "", ""),
         (
             "  server CPU per request (upstream|gateway)",
-            _num(d, "{:.3f}", " ms"),
-            _num(g, "{:.3f}", " ms"),
-            _num(_get(r, "throughput", "gateway", "rps_per_server_core"), "{:.0f} /s/core"),
+            _num(cpu_d, "{:.3f}", " ms"),
+            _num(cpu_g, "{:.3f}", " ms"),
+            _num(per_core, "{:.0f} /s/core"),
             "(info)",
             "",
-        )
-    )
+        ),
+    ]
+
+
+def _streaming_rows(r: dict) -> list[Row]:
+    limit = TARGETS["added_ttfb_p50_ms"]
     d, g, a = _added(r, "streaming", "ttfb", "p50")
-    target = t["added_ttfb_p50_ms"]
-    rows.append(
+    rows = [
         (
             "3 stream first event p50",
-            _num(d, unit=" ms"),
-            _num(g, unit=" ms"),
-            _num(a, "{:+.2f}", " ms"),
-            f"added <= {target:g} ms",
-            _verdict(_at_most(a, target)),
+            _ms(d),
+            _ms(g),
+            _plus_ms(a),
+            f"added <= {limit:g} ms",
+            _at_most(a, limit),
         )
-    )
-    for pct in ("p50", "p99"):
-        d, g, a = _added(r, "streaming", "chunk_lateness", pct)
-        limit = t["added_chunk_delay_p99_ms"]
-        rows.append(
-            (
-                f"  per-chunk lateness {pct} (vs script)",
-                _num(d, unit=" ms"),
-                _num(g, unit=" ms"),
-                _num(a, "{:+.2f}", " ms"),
-                f"added <= {limit:g} ms" if pct == "p99" else "(info)",
-                _verdict(_at_most(a, limit)) if pct == "p99" else "",
-            )
-        )
-    d, g = (_get(r, "streaming", p, "held_back") for p in ("direct", "gateway"))
+    ]
+    added = _get(r, "streaming", "gateway", "added_chunk_delay") or {}
+    limit = TARGETS["added_chunk_delay_p99_ms"]
     rows.append(
         (
-            f"  chunks held back (of {_get(r, 'streaming', 'gateway', 'chunks_measured')})",
-            _num(d, "{:d}"),
-            _num(g, "{:d}"),
+            "  per-chunk added delay p50 (paired streams)",
             "",
-            "0",
-            _verdict(None if g is None else g <= t["held_back_chunks"]),
-        )
-    )
-    d, g = (_get(r, "hold", p, "errors_total") for p in ("direct", "gateway"))
-    n = _get(r, "meta", "hold_streams")
-    rows.append(
-        (
-            f"4 {n} concurrent 5 s streams: errors",
-            _num(d, "{:d}"),
-            _num(g, "{:d}"),
             "",
-            "0 errors",
-            _verdict(None if g is None else g <= t["hold_errors"]),
-        )
-    )
-    d, g = (_get(r, "hold", p, "peak_open") for p in ("direct", "gateway"))
-    rows.append(("  peak streams open at once", _num(d, "{:d}"), _num(g, "{:d}"), "", "", ""))
-    d, g, a = _added(r, "hold", "first_event", "p50")
-    rows.append(
-        (
-            "  first event p50 while ramping up",
-            _num(d, unit=" ms"),
-            _num(g, unit=" ms"),
-            _num(a, "{:+.2f}", " ms"),
+            _plus_ms(added.get("p50")),
             "(info)",
             "",
         )
     )
-    idle, peak = _get(r, "rss", "idle_mb"), _get(r, "rss", "peak_mb")
     rows.append(
+        (
+            "  per-chunk added delay p99 (paired streams)",
+            "",
+            "",
+            _plus_ms(added.get("p99")),
+            f"added <= {limit:g} ms",
+            _at_most(added.get("p99"), limit),
+        )
+    )
+    held = _get(r, "streaming", "gateway", "held_back")
+    measured = _get(r, "streaming", "gateway", "chunks_measured") or "n/a"
+    rows.append(
+        (
+            f"  chunks held back by the gateway (of {measured})",
+            "",
+            _count(held),
+            "",
+            "0",
+            _at_most(held, TARGETS["held_back_chunks"]),
+        )
+    )
+    rows.append(
+        ("  stream errors", *(_count(v) for v in _both(r, "streaming", "errors_total")), "", "", "")
+    )
+    return rows
+
+
+def _hold_rows(r: dict) -> list[Row]:
+    n = _get(r, "meta", "hold_streams")
+    d, g = _both(r, "hold", "errors_total")
+    rows = [
+        (
+            f"4 {n} concurrent 5 s streams: errors",
+            _count(d),
+            _count(g),
+            "",
+            "0 errors",
+            _at_most(g, TARGETS["hold_errors"]),
+        )
+    ]
+    rows.append(
+        (
+            "  peak streams open at once",
+            *(_count(v) for v in _both(r, "hold", "peak_open")),
+            "",
+            "",
+            "",
+        )
+    )
+    cpu = _both(r, "hold", "server_cpu_ms_per_stream")
+    rows.append(
+        (
+            "  server CPU per stream (upstream|gateway)",
+            *(_num(v, unit=" ms") for v in cpu),
+            "",
+            "(info)",
+            "",
+        )
+    )
+    d, g, a = _added(r, "hold", "first_event", "p50")
+    rows.append(("  first event p50 while ramping up", _ms(d), _ms(g), _plus_ms(a), "(info)", ""))
+    return rows
+
+
+def _resource_rows(r: dict) -> list[Row]:
+    n = _get(r, "meta", "hold_streams")
+    idle, peak = _get(r, "rss", "idle_mb"), _get(r, "rss", "peak_mb")
+    growth = None if idle is None or peak is None else peak - idle
+    best, runs = _get(r, "startup", "best_s"), _get(r, "meta", "startup_runs")
+    idle_mb, peak_mb, startup_s = (TARGETS[k] for k in ("idle_rss_mb", "peak_rss_mb", "startup_s"))
+    return [
         (
             "5 gateway RSS idle",
             "",
             _num(idle, "{:.1f}", " MB"),
             "",
-            f"<= {t['idle_rss_mb']:g} MB",
-            _verdict(_at_most(idle, t["idle_rss_mb"])),
-        )
-    )
-    rows.append(
+            f"<= {idle_mb:g} MB",
+            _at_most(idle, idle_mb),
+        ),
         (
             f"  gateway RSS peak, {n} streams open",
             "",
             _num(peak, "{:.1f}", " MB"),
-            _num(None if idle is None or peak is None else peak - idle, "{:+.1f}", " MB"),
-            f"<= {t['peak_rss_mb']:g} MB",
-            _verdict(_at_most(peak, t["peak_rss_mb"])),
-        )
-    )
-    best = _get(r, "startup", "best_s")
-    rows.append(
+            _num(growth, "{:+.1f}", " MB"),
+            f"<= {peak_mb:g} MB",
+            _at_most(peak, peak_mb),
+        ),
         (
-            f"6 start-up to first /health (best of {_get(r, 'meta', 'startup_runs')})",
+            f"6 start-up to first /health (best of {runs})",
             "",
             _num(best, unit=" s"),
             "",
-            f"<= {t['startup_s']:g} s",
-            _verdict(_at_most(best, t["startup_s"])),
-        )
-    )
-    return rows
+            f"<= {startup_s:g} s",
+            _at_most(best, startup_s),
+        ),
+    ]
+
+
+def build_rows(results: dict) -> list[Row]:
+    return [
+        *_latency_rows(results),
+        *_throughput_rows(results),
+        *_streaming_rows(results),
+        *_hold_rows(results),
+        *_resource_rows(results),
+    ]
 
 
 def render_table(results: dict) -> str:
@@ -193,11 +256,29 @@ def render_table(results: dict) -> str:
 def render_meta(results: dict) -> str:
     meta = results.get("meta", {})
     return (
-        f"OmniRoute benchmark  {meta.get('date')}  {meta.get('cpus')} CPUs  "
-        f"Python {meta.get('python')}  waitress {meta.get('waitress')}  "
-        f"gateway THREADS={meta.get('threads')} CONNECTION_LIMIT={meta.get('connection_limit')} "
-        f"MAX_IN_FLIGHT={meta.get('max_in_flight')}"
+        f"OmniRoute benchmark  {meta.get('revision')}  {meta.get('date')}  "
+        f"{meta.get('cpus')} CPUs  Python {meta.get('python')}  waitress {meta.get('waitress')}\n"
+        f"gateway: python app.py, THREADS={meta.get('threads')} "
+        f"CONNECTION_LIMIT={meta.get('connection_limit')} MAX_IN_FLIGHT={meta.get('max_in_flight')}"
     )
+
+
+def render_warnings(results: dict) -> str:
+    meta = results.get("meta", {})
+    before, during = meta.get("foreign_cpu_before", 0.0), meta.get("foreign_cpu_during", 0.0)
+    lines = [
+        f"Other processes used {before:.0%} of the CPUs just before the run and {during:.0%} "
+        f"during it. CPU speed check (fixed Python work, lower is faster): "
+        f"{meta.get('cpu_speed_ms_before')} ms before, {meta.get('cpu_speed_ms_after')} ms after."
+    ]
+    if max(before, during) > FOREIGN_CPU_WARNING:
+        lines.append(
+            "WARNING: the machine was busy with other work; latency and throughput figures are "
+            "noisy. Rerun on a quiet machine before drawing conclusions."
+        )
+    if results.get("error"):
+        lines.append(f"ERROR: the run stopped early: {results['error']}")
+    return "\n".join(lines)
 
 
 def write_json(results: dict, path: str) -> None:

@@ -39,7 +39,10 @@ def parse_wrk(output: str) -> dict:
     match = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
-    result["socket_errors"] = sum(int(g) for g in match.groups()) if match else 0
+    kinds = ("connect", "read", "write", "timeout")
+    detail = dict(zip(kinds, map(int, match.groups()), strict=True)) if match else {}
+    result["socket_errors"] = sum(detail.values())
+    result["socket_errors_by_kind"] = detail  # wrk counts a reply slower than 2 s as a timeout
     latency = {}
     for pct, value, unit in re.findall(
         r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M

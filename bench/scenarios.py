@@ -1,0 +1,134 @@
+"""The load scenarios as the orchestrator runs them, each on the direct and the gateway path.
+
+A scenario is a spec for the load-generator process (bench.loadgen) or a wrk run. Latency
+alternates between the two paths in one-second blocks and stream timing runs them in pairs (both
+in one load-generator process); wrk and the held streams run direct first, then the gateway.
+Model ids differ only by the gateway's provider prefix, so both paths send the same body
+otherwise and the upstream plays the same script.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from bench import config
+from bench.processes import Children, cpu_seconds, proc_status, rss_mb, tail
+from bench.wrk_runner import run_wrk
+
+PATHS = ("direct", "gateway")
+
+
+def model_for(path: str, model: str) -> str:
+    return config.GATEWAY_PREFIX + model if path == "gateway" else model
+
+
+def run_loadgen(children: Children, spec: dict, timeout: float, log: str, watch_pid=None):
+    """Run one load-generator process: (its JSON result, `watch_pid`'s RSS samples in MB)."""
+    with open(log, "ab") as log_file:
+        proc = children.spawn(
+            [sys.executable, "-m", "bench.loadgen", json.dumps(spec)],
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+        )
+    samples = []
+    deadline = time.monotonic() + timeout
+    for _ in range(int(timeout / config.RSS_SAMPLE_SECONDS) + 1):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            break
+        if watch_pid is not None:
+            samples.append(rss_mb(watch_pid) or 0.0)
+        time.sleep(config.RSS_SAMPLE_SECONDS)
+    timed_out = proc.poll() is None
+    children.stop(proc)
+    output = proc.stdout.read().decode()
+    if timed_out or proc.returncode != 0 or not output.strip():
+        raise RuntimeError(f"load generator ({spec['scenario']}) failed; log: {tail(log)}")
+    return json.loads(output.strip().splitlines()[-1]), samples
+
+
+def targets(ports: dict, model: str, stream: bool = False) -> list[dict]:
+    return [
+        {
+            "name": path,
+            "port": ports[path],
+            "body": config.chat_body(model_for(path, model), stream).decode(),
+        }
+        for path in PATHS
+    ]
+
+
+def latency_spec(ports: dict) -> dict:
+    return {
+        "scenario": "rate",
+        "path": config.CHAT_PATH,
+        "targets": targets(ports, config.FAST_MODEL),
+        "rate": config.LATENCY_RATE,
+        "block": config.BLOCK_SECONDS,
+        "seconds": config.LATENCY_SECONDS,
+        "warmup": config.LATENCY_WARMUP_SECONDS,
+    }
+
+
+def streaming_spec(ports: dict) -> dict:
+    return {
+        "scenario": "streams",
+        "path": config.CHAT_PATH,
+        "targets": targets(ports, config.STREAM_MODEL, stream=True),
+        "rate": config.STREAM_RATE,
+        "seconds": config.STREAM_SECONDS,
+        "warmup": config.STREAM_WARMUP_SECONDS,
+        "interval": config.STREAM_INTERVAL,
+        "events": config.stream_events(config.STREAM_PIECES),
+    }
+
+
+def hold_spec(port: int, path: str) -> dict:
+    return {
+        "scenario": "hold",
+        "port": port,
+        "path": config.CHAT_PATH,
+        "body": config.chat_body(model_for(path, config.HOLD_MODEL), stream=True).decode(),
+        "streams": config.HOLD_STREAMS,
+        "ramp": config.HOLD_RAMP_SECONDS,
+        "events": config.stream_events(config.HOLD_PIECES),
+        "timeout": config.HOLD_TIMEOUT_SECONDS,
+    }
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run_scenarios(children: Children, work: str, ports: dict, pids: dict, results: dict) -> None:
+    """Fill results[latency|streaming|throughput|hold] and the peak RSS under held streams."""
+    log = os.path.join(work, "loadgen.log")
+    say(f"latency, direct and gateway alternating every {config.BLOCK_SECONDS:g} s")
+    results["latency"], _ = run_loadgen(children, latency_spec(ports), 90, log)
+    say("stream timing, direct and gateway streams in pairs")
+    results["streaming"], _ = run_loadgen(children, streaming_spec(ports), 60, log)
+    results["throughput"] = {}
+    for path in PATHS:
+        say(f"throughput with wrk, {path}")
+        body = config.chat_body(model_for(path, config.FAST_MODEL))
+        results["throughput"][path] = run_wrk(children, ports[path], body, work, pids[path])
+    results["hold"] = {}
+    for path in PATHS:
+        say(f"{config.HOLD_STREAMS} concurrent streams, {path}")
+        spec = hold_spec(ports[path], path)
+        watch = pids["gateway"] if path == "gateway" else None
+        cpu_before = cpu_seconds(pids[path])
+        result, samples = run_loadgen(children, spec, 90, log, watch_pid=watch)
+        cpu_used = cpu_seconds(pids[path]) - cpu_before
+        result["server_cpu_ms_per_stream"] = round(cpu_used * 1000 / config.HOLD_STREAMS, 3)
+        results["hold"][path] = result
+        if path == "gateway":
+            results["rss"]["peak_mb"] = max(samples, default=None)
+    status = proc_status(pids["gateway"])
+    results["rss"].update(
+        hwm_mb=round(status.get("VmHWM", 0) / 1024, 1),
+        peak_threads=status.get("Threads"),
+    )
