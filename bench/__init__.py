@@ -11,7 +11,10 @@ the gateway; "added" is gateway minus direct. Targets are shown as PASS/MISS, ne
    (gateway_k - gateway_0) - (direct_k - direct_0) for every event k of 20 pieces 50 ms apart;
 4. 1,000 concurrent 5-second streams held at once, counting errors;
 5. the gateway's RSS idle and its peak while the 1,000 streams are open;
-6. start-up: spawn to the first 200 from GET /health, best of 3 with fresh data dirs.
+6. start-up: spawn to the first 200 from GET /health, best of 3 with fresh data dirs;
+7. translated paths (issue 3, bench.translated): Claude Code's first request as Anthropic
+   Messages through the gateway to the OpenAI provider, against the same conversation as OpenAI
+   Chat passthrough and direct: first event, per-chunk delay (matched by text), CPU per stream.
 
 The machine has two cores shared by all of these processes; the report says how much CPU other
 processes took during the run, since that makes every latency figure noisy.

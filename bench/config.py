@@ -16,6 +16,7 @@ RESULTS_PATH = os.path.join(ROOT, "bench", "results", "latest.json")
 ADMIN_PASSWORD = "bench-password-123"
 API_KEY = "sk-bench-0001"
 CHAT_PATH = "/v1/chat/completions"
+MESSAGES_PATH = "/v1/messages"  # Anthropic Messages, translated by the gateway
 GATEWAY_PREFIX = "openai/"  # model ids through the gateway: "openai/<model>"
 
 # Models the fake upstream is scripted with (a stream sends role, pieces, finish, usage, [DONE]).
@@ -51,6 +52,17 @@ RSS_SAMPLE_SECONDS = 0.1
 # 6. start-up
 STARTUP_RUNS = 3
 STARTUP_TIMEOUT_SECONDS = 15.0
+# 7. translated paths (issue 3): Claude Code's first request of a session, sent as Anthropic
+# Messages and translated to the OpenAI provider, against the same conversation as OpenAI Chat
+# (passthrough) and direct; streams start in triples, chunks are matched by their text.
+CLAUDE_CODE_FIXTURE = os.path.join(
+    ROOT, "..", "shared", "fixtures", "clients", "claude-code-2.1.330_hello.json"
+)
+TRANSLATED_RATE = 20  # triples of streams per second
+TRANSLATED_SECONDS = 4.0
+TRANSLATED_WARMUP_SECONDS = 1.0
+CPU_STREAMS = 100  # streams per gateway path for its CPU time per stream
+CPU_RAMP_SECONDS = 1.0
 
 NOFILE_WANTED = 65536
 
@@ -65,7 +77,13 @@ TARGETS = {
     "idle_rss_mb": 100.0,
     "peak_rss_mb": 300.0,
     "startup_s": 1.5,
+    "translated_stream_errors": 0,
 }
+
+
+def stream_texts(prefix: str, pieces: int) -> list[str]:
+    """The text pieces a scripted stream plays, in order."""
+    return [f"{prefix}{i} " for i in range(pieces)]
 
 
 def stream_events(pieces: int) -> int:

@@ -2,12 +2,16 @@
 
 Keep-alive connections, Content-Length and chunked bodies, and SSE events timestamped the
 moment their terminating blank line arrives. It does the same work on the direct and the
-gateway path, so its own overhead cancels out of every "added" figure.
+gateway path, so its own overhead cancels out of every "added" figure. Streams in the OpenAI
+Chat shape end with `data: [DONE]`, Anthropic Messages streams with `event: message_stop`; on
+request it also reads each event's text delta (either shape), so streams of different formats
+can be matched piece by piece.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass, field
 
@@ -145,14 +149,44 @@ class StreamResult:
     status: int = 0
     head_s: float | None = None  # write → response head
     event_s: list[float] = field(default_factory=list)  # write → each data event (not [DONE])
-    done: bool = False  # [DONE] arrived
+    done: bool = False  # the last event was the end marker ([DONE] or message_stop)
     keep_alive: bool = False  # the server keeps the connection open after this response
     error_events: int = 0  # in-band error events
     body: bytes = b""  # the body of a non-200 answer (first bytes)
+    texts: list[str] = field(default_factory=list)  # text deltas, when asked for
+    text_s: list[float] = field(default_factory=list)  # write → each text delta
 
 
-async def read_stream(connection: Connection, request: bytes, on_head=None) -> StreamResult:
-    """Send a streaming request and timestamp every SSE event as it completes."""
+def sse_fields(event: bytes) -> tuple[bytes, bytes]:
+    """(event name, data) of one SSE event; data lines are joined with newlines."""
+    name, data = b"", []
+    for line in event.split(b"\n"):
+        if line.startswith(b"data:"):
+            data.append(line[5:].lstrip(b" "))
+        elif line.startswith(b"event:"):
+            name = line[6:].strip()
+    return name, b"\n".join(data)
+
+
+def text_delta(data: bytes) -> str | None:
+    """The reply text an event's data adds: an OpenAI Chat delta or an Anthropic text_delta."""
+    if b'"content"' not in data and b'"text_delta"' not in data:
+        return None
+    try:
+        payload = json.loads(data)
+    except ValueError:
+        return None
+    if payload.get("type") == "content_block_delta":
+        delta = payload.get("delta") or {}
+        return delta.get("text") if delta.get("type") == "text_delta" else None
+    choices = payload.get("choices") or [{}]
+    return (choices[0].get("delta") or {}).get("content") or None
+
+
+async def read_stream(
+    connection: Connection, request: bytes, on_head=None, texts: bool = False
+) -> StreamResult:
+    """Send a streaming request and timestamp every SSE event (and, if asked, text delta)."""
     result = StreamResult()
     reader = connection.reader
     started = time.perf_counter()
@@ -178,10 +212,16 @@ async def read_stream(connection: Connection, request: bytes, on_head=None) -> S
             event, buffer = buffer.split(b"\n\n", 1)
             if not event or event.startswith(b":"):
                 continue  # an SSE comment (keep-alive or early headers)
-            if event.startswith(b"data: [DONE]"):
-                result.done = True
-            elif b'"error"' in event:
+            name, data = sse_fields(event)
+            result.done = data == b"[DONE]" or name == b"message_stop"
+            if data == b"[DONE]":
+                continue
+            if b'"error"' in event:
                 result.error_events += 1
-            else:
-                result.event_s.append(now)
+                continue
+            result.event_s.append(now)
+            text = text_delta(data) if texts else None
+            if text is not None:
+                result.texts.append(text)
+                result.text_s.append(now)
     raise ProtocolError("too many chunks")

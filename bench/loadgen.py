@@ -1,14 +1,15 @@
-"""The load generator, run as its own process: `python -m bench.loadgen '<json spec>'`.
+"""The load generator, run as its own process: `python -m bench.loadgen < spec.json`.
 
 Scenarios (the spec's "scenario"):
 - rate:    non-streaming requests at a fixed rate (open loop: sends never wait for answers);
            latency from writing the request to its last byte, on pooled keep-alive connections.
            It takes several targets (direct, gateway) and alternates between them in blocks of
            `block` seconds, so a burst of load from other processes hits both paths alike.
-- streams: pairs of streams (one direct, one through the gateway) started together at a fixed
-           rate; see bench.stream_load.
+- streams: pairs of streams (one direct, one through the gateway), or groups of one per target,
+           started together at a fixed rate; see bench.stream_load.
 - hold:    N streams opened over a short ramp and held at once; see bench.stream_load.
-The result is one JSON object on stdout.
+The spec comes on stdin (request bodies of 50 KB and more do not fit one command-line argument);
+the result is one JSON object on stdout.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ SCENARIOS = {"rate": fixed_rate, "streams": paired_streams, "hold": held_streams
 
 def main() -> int:
     config.raise_nofile_limit()
-    spec = json.loads(sys.argv[1])
+    spec = json.load(sys.stdin)
     result = asyncio.run(SCENARIOS[spec["scenario"]](spec))
     print(json.dumps(result), flush=True)
     return 0

@@ -6,62 +6,26 @@ Targets are shown, never asserted: a MISS is a finding to read, not a failure of
 from __future__ import annotations
 
 import json
-import math
 import os
 
 from bench.config import TARGETS
+from bench.table import Row, at_most, count, get, minus, ms, num, plus_ms, render, verdict
 
 FOREIGN_CPU_WARNING = 0.10
 PATHS = ("direct", "gateway")
-Row = tuple[str, str, str, str, str, str]
-
-
-def _num(value, fmt: str = "{:.2f}", unit: str = "") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return fmt.format(value) + unit
-
-
-def _ms(value) -> str:
-    return _num(value, unit=" ms")
-
-
-def _plus_ms(value) -> str:
-    return _num(value, "{:+.2f}", " ms")
-
-
-def _count(value) -> str:
-    return _num(value, "{:d}")
-
-
-def _verdict(ok: bool | None) -> str:
-    return "n/a" if ok is None else ("PASS" if ok else "MISS")
-
-
-def _at_most(value, limit) -> str:
-    return _verdict(None if value is None else value <= limit)
-
-
-def _get(data, *keys):
-    for key in keys:
-        if not isinstance(data, dict) or key not in data:
-            return None
-        data = data[key]
-    return data
 
 
 def _both(results: dict, section: str, *keys) -> tuple:
-    return tuple(_get(results, section, path, *keys) for path in PATHS)
+    return tuple(get(results, section, path, *keys) for path in PATHS)
 
 
 def _added(results: dict, section: str, *keys) -> tuple:
     direct, gateway = _both(results, section, *keys)
-    added = None if direct is None or gateway is None else gateway - direct
-    return direct, gateway, added
+    return direct, gateway, minus(gateway, direct)
 
 
 def _wrk_errors(results: dict, path: str) -> int | None:
-    run = _get(results, "throughput", path)
+    run = get(results, "throughput", path)
     return None if not run else run.get("non_2xx", 0) + run.get("socket_errors", 0)
 
 
@@ -70,10 +34,8 @@ def _latency_rows(r: dict) -> list[Row]:
     for number, pct in (("1", "p50"), (" ", "p99")):
         limit = TARGETS[f"added_latency_{pct}_ms"]
         d, g, a = _added(r, "latency", "latency", pct)
-        label = f"{number} latency {pct} @ {_get(r, 'meta', 'latency_rate')} req/s, non-stream"
-        rows.append(
-            (label, _ms(d), _ms(g), _plus_ms(a), f"added <= {limit:g} ms", _at_most(a, limit))
-        )
+        label = f"{number} latency {pct} @ {get(r, 'meta', 'latency_rate')} req/s, non-stream"
+        rows.append((label, ms(d), ms(g), plus_ms(a), f"added <= {limit:g} ms", at_most(a, limit)))
     return rows
 
 
@@ -82,22 +44,22 @@ def _throughput_rows(r: dict) -> list[Row]:
     ratio = None if not d or g is None else g / d
     floor = TARGETS["throughput_rps"]
     cpu_d, cpu_g = _both(r, "throughput", "server_cpu_ms_per_request")
-    per_core = _get(r, "throughput", "gateway", "rps_per_server_core")
+    per_core = get(r, "throughput", "gateway", "rps_per_server_core")
     return [
         (
             "2 max throughput (wrk -t2 -c64 10 s)",
-            _num(d, "{:.0f}", " /s"),
-            _num(g, "{:.0f}", " /s"),
-            _num(ratio, "x{:.2f}"),
+            num(d, "{:.0f}", " /s"),
+            num(g, "{:.0f}", " /s"),
+            num(ratio, "x{:.2f}"),
             f">= {floor:g} req/s",
-            _verdict(None if g is None else g >= floor),
+            verdict(None if g is None else g >= floor),
         ),
-        ("  wrk non-2xx + socket errors", *(_count(_wrk_errors(r, p)) for p in PATHS), "", "", ""),
+        ("  wrk non-2xx + socket errors", *(count(_wrk_errors(r, p)) for p in PATHS), "", "", ""),
         (
             "  server CPU per request (upstream|gateway)",
-            _num(cpu_d, "{:.3f}", " ms"),
-            _num(cpu_g, "{:.3f}", " ms"),
-            _num(per_core, "{:.0f} /s/core"),
+            num(cpu_d, "{:.3f}", " ms"),
+            num(cpu_g, "{:.3f}", " ms"),
+            num(per_core, "{:.0f} /s/core"),
             "(info)",
             "",
         ),
@@ -110,21 +72,21 @@ def _streaming_rows(r: dict) -> list[Row]:
     rows = [
         (
             "3 stream first event p50",
-            _ms(d),
-            _ms(g),
-            _plus_ms(a),
+            ms(d),
+            ms(g),
+            plus_ms(a),
             f"added <= {limit:g} ms",
-            _at_most(a, limit),
+            at_most(a, limit),
         )
     ]
-    added = _get(r, "streaming", "gateway", "added_chunk_delay") or {}
+    added = get(r, "streaming", "gateway", "added_chunk_delay") or {}
     limit = TARGETS["added_chunk_delay_p99_ms"]
     rows.append(
         (
             "  per-chunk added delay p50 (paired streams)",
             "",
             "",
-            _plus_ms(added.get("p50")),
+            plus_ms(added.get("p50")),
             "(info)",
             "",
         )
@@ -134,46 +96,46 @@ def _streaming_rows(r: dict) -> list[Row]:
             "  per-chunk added delay p99 (paired streams)",
             "",
             "",
-            _plus_ms(added.get("p99")),
+            plus_ms(added.get("p99")),
             f"added <= {limit:g} ms",
-            _at_most(added.get("p99"), limit),
+            at_most(added.get("p99"), limit),
         )
     )
-    held = _get(r, "streaming", "gateway", "held_back")
-    measured = _get(r, "streaming", "gateway", "chunks_measured") or "n/a"
+    held = get(r, "streaming", "gateway", "held_back")
+    measured = get(r, "streaming", "gateway", "chunks_measured") or "n/a"
     rows.append(
         (
             f"  chunks held back by the gateway (of {measured})",
             "",
-            _count(held),
+            count(held),
             "",
             "0",
-            _at_most(held, TARGETS["held_back_chunks"]),
+            at_most(held, TARGETS["held_back_chunks"]),
         )
     )
     rows.append(
-        ("  stream errors", *(_count(v) for v in _both(r, "streaming", "errors_total")), "", "", "")
+        ("  stream errors", *(count(v) for v in _both(r, "streaming", "errors_total")), "", "", "")
     )
     return rows
 
 
 def _hold_rows(r: dict) -> list[Row]:
-    n = _get(r, "meta", "hold_streams")
+    n = get(r, "meta", "hold_streams")
     d, g = _both(r, "hold", "errors_total")
     rows = [
         (
             f"4 {n} concurrent 5 s streams: errors",
-            _count(d),
-            _count(g),
+            count(d),
+            count(g),
             "",
             "0 errors",
-            _at_most(g, TARGETS["hold_errors"]),
+            at_most(g, TARGETS["hold_errors"]),
         )
     ]
     rows.append(
         (
             "  peak streams open at once",
-            *(_count(v) for v in _both(r, "hold", "peak_open")),
+            *(count(v) for v in _both(r, "hold", "peak_open")),
             "",
             "",
             "",
@@ -183,47 +145,47 @@ def _hold_rows(r: dict) -> list[Row]:
     rows.append(
         (
             "  server CPU per stream (upstream|gateway)",
-            *(_num(v, unit=" ms") for v in cpu),
+            *(num(v, unit=" ms") for v in cpu),
             "",
             "(info)",
             "",
         )
     )
     d, g, a = _added(r, "hold", "first_event", "p50")
-    rows.append(("  first event p50 while ramping up", _ms(d), _ms(g), _plus_ms(a), "(info)", ""))
+    rows.append(("  first event p50 while ramping up", ms(d), ms(g), plus_ms(a), "(info)", ""))
     return rows
 
 
 def _resource_rows(r: dict) -> list[Row]:
-    n = _get(r, "meta", "hold_streams")
-    idle, peak = _get(r, "rss", "idle_mb"), _get(r, "rss", "peak_mb")
+    n = get(r, "meta", "hold_streams")
+    idle, peak = get(r, "rss", "idle_mb"), get(r, "rss", "peak_mb")
     growth = None if idle is None or peak is None else peak - idle
-    best, runs = _get(r, "startup", "best_s"), _get(r, "meta", "startup_runs")
+    best, runs = get(r, "startup", "best_s"), get(r, "meta", "startup_runs")
     idle_mb, peak_mb, startup_s = (TARGETS[k] for k in ("idle_rss_mb", "peak_rss_mb", "startup_s"))
     return [
         (
             "5 gateway RSS idle",
             "",
-            _num(idle, "{:.1f}", " MB"),
+            num(idle, "{:.1f}", " MB"),
             "",
             f"<= {idle_mb:g} MB",
-            _at_most(idle, idle_mb),
+            at_most(idle, idle_mb),
         ),
         (
             f"  gateway RSS peak, {n} streams open",
             "",
-            _num(peak, "{:.1f}", " MB"),
-            _num(growth, "{:+.1f}", " MB"),
+            num(peak, "{:.1f}", " MB"),
+            num(growth, "{:+.1f}", " MB"),
             f"<= {peak_mb:g} MB",
-            _at_most(peak, peak_mb),
+            at_most(peak, peak_mb),
         ),
         (
             f"6 start-up to first /health (best of {runs})",
             "",
-            _num(best, unit=" s"),
+            num(best, unit=" s"),
             "",
             f"<= {startup_s:g} s",
-            _at_most(best, startup_s),
+            at_most(best, startup_s),
         ),
     ]
 
@@ -240,17 +202,7 @@ def build_rows(results: dict) -> list[Row]:
 
 def render_table(results: dict) -> str:
     header = ("figure", "direct", "gateway", "added/ratio", "target", "result")
-    rows = [header, *build_rows(results)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = []
-    for index, row in enumerate(rows):
-        cells = [row[0].ljust(widths[0])]
-        cells += [row[i].rjust(widths[i]) for i in (1, 2, 3)]
-        cells += [row[4].ljust(widths[4]), row[5]]
-        lines.append("  ".join(cells).rstrip())
-        if index == 0:
-            lines.append("-" * len(lines[0]))
-    return "\n".join(lines)
+    return render(header, build_rows(results))
 
 
 def render_meta(results: dict) -> str:

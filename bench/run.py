@@ -2,7 +2,8 @@
 
 Order: start-up (three fresh gateways); then one fake-upstream process and one gateway process
 (`python app.py`), connected through the management API; idle RSS; fixed-rate latency; stream
-timing; wrk throughput; 1,000 held streams with the gateway's RSS sampled. Each load scenario
+timing; translated paths (bench.translated); wrk throughput; 1,000 held streams with the
+gateway's RSS sampled. Each load scenario
 measures the direct and the gateway path from a separate load-generator process (see
 bench.scenarios). Results go to stdout and bench/results/latest.json; every child process is
 stopped on exit, on Ctrl-C and on errors.
@@ -35,6 +36,7 @@ from bench.processes import (
 )
 from bench.report import render_meta, render_table, render_warnings, write_json
 from bench.scenarios import run_scenarios, say
+from bench.translated import render_table as render_translated
 from omniroute.settings import SETTINGS_BY_NAME
 
 IDLE_SETTLE_SECONDS = 1.0  # after set-up, before the idle RSS reading
@@ -146,6 +148,8 @@ def main() -> int:
     print()
     print(render_meta(results))
     print(render_table(results))
+    print()
+    print(render_translated(results))
     print(render_warnings(results))
     print(f"(total {results['meta']['seconds']} s; JSON in {os.path.relpath(config.RESULTS_PATH)})")
     write_json(results, config.RESULTS_PATH)

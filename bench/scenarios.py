@@ -4,7 +4,9 @@ A scenario is a spec for the load-generator process (bench.loadgen) or a wrk run
 alternates between the two paths in one-second blocks and stream timing runs them in pairs (both
 in one load-generator process); wrk and the held streams run direct first, then the gateway.
 Model ids differ only by the gateway's provider prefix, so both paths send the same body
-otherwise and the upstream plays the same script.
+otherwise and the upstream plays the same script. The translated paths (bench.translated) run
+right after the stream timing: direct, passthrough and translated streams in triples, then the
+gateway's CPU time per stream of each of its two paths.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from bench import config
+from bench import config, translated
 from bench.processes import Children, cpu_seconds, proc_status, rss_mb, tail
 from bench.wrk_runner import run_wrk
 
@@ -30,10 +32,16 @@ def run_loadgen(children: Children, spec: dict, timeout: float, log: str, watch_
     """Run one load-generator process: (its JSON result, `watch_pid`'s RSS samples in MB)."""
     with open(log, "ab") as log_file:
         proc = children.spawn(
-            [sys.executable, "-m", "bench.loadgen", json.dumps(spec)],
+            [sys.executable, "-m", "bench.loadgen"],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log_file,
         )
+    try:
+        with proc.stdin:
+            proc.stdin.write(json.dumps(spec).encode())
+    except BrokenPipeError:
+        pass  # it died before reading its spec: reported below with its log
     samples = []
     deadline = time.monotonic() + timeout
     for _ in range(int(timeout / config.RSS_SAMPLE_SECONDS) + 1):
@@ -48,6 +56,15 @@ def run_loadgen(children: Children, spec: dict, timeout: float, log: str, watch_
     if timed_out or proc.returncode != 0 or not output.strip():
         raise RuntimeError(f"load generator ({spec['scenario']}) failed; log: {tail(log)}")
     return json.loads(output.strip().splitlines()[-1]), samples
+
+
+def server_cpu_run(children: Children, spec: dict, pid: int, log: str, timeout: float, **watch):
+    """run_loadgen, adding the CPU time process `pid` used meanwhile per stream of the spec."""
+    before = cpu_seconds(pid)
+    result, samples = run_loadgen(children, spec, timeout, log, **watch)
+    used = cpu_seconds(pid) - before
+    result["server_cpu_ms_per_stream"] = round(used * 1000 / spec["streams"], 3)
+    return result, samples
 
 
 def targets(ports: dict, model: str, stream: bool = False) -> list[dict]:
@@ -99,6 +116,20 @@ def hold_spec(port: int, path: str) -> dict:
     }
 
 
+def run_translated(children: Children, log: str, ports: dict, pids: dict, requests) -> dict:
+    """Scenario 7 (bench.translated): stream timing in triples, then CPU per gateway path."""
+    say("translated paths: Claude Code's request as Anthropic Messages, in triples with OpenAI")
+    section = {"request": translated.describe(requests)}
+    spec = translated.timing_spec(ports, requests)
+    section["streaming"], _ = run_loadgen(children, spec, 60, log)
+    section["cpu"] = {}
+    for path in translated.GATEWAY_PATHS:
+        say(f"gateway CPU per stream, {path}, {config.CPU_STREAMS} streams")
+        spec = translated.cpu_spec(ports, requests, path)
+        section["cpu"][path], _ = server_cpu_run(children, spec, pids["gateway"], log, 60)
+    return section
+
+
 def say(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
@@ -106,10 +137,12 @@ def say(message: str) -> None:
 def run_scenarios(children: Children, work: str, ports: dict, pids: dict, results: dict) -> None:
     """Fill results[latency|streaming|throughput|hold] and the peak RSS under held streams."""
     log = os.path.join(work, "loadgen.log")
+    requests = translated.build_requests()  # fails early when the fixture is missing
     say(f"latency, direct and gateway alternating every {config.BLOCK_SECONDS:g} s")
     results["latency"], _ = run_loadgen(children, latency_spec(ports), 90, log)
     say("stream timing, direct and gateway streams in pairs")
     results["streaming"], _ = run_loadgen(children, streaming_spec(ports), 60, log)
+    results["translated"] = run_translated(children, log, ports, pids, requests)
     results["throughput"] = {}
     for path in PATHS:
         say(f"throughput with wrk, {path}")
@@ -120,10 +153,7 @@ def run_scenarios(children: Children, work: str, ports: dict, pids: dict, result
         say(f"{config.HOLD_STREAMS} concurrent streams, {path}")
         spec = hold_spec(ports[path], path)
         watch = pids["gateway"] if path == "gateway" else None
-        cpu_before = cpu_seconds(pids[path])
-        result, samples = run_loadgen(children, spec, 90, log, watch_pid=watch)
-        cpu_used = cpu_seconds(pids[path]) - cpu_before
-        result["server_cpu_ms_per_stream"] = round(cpu_used * 1000 / config.HOLD_STREAMS, 3)
+        result, samples = server_cpu_run(children, spec, pids[path], log, 90, watch_pid=watch)
         results["hold"][path] = result
         if path == "gateway":
             results["rss"]["peak_mb"] = max(samples, default=None)

@@ -25,14 +25,14 @@ def scripted_upstream() -> FakeUpstream:
     upstream.stream_log = collections.deque(maxlen=1000)
     upstream.add(
         Behavior(
-            chunks=[f"tok{i} " for i in range(config.STREAM_PIECES)],
+            chunks=config.stream_texts("tok", config.STREAM_PIECES),
             chunk_interval=config.STREAM_INTERVAL,
         ),
         model=config.STREAM_MODEL,
     )
     upstream.add(
         Behavior(
-            chunks=[f"hold{i} " for i in range(config.HOLD_PIECES)],
+            chunks=config.stream_texts("hold", config.HOLD_PIECES),
             chunk_interval=config.HOLD_INTERVAL,
         ),
         model=config.HOLD_MODEL,
