@@ -7,12 +7,15 @@ from flask import Flask, request
 from . import (
     api_auth,
     api_keys,
+    api_models,
     api_provider_nodes,
     api_providers,
+    audio_api,
     client_api,
     dashboard,
     i18n,
     keys_pages,
+    media_api,
     nodes_pages,
     pages_auth,
     providers_pages,
@@ -26,6 +29,9 @@ def register_web(app: Flask) -> None:
     app.session_interface = DashboardSessionInterface(client_api.is_client_api_path)
     for blueprint in (
         client_api.bp,
+        media_api.bp,
+        audio_api.bp,
+        api_models.bp,
         api_auth.bp,
         api_providers.bp,
         pages_auth.bp,

@@ -24,7 +24,6 @@ from ..formats.registry import FORMATS
 from ..proxy.reply import Reply
 from ..proxy.translation import ClientCall
 
-bp = Blueprint("client_api", __name__)
 log = logging.getLogger(__name__)
 CLIENT_API_PREFIXES = ("/v1/", "/v1beta/", "/chat/", "/responses", "/models", "/messages")
 GEMINI_ACTIONS = {"generateContent": False, "streamGenerateContent": True}
@@ -77,19 +76,16 @@ def call(wire_format: str, endpoint: str, **kwargs) -> Response:
     return to_response(services().pipeline.handle(client_call))
 
 
-@bp.before_request
 def authenticate_client():
     """Identify the caller's API key; 401 when keys are required (the handlers need g.key_id)."""
-    if request.endpoint != "client_api.health":
+    if not request.endpoint or not request.endpoint.endswith(".health"):
         g.api_key_id = services().client_auth.identify(request.headers, request.args)
 
 
-@bp.errorhandler(GatewayError)
 def gateway_error(error: GatewayError):
     return to_response(error_reply(request.path, error))
 
 
-@bp.errorhandler(Exception)
 def unexpected_error(error: Exception):
     """A bug must still answer in the caller's shape (and be logged), never as an HTML page."""
     if isinstance(error, HTTPException):
@@ -107,9 +103,22 @@ def unexpected_error(error: Exception):
     )
 
 
-@bp.errorhandler(RequestEntityTooLarge)
 def body_too_large(_error):
     return to_response(error_reply(request.path, _too_large()))
+
+
+def client_blueprint(name: str) -> Blueprint:
+    """A blueprint for client-API endpoints: API-key check first, every error in the caller's
+    shape. Every /v1 area (chat formats, embeddings and images, audio) is one of these."""
+    blueprint = Blueprint(name, __name__)
+    blueprint.before_request(authenticate_client)
+    blueprint.register_error_handler(GatewayError, gateway_error)
+    blueprint.register_error_handler(RequestEntityTooLarge, body_too_large)
+    blueprint.register_error_handler(Exception, unexpected_error)
+    return blueprint
+
+
+bp = client_blueprint("client_api")
 
 
 @bp.post("/v1/chat/completions")

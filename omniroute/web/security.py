@@ -12,6 +12,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from .client_api import is_client_api_path
+
 csrf = CSRFProtect()
 login_manager = LoginManager()
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -51,7 +53,7 @@ def init_security(app: Flask) -> None:
     def check_csrf():
         if request.method not in UNSAFE_METHODS or request.endpoint in CSRF_EXEMPT_ENDPOINTS:
             return
-        if request.blueprint == "client_api":
+        if is_client_api_path(request.path):
             return  # API clients authenticate with keys, not cookies
         if request.path.startswith("/api/") and not current_user.is_authenticated:
             return  # the view answers 401 before anything happens
