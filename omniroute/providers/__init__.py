@@ -26,6 +26,8 @@ ENDPOINT_PATHS = {
     "anthropic": "/messages",
     "responses": "/responses",
     "gemini": "/models",
+    "deepgram": "/listen",
+    "assemblyai": "/transcript",
 }
 
 

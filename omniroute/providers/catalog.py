@@ -1,6 +1,12 @@
 """The table of providers. An OpenAI-compatible provider is one row here.
 
-Prices are USD per 1M input / output tokens where the provider publishes them.
+Each row: id, display name, model-id prefix, base URL, then wire format, auth header style, tier
+(subscription / api-key / cheap / free / local) and the default models. Prices are USD per 1M
+input / output tokens where the provider publishes them (0 for the free tiers, None when
+unknown or not per token). A model's `kind` is chat unless it says embedding, image or audio.
+
+Local servers (Ollama, vLLM, LM Studio, llama.cpp) have `-local` ids, so that the plain names
+stay free for the user's own provider nodes; their keys are optional.
 """
 
 from __future__ import annotations
@@ -8,13 +14,43 @@ from __future__ import annotations
 from .spec import ModelSpec as M
 from .spec import ProviderSpec as P
 
+EMB, IMG, AUD = "embedding", "image", "audio"
+
 # fmt: off
 CATALOG: tuple[P, ...] = (
+    # --- subscriptions (OAuth accounts) -------------------------------------------------
+    P("claude-code", "Claude Code", "cc", "https://api.anthropic.com/v1",
+      wire_format="anthropic", tier="subscription", stream_usage_option=False, models=(
+        M("claude-opus-4-6", "Claude Opus 4.6", 200000),
+        M("claude-sonnet-4-5-20250929", "Claude Sonnet 4.5", 200000),
+        M("claude-haiku-4-5-20251001", "Claude Haiku 4.5", 200000),
+    )),
+    P("codex", "OpenAI Codex", "cx", "https://chatgpt.com/backend-api/codex",
+      wire_format="responses", tier="subscription", stream_usage_option=False, models=(
+        M("gpt-5.2-codex", "GPT-5.2 Codex", 400000),
+        M("gpt-5.1-codex-max", "GPT-5.1 Codex Max", 400000),
+    )),
+    P("gemini-cli", "Gemini CLI", "gc", "https://cloudcode-pa.googleapis.com/v1internal",
+      wire_format="gemini", tier="subscription", stream_usage_option=False, models=(
+        M("gemini-3-flash-preview", "Gemini 3 Flash Preview", 1048576, 0.0, 0.0),
+        M("gemini-2.5-pro", "Gemini 2.5 Pro", 1048576, 0.0, 0.0),
+    )),
+    P("github-copilot", "GitHub Copilot", "gh", "https://api.githubcopilot.com",
+      tier="subscription", models=(
+        M("gpt-5", "GPT-5", 128000),
+        M("claude-4.5-sonnet", "Claude Sonnet 4.5", 128000),
+        M("gemini-3-pro", "Gemini 3 Pro", 128000),
+    )),
+    # --- pay-per-use API keys ------------------------------------------------------------
     P("openai", "OpenAI", "openai", "https://api.openai.com/v1", models=(
         M("gpt-4o-mini", "GPT-4o mini", 128000, 0.15, 0.60),
         M("gpt-4o", "GPT-4o", 128000, 2.50, 10.00),
         M("gpt-4.1", "GPT-4.1", 1047576, 2.00, 8.00),
         M("gpt-5", "GPT-5", 400000, 1.25, 10.00),
+        M("text-embedding-3-small", "Text Embedding 3 Small", 8191, 0.02, None, kind=EMB),
+        M("text-embedding-3-large", "Text Embedding 3 Large", 8191, 0.13, None, kind=EMB),
+        M("gpt-image-1", "GPT Image 1", None, 5.00, 40.00, kind=IMG),
+        M("whisper-1", "Whisper", None, None, None, kind=AUD),
     )),
     P("anthropic", "Anthropic", "anthropic", "https://api.anthropic.com/v1",
       wire_format="anthropic", auth="x-api-key", stream_usage_option=False, models=(
@@ -26,6 +62,7 @@ CATALOG: tuple[P, ...] = (
       wire_format="gemini", auth="x-goog-api-key", stream_usage_option=False, models=(
         M("gemini-2.5-flash", "Gemini 2.5 Flash", 1048576, 0.30, 2.50),
         M("gemini-2.5-pro", "Gemini 2.5 Pro", 1048576, 1.25, 10.00),
+        M("text-embedding-004", "Text Embedding 004", 2048, None, None, kind=EMB),
     )),
     P("deepseek", "DeepSeek", "ds", "https://api.deepseek.com/v1", models=(
         M("deepseek-chat", "DeepSeek V3", 128000, 0.28, 0.42),
@@ -34,6 +71,7 @@ CATALOG: tuple[P, ...] = (
     P("groq", "Groq", "groq", "https://api.groq.com/openai/v1", models=(
         M("llama-3.3-70b-versatile", "Llama 3.3 70B", 131072, 0.59, 0.79),
         M("meta-llama/llama-4-maverick-17b-128e-instruct", "Llama 4 Maverick", 131072, 0.20, 0.60),
+        M("whisper-large-v3", "Whisper Large v3", None, None, None, kind=AUD),
     )),
     P("xai", "xAI (Grok)", "xai", "https://api.x.ai/v1", models=(
         M("grok-4", "Grok 4", 256000, 3.00, 15.00),
@@ -44,21 +82,91 @@ CATALOG: tuple[P, ...] = (
       models=(
         M("mistral-large-2501", "Mistral Large", 131072, 2.00, 6.00),
         M("codestral-2501", "Codestral", 262144, 0.30, 0.90),
+        M("mistral-embed", "Mistral Embed", 8192, 0.10, None, kind=EMB),
+    )),
+    P("perplexity", "Perplexity", "pplx", "https://api.perplexity.ai", models=(
+        M("sonar-pro", "Sonar Pro", 200000, 3.00, 15.00),
+        M("sonar", "Sonar", 127072, 1.00, 1.00),
     )),
     P("together", "Together AI", "together", "https://api.together.xyz/v1", models=(
         M("meta-llama/Llama-3.3-70B-Instruct-Turbo", "Llama 3.3 70B Turbo", 131072, 0.88, 0.88),
+        M("black-forest-labs/FLUX.1-schnell", "FLUX.1 schnell", None, None, None, kind=IMG),
     )),
     P("fireworks", "Fireworks AI", "fireworks", "https://api.fireworks.ai/inference/v1", models=(
         M("accounts/fireworks/models/deepseek-v3p1", "DeepSeek V3.1", 163840, 0.56, 1.68),
+        M("accounts/fireworks/models/flux-1-schnell-fp8", "FLUX.1 schnell", None, None, None,
+          kind=IMG),
     )),
     P("cerebras", "Cerebras", "cerebras", "https://api.cerebras.ai/v1", models=(
         M("llama-3.3-70b", "Llama 3.3 70B", 65536, 0.85, 1.20),
+    )),
+    P("cohere", "Cohere", "cohere", "https://api.cohere.ai/compatibility/v1",
+      stream_usage_option=False, models=(
+        M("command-r-plus-08-2024", "Command R+", 128000, 2.50, 10.00),
+        M("command-a-03-2025", "Command A", 256000, 2.50, 10.00),
+        M("embed-v4.0", "Embed v4", 128000, 0.12, None, kind=EMB),
     )),
     P("nvidia", "NVIDIA NIM", "nvidia", "https://integrate.api.nvidia.com/v1", models=(
         M("nvidia/llama-3.3-70b-instruct", "Llama 3.3 70B", 131072, None, None),
     )),
     P("openrouter", "OpenRouter", "openrouter", "https://openrouter.ai/api/v1", models=(
         M("openrouter/auto", "Auto router", None, None, None),
+    )),
+    P("deepgram", "Deepgram", "deepgram", "https://api.deepgram.com/v1",
+      wire_format="deepgram", auth="token", stream_usage_option=False, models=(
+        M("nova-3", "Nova 3", None, None, None, kind=AUD),
+    )),
+    P("assemblyai", "AssemblyAI", "assemblyai", "https://api.assemblyai.com/v2",
+      wire_format="assemblyai", auth="authorization", stream_usage_option=False, models=(
+        M("best", "Universal (best)", None, None, None, kind=AUD),
+    )),
+    # --- cheap plans ---------------------------------------------------------------------
+    P("glm", "GLM (Zhipu AI)", "glm", "https://open.bigmodel.cn/api/coding/paas/v4",
+      tier="cheap", models=(
+        M("glm-4.7", "GLM-4.7", 200000, 0.60, 2.20),
+        M("glm-4.6", "GLM-4.6", 200000, 0.60, 2.20),
+    )),
+    P("minimax", "MiniMax", "minimax", "https://api.minimax.io/v1", tier="cheap", models=(
+        M("MiniMax-M2.1", "MiniMax M2.1", 1000000, 0.20, 1.10),
+    )),
+    P("kimi", "Kimi (Moonshot AI)", "kimi", "https://api.moonshot.ai/v1", tier="cheap", models=(
+        M("kimi-latest", "Kimi latest", 131072, None, None),
+        M("kimi-k2-0905-preview", "Kimi K2", 262144, 0.60, 2.50),
+    )),
+    # --- free ----------------------------------------------------------------------------
+    P("iflow", "iFlow", "if", "https://apis.iflow.cn/v1", tier="free", models=(
+        M("kimi-k2-thinking", "Kimi K2 Thinking", 262144, 0.0, 0.0),
+        M("qwen3-coder-plus", "Qwen3 Coder Plus", 1000000, 0.0, 0.0),
+        M("glm-4.7", "GLM-4.7", 200000, 0.0, 0.0),
+        M("minimax-m2", "MiniMax M2", 204800, 0.0, 0.0),
+        M("deepseek-r1", "DeepSeek R1", 128000, 0.0, 0.0),
+    )),
+    P("qwen", "Qwen Code", "qw", "https://portal.qwen.ai/v1", tier="free", models=(
+        M("qwen3-coder-plus", "Qwen3 Coder Plus", 1000000, 0.0, 0.0),
+        M("qwen3-coder-flash", "Qwen3 Coder Flash", 1000000, 0.0, 0.0),
+    )),
+    P("kiro", "Kiro", "kr", "https://codewhisperer.us-east-1.amazonaws.com",
+      wire_format="anthropic", tier="free", stream_usage_option=False, models=(
+        M("claude-sonnet-4.5", "Claude Sonnet 4.5", 200000, 0.0, 0.0),
+        M("claude-haiku-4.5", "Claude Haiku 4.5", 200000, 0.0, 0.0),
+    )),
+    # --- local servers (no key needed) ---------------------------------------------------
+    P("ollama-local", "Ollama", "ollama-local", "http://127.0.0.1:11434/v1", tier="local",
+      models=(
+        M("llama3.2", "Llama 3.2", 131072, 0.0, 0.0),
+        M("qwen2.5-coder", "Qwen2.5 Coder", 32768, 0.0, 0.0),
+        M("nomic-embed-text", "Nomic Embed Text", 8192, 0.0, None, kind=EMB),
+    )),
+    P("vllm-local", "vLLM", "vllm-local", "http://127.0.0.1:8000/v1", tier="local", models=(
+        M("Qwen/Qwen2.5-Coder-7B-Instruct", "Qwen2.5 Coder 7B", 32768, 0.0, 0.0),
+    )),
+    P("lmstudio-local", "LM Studio", "lmstudio-local", "http://127.0.0.1:1234/v1", tier="local",
+      models=(
+        M("qwen2.5-coder-7b-instruct", "Qwen2.5 Coder 7B", 32768, 0.0, 0.0),
+    )),
+    P("llamacpp-local", "llama.cpp", "llamacpp-local", "http://127.0.0.1:8080/v1", tier="local",
+      models=(
+        M("default", "Loaded model", None, 0.0, 0.0),
     )),
 )
 # fmt: on

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Chat wire formats: what the translation pipeline speaks and what a provider node may use.
 WIRE_FORMATS = ("openai", "anthropic", "responses", "gemini")
-AUTH_STYLES = ("bearer", "x-api-key", "x-goog-api-key")
+# Speech-to-text APIs that only audio transcription talks to (never a chat route or a node).
+MEDIA_WIRE_FORMATS = ("deepgram", "assemblyai")
+PROVIDER_WIRE_FORMATS = WIRE_FORMATS + MEDIA_WIRE_FORMATS
+# bearer: `Authorization: Bearer <key>`; token: `Authorization: Token <key>` (Deepgram);
+# authorization: the raw key in `Authorization` (AssemblyAI).
+AUTH_STYLES = ("bearer", "x-api-key", "x-goog-api-key", "token", "authorization")
 TIERS = ("subscription", "api-key", "cheap", "free", "local")
+MODEL_KINDS = ("chat", "embedding", "image", "audio")
 
 
 @dataclass(frozen=True)
@@ -16,6 +23,7 @@ class ModelSpec:
     context_length: int | None = None
     input_price: float | None = None  # USD per 1M input tokens
     output_price: float | None = None  # USD per 1M output tokens
+    kind: str = "chat"  # one of MODEL_KINDS
 
 
 @dataclass(frozen=True)

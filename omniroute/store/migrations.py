@@ -116,6 +116,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE usage_records ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
         ),
     ),
+    Migration(
+        4,
+        "custom models per provider, and hidden catalog models",
+        (
+            """CREATE TABLE provider_models (
+                id {pk},
+                provider VARCHAR(64) NOT NULL,
+                model_id VARCHAR(200) NOT NULL,
+                model_name VARCHAR(200) NOT NULL DEFAULT '',
+                hidden {bool} NOT NULL,
+                created_at {ts} NOT NULL,
+                UNIQUE (provider, model_id))""",
+        ),
+    ),
 )
 
 

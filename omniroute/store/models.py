@@ -127,6 +127,21 @@ class ProviderNode(BaseModel):
         table_name = "provider_nodes"
 
 
+class ProviderModel(BaseModel):
+    """A model the user added to a provider, or a catalog model the user hid (`hidden`)."""
+
+    id = AutoField()
+    provider = CharField(max_length=64)
+    model_id = CharField(max_length=200)
+    model_name = CharField(max_length=200, default="")
+    hidden = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "provider_models"
+        indexes = ((("provider", "model_id"), True),)
+
+
 class SchemaMigration(BaseModel):
     """Which numbered migrations have run."""
 
@@ -138,4 +153,12 @@ class SchemaMigration(BaseModel):
         table_name = "schema_migrations"
 
 
-ALL_MODELS = (AppSetting, ProviderConnection, UsageRecord, ApiKey, ProviderNode, SchemaMigration)
+ALL_MODELS = (
+    AppSetting,
+    ProviderConnection,
+    UsageRecord,
+    ApiKey,
+    ProviderNode,
+    ProviderModel,
+    SchemaMigration,
+)

@@ -171,16 +171,29 @@ def gemini(target: str):
 @bp.get("/models")
 @bp.get("/v1/v1/models")
 def list_models():
+    """Every usable model: connected catalog providers' models plus the user's custom models,
+    minus hidden ones (read from the database: this is not the chat hot path). Provider nodes
+    have no model list, so they add nothing here."""
+    from ..providers import PROVIDERS
+    from ..store.provider_models import usable_models
+
+    specs = [
+        route.spec
+        for route in services().routes.snapshot().usable_routes()
+        if PROVIDERS.get(route.spec.id) is route.spec
+    ]
+    with services().database.connection_context():
+        listed = [(spec, model) for spec in specs for model in usable_models(spec)]
     data = [
         {
-            "id": f"{route.spec.prefix}/{model.id}",
+            "id": f"{spec.prefix}/{model.id}",
             "object": "model",
             "created": 0,
-            "owned_by": route.spec.id,
+            "owned_by": spec.id,
             "context_length": model.context_length,
+            "capabilities": {"type": model.kind, "context_length": model.context_length},
         }
-        for route in services().routes.snapshot().usable_routes()
-        for model in route.spec.models
+        for spec, model in listed
     ]
     return jsonify({"object": "list", "data": data})
 

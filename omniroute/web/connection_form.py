@@ -46,12 +46,15 @@ def parse_connection_fields(data: Mapping[str, Any], *, partial: bool) -> dict[s
     if api_key is not None and not isinstance(api_key, str):
         raise FieldError("apiKey", _l("must be a string"))
     api_key = (api_key or "").strip()
-    if api_key or not partial:
+    local = not partial and PROVIDERS[fields["provider"]].tier == "local"
+    if api_key or (not partial and not local):
         if not api_key:
             raise FieldError("apiKey", _l("is required"))
         if any(ch.isspace() for ch in api_key):
             raise FieldError("apiKey", _l("must not contain spaces"))
         fields["api_key"] = api_key
+    elif local:
+        fields["api_key"] = ""  # a local server needs no key
     if "baseUrl" in data:
         fields["base_url"] = _base_url(data.get("baseUrl"))
     if "testModel" in data:
