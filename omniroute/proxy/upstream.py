@@ -20,6 +20,8 @@ AUTH_HEADERS = {
     "bearer": lambda key: {"Authorization": f"Bearer {key}"},
     "x-api-key": lambda key: {"x-api-key": key},
     "x-goog-api-key": lambda key: {"x-goog-api-key": key},
+    "token": lambda key: {"Authorization": f"Token {key}"},  # Deepgram
+    "authorization": lambda key: {"Authorization": key},  # AssemblyAI: the raw key
 }
 READ_SIZE = 65536
 
@@ -82,10 +84,24 @@ class UpstreamClient:
         timeout: tuple[float, float] | None = None,
     ) -> UpstreamResponse:
         """POST and return the response with its body unread."""
+        return self._send("POST", url, body, headers, provider, timeout)
+
+    def get(
+        self,
+        url: str,
+        headers: dict[str, str],
+        *,
+        provider: str,
+        timeout: tuple[float, float] | None = None,
+    ) -> UpstreamResponse:
+        """GET and return the response with its body unread."""
+        return self._send("GET", url, None, headers, provider, timeout)
+
+    def _send(self, method, url, body, headers, provider, timeout) -> UpstreamResponse:
         connect, read = timeout or self.timeout
         try:
             raw = self._pools.request(
-                "POST",
+                method,
                 url,
                 body=body,
                 headers=headers,
