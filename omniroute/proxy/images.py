@@ -1,0 +1,50 @@
+"""POST /v1/images/generations: OpenAI's image generation, served by OpenAI-compatible providers.
+
+The body is passed through to `{base}/images/generations` with only the model id rewritten and
+the answer comes back untouched; its `usage` (gpt-image models report input/output tokens) is
+recorded when present. Other wire formats are a 400; streamed image generation is not offered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InvalidRequestError
+from ..formats.canonical import Usage
+from ..routing.plan import Attempt
+from .endpoints import UpstreamRequest, upstream_headers, upstream_url
+from .media import parse_json_object, to_json
+
+
+class ImagesRequest:
+    endpoint = "images.generations"
+    capability = "image generation"
+
+    def __init__(self, raw: bytes):
+        self.body = parse_json_object(raw)
+        self.model = self.body["model"].strip()
+        prompt = self.body.get("prompt")
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise InvalidRequestError("'prompt' is required and must be a string", param="prompt")
+        if self.body.get("stream"):
+            raise InvalidRequestError("streamed image generation is not supported", param="stream")
+
+    def supports(self, wire_format: str) -> bool:
+        return wire_format == "openai"
+
+    def upstream_request(self, attempt: Attempt) -> UpstreamRequest:
+        return UpstreamRequest(
+            url=upstream_url(attempt, stream=False, path="/images/generations"),
+            headers=upstream_headers(attempt, stream=False),
+            body=to_json({**self.body, "model": attempt.model}),
+            wire_format=attempt.spec.wire_format,
+        )
+
+    def client_answer(self, attempt: Attempt, payload: Any, raw: bytes) -> tuple[bytes, Usage]:
+        if not isinstance(payload.get("data"), list):
+            raise ValueError("an images answer has a data list")
+        usage = payload.get("usage") or {}
+        return raw, Usage(
+            input_tokens=int(usage.get("input_tokens") or usage.get("prompt_tokens") or 0),
+            output_tokens=int(usage.get("output_tokens") or usage.get("completion_tokens") or 0),
+        )

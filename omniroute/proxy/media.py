@@ -1,0 +1,113 @@
+"""Non-chat JSON endpoints (embeddings, image generation): plan → send → answer → record.
+
+Each endpoint is a MediaRequest: it validates the client's OpenAI-shaped body when it is made,
+says which provider wire formats can serve it, builds the upstream request for each attempt and
+turns the provider's answer into OpenAI's with its usage. `run_media` is the non-streamed half of
+the chat pipeline reduced to that interface, and reuses its parts: `plan_attempts`,
+`send_until_answered` (fallback across accounts), and the pipeline's `record` / `error_reply` (so
+every request leaves a usage row and errors reach the client in OpenAI's shape).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+from ..errors import GatewayError, InvalidRequestError, UpstreamUnreachableError
+from ..formats.canonical import Usage
+from ..routing.plan import Attempt, plan_attempts
+from ..usage.trace import RequestTrace
+from .attempts import Answer, send_until_answered
+from .endpoints import UpstreamRequest
+from .reply import JSON_HEADERS, Reply
+from .upstream import network_error
+
+CLIENT_FORMAT = "openai"
+
+
+class MediaRequest(Protocol):
+    endpoint: str  # the usage row's endpoint, e.g. "embeddings"
+    capability: str  # for "model does not support <capability>"
+    model: str  # as the client named it
+
+    def supports(self, wire_format: str) -> bool: ...
+
+    def upstream_request(self, attempt: Attempt) -> UpstreamRequest: ...
+
+    def client_answer(self, attempt: Attempt, payload: Any, raw: bytes) -> tuple[bytes, Usage]: ...
+
+
+def parse_json_object(raw: bytes) -> dict:
+    """The request body as a JSON object with a string `model` (a 400 otherwise)."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequestError(f"request body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise InvalidRequestError("request body must be a JSON object")
+    model = body.get("model")
+    if not isinstance(model, str) or not model.strip():
+        raise InvalidRequestError("'model' is required and must be a string", param="model")
+    return body
+
+
+def to_json(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def run_media(
+    pipeline, make_request: type[MediaRequest], raw: bytes, api_key_id: int | None
+) -> Reply:
+    """Answer one media call (`make_request` is a MediaRequest class, whose `endpoint` names
+    the usage row even when the body is rejected): the first account that answers, its answer
+    in OpenAI's shape."""
+    trace = RequestTrace(
+        endpoint=make_request.endpoint, format_in=CLIENT_FORMAT, api_key_id=api_key_id
+    )
+    try:
+        media = make_request(raw)
+        trace.requested_model = media.model
+        attempts = plan_attempts(media.model, pipeline.routes.snapshot())
+        if not media.supports(attempts[0].spec.wire_format):
+            raise InvalidRequestError(
+                f"model '{media.model}' does not support {media.capability}",
+                param="model",
+                code="unsupported_model",
+            )
+        answer = send_until_answered(pipeline.client, attempts, media.upstream_request)
+    except GatewayError as error:
+        return pipeline.error_reply(CLIENT_FORMAT, trace, error)
+    _note_attempt(trace, answer)
+    return _complete(pipeline, media, answer, trace)
+
+
+def _note_attempt(trace: RequestTrace, answer: Answer) -> None:
+    attempt = answer.attempt
+    trace.provider, trace.model = attempt.spec.id, attempt.model
+    trace.connection_id = attempt.connection.id
+    trace.format_out = attempt.spec.wire_format
+    trace.attempts = answer.tried
+
+
+def _complete(pipeline, media: MediaRequest, answer: Answer, trace: RequestTrace) -> Reply:
+    provider = answer.attempt.spec.id
+    try:
+        raw = answer.response.read_all()
+    except Exception as exc:
+        error = network_error(exc, provider, "reading the answer")
+        return pipeline.error_reply(CLIENT_FORMAT, trace, error)
+    finally:
+        answer.response.close()
+    try:
+        body, usage = media.client_answer(answer.attempt, json.loads(raw), raw)
+    except (ValueError, TypeError, AttributeError, KeyError):
+        error = UpstreamUnreachableError(
+            f"provider '{provider}' answered with something that is not a valid "
+            f"{media.capability} response",
+            provider=provider,
+        )
+        return pipeline.error_reply(CLIENT_FORMAT, trace, error)
+    trace.mark_first_token()
+    trace.set_usage(usage)
+    pipeline.record(trace)
+    return Reply(200, body, dict(JSON_HEADERS))
