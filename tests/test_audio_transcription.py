@@ -276,3 +276,44 @@ def test_usage_row_is_recorded(stt):
         "openai/whisper-1",
     )
     assert row.status == 200 and row.latency_ms > 0
+
+
+@pytest.mark.parametrize("path", ["/audio/transcriptions", "/v1/v1/audio/transcriptions"])
+def test_unprefixed_and_doubled_paths(stt, audio, path):
+    response = requests.post(
+        stt.url + path,
+        data={"model": "deepgram/nova-3"},
+        files={"file": ("clip.wav", WAV, "application/octet-stream")},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["text"]
+
+
+def test_test_connection_checks_speech_to_text_keys(stt, audio):
+    with stt.admin() as admin:
+        connections = admin.get(stt.url + "/api/providers").json()["data"]
+        by_provider = {c["provider"]: c["id"] for c in connections}
+        for provider in ("deepgram", "assemblyai"):
+            result = admin.post(f"{stt.url}/api/providers/{by_provider[provider]}/test").json()
+            assert result["ok"] is True, (provider, result)
+        bad = admin.post(
+            stt.url + "/api/providers",
+            json={
+                "provider": "deepgram",
+                "name": "bad",
+                "apiKey": "wrong-key-123",
+                "baseUrl": audio.deepgram_url,
+            },
+        ).json()
+        result = admin.post(f"{stt.url}/api/providers/{bad['id']}/test").json()
+    assert result["ok"] is False and result["hintCode"] == "api_key"
+    assert [r.path for r in audio.requests if r.method == "GET"][:1] == ["/deepgram/v1/projects"]
+
+
+def test_chat_with_a_speech_to_text_model_is_a_clear_400(stt):
+    response = requests.post(
+        stt.v1 + "/chat/completions",
+        json={"model": "deepgram/nova-3", "messages": [{"role": "user", "content": "hi"}]},
+    )
+    assert response.status_code == 400
+    assert "audio/transcriptions" in response.json()["error"]["message"]

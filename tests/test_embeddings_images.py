@@ -326,3 +326,19 @@ def test_dedicated_models_list(gateway):
     unknown = requests.get(gateway.v1 + "/providers/nosuch/models", timeout=10)
     assert unknown.status_code == 404
     assert unknown.json()["error"]["code"] == "provider_not_found"
+
+
+@pytest.mark.parametrize("path", ["/embeddings", "/v1/v1/embeddings"])
+def test_unprefixed_and_doubled_embeddings_paths(gateway, media, path):
+    gateway.add_connection(media.openai_url)
+    response = post(gateway, path, json={"model": EMBED_MODEL, "input": "hi"})
+    assert response.status_code == 200, response.text
+    assert response.json()["data"][0]["object"] == "embedding"
+    assert "Vary" not in response.headers  # no cookie session on the client API
+
+
+@pytest.mark.parametrize("path", ["/images/generations", "/v1/v1/images/generations"])
+def test_unprefixed_and_doubled_images_paths(gateway, media, path):
+    gateway.add_connection(media.openai_url)
+    response = post(gateway, path, json={"model": "openai/gpt-image-1", "prompt": "a cat"})
+    assert response.status_code == 200, response.text

@@ -14,12 +14,14 @@ from flask_babel import lazy_gettext as _l
 
 from ..errors import UpstreamError, UpstreamStatusError, UpstreamTimeoutError
 from ..formats import canonical as c
+from ..formats import openai_chat
 from ..formats.registry import FORMATS
 from ..providers import ProviderSpec
 from ..routing.plan import Attempt
 from ..store.connections import ActiveConnection
 from .attempts import send_until_answered
 from .endpoints import UpstreamRequest, upstream_headers, upstream_url
+from .upstream import auth_headers
 
 TEST_TIMEOUT_SECONDS = 20.0
 
@@ -50,7 +52,10 @@ class TestResult:
 def run_connection_test(
     client, spec: ProviderSpec, connection: ActiveConnection, test_model: str | None
 ) -> TestResult:
-    """Send one 1-token request in the provider's own format and time it."""
+    """Send one 1-token request in the provider's own format and time it (speech-to-text
+    providers, which have no chat endpoint, get a read-only call that checks the key)."""
+    if spec.wire_format in MEDIA_KEY_CHECKS:
+        return _check_media_key(client, spec, connection)
     model = test_model or spec.default_model
     if not model:
         return TestResult(False, None, "no model to test with: set a test model", "model")
@@ -77,6 +82,33 @@ def run_connection_test(
         latency = round((time.perf_counter() - started) * 1000, 1)
         return TestResult(False, latency, error.message, hint_for(error), model)
     return TestResult(True, round((time.perf_counter() - started) * 1000, 1), model=model)
+
+
+MEDIA_KEY_CHECKS = {"deepgram": "/projects", "assemblyai": "/transcript?limit=1"}
+
+
+def _check_media_key(client, spec: ProviderSpec, connection: ActiveConnection) -> TestResult:
+    url = (connection.base_url or spec.base_url) + MEDIA_KEY_CHECKS[spec.wire_format]
+    started = time.perf_counter()
+    try:
+        with client.get(
+            url,
+            auth_headers(spec, connection.api_key),
+            provider=spec.id,
+            timeout=(min(client.timeout[0], TEST_TIMEOUT_SECONDS), TEST_TIMEOUT_SECONDS),
+        ) as response:
+            status, body = response.status_code, response.read_all(65536)
+    except UpstreamError as error:
+        latency = round((time.perf_counter() - started) * 1000, 1)
+        return TestResult(False, latency, error.message, hint_for(error))
+    latency = round((time.perf_counter() - started) * 1000, 1)
+    if status >= 400:
+        message = openai_chat.parse_error(body)[0]
+        error = UpstreamStatusError(
+            f"{spec.id}: {message}", provider=spec.id, upstream_status=status
+        )
+        return TestResult(False, latency, error.message, hint_for(error))
+    return TestResult(True, latency)
 
 
 HINTS = {

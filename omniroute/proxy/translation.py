@@ -71,6 +71,12 @@ class Translation:
 
     def upstream_request(self, attempt: Attempt) -> UpstreamRequest:
         wire = attempt.spec.wire_format
+        if wire not in FORMATS:  # e.g. a speech-to-text provider
+            raise InvalidRequestError(
+                f"'{attempt.spec.id}' models do not chat; use the endpoint for their kind "
+                "(e.g. /v1/audio/transcriptions)",
+                param="model",
+            )
         if self.is_passthrough(attempt):
             body = self._passthrough_body(attempt)
         else:

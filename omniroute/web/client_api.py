@@ -25,7 +25,17 @@ from ..proxy.reply import Reply
 from ..proxy.translation import ClientCall
 
 log = logging.getLogger(__name__)
-CLIENT_API_PREFIXES = ("/v1/", "/v1beta/", "/chat/", "/responses", "/models", "/messages")
+CLIENT_API_PREFIXES = (
+    "/v1/",
+    "/v1beta/",
+    "/chat/",
+    "/responses",
+    "/models",
+    "/messages",
+    "/embeddings",
+    "/images/",
+    "/audio/",
+)
 GEMINI_ACTIONS = {"generateContent": False, "streamGenerateContent": True}
 
 

@@ -32,11 +32,15 @@ def _scoped(provider: str) -> bytes:
 
 
 @bp.post("/v1/embeddings")
+@bp.post("/embeddings")
+@bp.post("/v1/v1/embeddings")
 def embeddings():
     return _media(EmbeddingsRequest, read_body())
 
 
 @bp.post("/v1/images/generations")
+@bp.post("/images/generations")
+@bp.post("/v1/v1/images/generations")
 def images_generations():
     return _media(ImagesRequest, read_body())
 

@@ -140,6 +140,12 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path
         if method == "POST" and path == "/deepgram/v1/listen":
             return self._deepgram(recorded)
+        if method == "GET" and path == "/deepgram/v1/projects":  # Deepgram's key check
+            if recorded.headers.get("Authorization") != "Token dg-key":
+                return self._json(
+                    401, {"err_code": "INVALID_AUTH", "err_msg": "Invalid credentials."}
+                )
+            return self._json(200, {"projects": [{"project_id": "p1", "name": "fake"}]})
         if path.startswith("/assemblyai/v2/"):
             return self._assemblyai(method, path.removeprefix("/assemblyai/v2/"), recorded)
         if method == "POST" and path == "/openai/v1/audio/transcriptions":
@@ -191,6 +197,8 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "POST" and path == "transcript":
             job_id = self.fake.new_job()
             return self._json(200, {"id": job_id, "status": "queued", "text": None})
+        if method == "GET" and path == "transcript":  # AssemblyAI's list (used as a key check)
+            return self._json(200, {"transcripts": [], "page_details": {"limit": 1}})
         if method == "GET" and path.startswith("transcript/"):
             job_id = path.removeprefix("transcript/")
             status = self.fake.next_status(job_id)
