@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-from ..errors import GatewayError, InvalidRequestError, UpstreamUnreachableError
+from ..errors import GatewayError, InvalidRequestError
 from ..formats.canonical import Usage
 from ..routing.plan import Attempt, plan_attempts
 from ..usage.trace import RequestTrace
-from .attempts import Answer, send_until_answered
+from .attempts import send_until_answered
 from .endpoints import UpstreamRequest
-from .reply import JSON_HEADERS, Reply
-from .upstream import network_error
+from .pipeline import note_attempt
+from .reply import Reply
 
 CLIENT_FORMAT = "openai"
 
@@ -77,37 +77,7 @@ def run_media(
         answer = send_until_answered(pipeline.client, attempts, media.upstream_request)
     except GatewayError as error:
         return pipeline.error_reply(CLIENT_FORMAT, trace, error)
-    _note_attempt(trace, answer)
-    return _complete(pipeline, media, answer, trace)
-
-
-def _note_attempt(trace: RequestTrace, answer: Answer) -> None:
-    attempt = answer.attempt
-    trace.provider, trace.model = attempt.spec.id, attempt.model
-    trace.connection_id = attempt.connection.id
-    trace.format_out = attempt.spec.wire_format
-    trace.attempts = answer.tried
-
-
-def _complete(pipeline, media: MediaRequest, answer: Answer, trace: RequestTrace) -> Reply:
-    provider = answer.attempt.spec.id
-    try:
-        raw = answer.response.read_all()
-    except Exception as exc:
-        error = network_error(exc, provider, "reading the answer")
-        return pipeline.error_reply(CLIENT_FORMAT, trace, error)
-    finally:
-        answer.response.close()
-    try:
-        body, usage = media.client_answer(answer.attempt, json.loads(raw), raw)
-    except (ValueError, TypeError, AttributeError, KeyError):
-        error = UpstreamUnreachableError(
-            f"provider '{provider}' answered with something that is not a valid "
-            f"{media.capability} response",
-            provider=provider,
-        )
-        return pipeline.error_reply(CLIENT_FORMAT, trace, error)
-    trace.mark_first_token()
-    trace.set_usage(usage)
-    pipeline.record(trace)
-    return Reply(200, body, dict(JSON_HEADERS))
+    note_attempt(trace, answer)
+    return pipeline.answer_reply(
+        CLIENT_FORMAT, answer, trace, media.client_answer, media.capability
+    )

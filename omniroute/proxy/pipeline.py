@@ -58,7 +58,7 @@ class Pipeline:
             )
         except GatewayError as error:
             return self.error_reply(call.wire_format, trace, error)
-        self._note_attempt(trace, answer)
+        note_attempt(trace, answer)
         if translation.stream:
             sink = self._sink(translation, answer.attempt)
             relay = relay_stream(answer, trace, sink, self.record)
@@ -82,33 +82,38 @@ class Pipeline:
             return PassthroughSink(attempt.spec.wire_format, translation.stream_request(), strip)
         return TranslatingSink(translation.call.wire_format, translation.canonical())
 
-    @staticmethod
-    def _note_attempt(trace: RequestTrace, answer: Answer) -> None:
-        attempt = answer.attempt
-        trace.provider, trace.model = attempt.spec.id, attempt.model
-        trace.connection_id = attempt.connection.id
-        trace.format_out = attempt.spec.wire_format
-        trace.attempts = answer.tried
-
     def _complete(self, translation: Translation, answer: Answer, trace: RequestTrace) -> Reply:
+        return self.answer_reply(
+            translation.call.wire_format,
+            answer,
+            trace,
+            translation.client_answer,
+            answer.attempt.spec.wire_format,
+        )
+
+    def answer_reply(
+        self, client_format: str, answer: Answer, trace: RequestTrace, client_answer, kind: str
+    ) -> Reply:
+        """Read a non-streamed answer whole, turn it into the client's with `client_answer`
+        (attempt, payload, raw) → (body, usage), record it, and reply; a broken or malformed
+        answer is a 502 in the client's format."""
         provider = answer.attempt.spec.id
         try:
             raw = answer.response.read_all()
         except Exception as exc:
             error = network_error(exc, provider, "reading the answer")
-            return self.error_reply(translation.call.wire_format, trace, error)
+            return self.error_reply(client_format, trace, error)
         finally:
             answer.response.close()
         try:
-            payload = json.loads(raw)
-            body, usage = translation.client_answer(answer.attempt, payload, raw)
+            body, usage = client_answer(answer.attempt, json.loads(raw), raw)
         except (ValueError, TypeError, AttributeError, KeyError):
             error = UpstreamUnreachableError(
                 f"provider '{provider}' answered with something that is not a valid "
-                f"{answer.attempt.spec.wire_format} response",
+                f"{kind} response",
                 provider=provider,
             )
-            return self.error_reply(translation.call.wire_format, trace, error)
+            return self.error_reply(client_format, trace, error)
         trace.mark_first_token()
         trace.set_usage(usage)
         self.record(trace)
@@ -149,3 +154,12 @@ class Pipeline:
             if response.status_code != 200:
                 return None
             return Reply(200, response.read_all(), {"Content-Type": "application/json"})
+
+
+def note_attempt(trace: RequestTrace, answer: Answer) -> None:
+    """Write down which provider, account and model answered, and after how many tries."""
+    attempt = answer.attempt
+    trace.provider, trace.model = attempt.spec.id, attempt.model
+    trace.connection_id = attempt.connection.id
+    trace.format_out = attempt.spec.wire_format
+    trace.attempts = answer.tried
