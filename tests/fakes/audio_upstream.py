@@ -21,8 +21,10 @@ import itertools
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.threaded_server import ThreadedFakeServer
 
 TEXT = "Hello there. This is a test."
 WORDS = [  # (word, start, end) in seconds
@@ -49,7 +51,7 @@ class Recorded:
         return json.loads(self.body)
 
 
-class AudioUpstream:
+class AudioUpstream(ThreadedFakeServer):
     def __init__(self):
         self.requests: list[Recorded] = []
         self.deepgram_status = 200
@@ -58,12 +60,6 @@ class AudioUpstream:
         self.jobs: dict[str, list[str]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-
-    @property
-    def base(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def deepgram_url(self) -> str:
@@ -76,21 +72,6 @@ class AudioUpstream:
     @property
     def openai_url(self) -> str:
         return self.base + "/openai/v1"
-
-    def start(self) -> AudioUpstream:
-        upstream = self
-
-        class Handler(_Handler):
-            fake = upstream
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def record(self, recorded: Recorded) -> None:
         with self._lock:
@@ -268,3 +249,6 @@ def parse_multipart(content_type: str, body: bytes) -> dict:
         else:
             fields[name] = payload.decode()
     return fields
+
+
+AudioUpstream.handler_class = _Handler

@@ -17,8 +17,10 @@ import json
 import struct
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.threaded_server import ThreadedFakeServer
 
 TOKENS_PER_INPUT = 5
 IMAGE_USAGE = {"input_tokens": 9, "output_tokens": 42, "total_tokens": 51}
@@ -42,16 +44,10 @@ class Fault:
 
 
 @dataclass
-class MediaUpstream:
+class MediaUpstream(ThreadedFakeServer):
     requests: list[MediaRecorded] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
-    _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def base(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def openai_url(self) -> str:
@@ -60,21 +56,6 @@ class MediaUpstream:
     @property
     def gemini_url(self) -> str:
         return self.base + "/v1beta"
-
-    def start(self) -> MediaUpstream:
-        fake = self
-
-        class Handler(MediaHandler):
-            upstream = fake
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def fail(self, status: int, **match) -> None:
         self.faults.append(Fault(status, **match))
@@ -109,8 +90,8 @@ class MediaHandler(BaseHTTPRequestHandler):
         path = self.path
         gemini = ":batchEmbedContents" in path
         model = path.rpartition("/models/")[2].partition(":")[0] if gemini else body.get("model")
-        self.upstream.record(MediaRecorded(path, api_key, dict(self.headers), body))
-        fault = self.upstream.take_fault(api_key, model)
+        self.fake.record(MediaRecorded(path, api_key, dict(self.headers), body))
+        fault = self.fake.take_fault(api_key, model)
         if fault is not None:
             return self._error(fault.status, fault.message, gemini)
         if gemini and path.endswith(f"/models/{model}:batchEmbedContents"):
@@ -178,3 +159,6 @@ def fake_vector(length: int, index: int, dimensions: int | None) -> list[float]:
 
 def encode(vector: list[float]) -> str:
     return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+
+
+MediaUpstream.handler_class = MediaHandler
