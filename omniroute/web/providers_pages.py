@@ -46,6 +46,14 @@ def _page(status: int = 200, **context):
     ), status
 
 
+def _next_url() -> str | None:
+    """A provider page to return to after adding (only /providers/<id>, never off-site)."""
+    target = request.form.get("next", "")
+    if target.startswith("/providers/") and "//" not in target and "\\" not in target:
+        return target
+    return None
+
+
 def _row(record, **context):
     return render_template("partials/providers/row.html", c=record, catalog=PROVIDERS, **context)
 
@@ -82,14 +90,23 @@ def create():
                 catalog=PROVIDERS,
                 form_error=error,
                 form_values=values,
+                next_url=_next_url(),
             )
         return _page(400, form_error=error, form_values=values)
+    next_url = _next_url()
     if is_fragment_request():
+        keep = {"provider": request.form.get("provider")} if next_url else {}
+        spec = PROVIDERS.get(request.form.get("provider", ""))
         response = render_template(
-            "partials/providers/add_form.html", catalog=PROVIDERS, form_values={}, created=True
+            "partials/providers/add_form.html",
+            catalog=PROVIDERS,
+            form_values=keep,
+            created=True,
+            next_url=next_url,
+            key_optional=bool(next_url and spec and spec.tier == "local"),
         )
         return response, 200, {"HX-Trigger": "connections-changed"}
-    return redirect(url_for(".index"))
+    return redirect(next_url or url_for(".index"))
 
 
 @bp.get("/<int:connection_id>/edit")

@@ -1,0 +1,283 @@
+"""Dashboard provider catalog: pricing at a glance, one page per provider, local detection.
+
+- GET  /providers/catalog                    the catalog grouped by tier, searchable
+- POST /providers/catalog/detect             probe the local servers (Ollama, LM Studio, …)
+- POST /providers/catalog/local/<id>/add     connect a detected local server (no key)
+- GET  /providers/<provider_id>              its accounts, its models, its docs link
+- POST /providers/<provider_id>/models       add a custom model
+- POST /providers/<provider_id>/models/hide  hide or show a model (hidden=1/0)
+Every form works without JavaScript (redirect back); with htmx it returns the changed fragment.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import requests
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+
+from ..providers import PROVIDERS
+from ..providers.catalog import CATALOG
+from ..providers.glance import glance
+from ..providers.spec import TIERS
+from ..store import connections as connection_store
+from ..store import provider_models as model_store
+from . import connection_actions as actions
+from .api_models import MAX_MODEL_ID, _catalog_model, _Invalid, _model_id
+from .connection_form import parse_connection_fields
+from .dashboard import is_fragment_request
+
+bp = Blueprint("catalog_pages", __name__, url_prefix="/providers")
+
+# Where the usual local servers answer; app.config["LOCAL_PROBES"] overrides (tests do).
+LOCAL_PROBES: tuple[tuple[str, str], ...] = (
+    ("ollama-local", "http://127.0.0.1:11434/api/tags"),
+    ("lmstudio-local", "http://127.0.0.1:1234/v1/models"),
+    ("vllm-local", "http://127.0.0.1:8000/v1/models"),
+    ("llamacpp-local", "http://127.0.0.1:8080/v1/models"),
+)
+PROBE_TIMEOUT = 0.5
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+TIER_LABELS = {
+    "subscription": _l("Subscription"),
+    "api-key": _l("API key"),
+    "cheap": _l("Cheap"),
+    "free": _l("Free"),
+    "local": _l("Local"),
+}
+
+
+def _connected() -> set[str]:
+    return {c.provider for c in connection_store.list_connections() if c.is_active}
+
+
+def cost(spec) -> dict:
+    """The first chat model's price: {"kind": "free"|"subscription"|"price"|"unknown", …}."""
+    model = next((m for m in spec.models if m.kind == "chat"), None)
+    prices = (model.input_price, model.output_price) if model else (None, None)
+    if prices == (0.0, 0.0) or spec.tier == "local":
+        return {"kind": "free"}
+    if spec.tier == "subscription":
+        return {"kind": "subscription"}
+    if None in prices:
+        return {"kind": "unknown"}
+    return {"kind": "price", "input": prices[0], "output": prices[1], "model": model.id}
+
+
+def _groups():
+    connected = _connected()
+    return [
+        (
+            tier,
+            TIER_LABELS[tier],
+            [
+                {
+                    "spec": spec,
+                    "cost": cost(spec),
+                    "glance": glance(spec.id),
+                    "connected": spec.id in connected,
+                }
+                for spec in CATALOG
+                if spec.tier == tier
+            ],
+        )
+        for tier in TIERS
+    ]
+
+
+def probes() -> tuple[tuple[str, str], ...]:
+    return tuple(current_app.config.get("LOCAL_PROBES") or LOCAL_PROBES)
+
+
+def _base_url(probe_url: str) -> str:
+    """The OpenAI-compatible base of a probe URL (`…/v1/models` → `…/v1`; Ollama → `…/v1`)."""
+    parts = urlsplit(probe_url)
+    path = parts.path[: -len("/models")] if parts.path.endswith("/models") else "/v1"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _probe(target: tuple[str, str]) -> dict:
+    provider_id, url = target
+    found = {"provider": provider_id, "spec": PROVIDERS.get(provider_id), "url": url, "ok": False}
+    if found["spec"] is None or urlsplit(url).hostname not in LOOPBACK:
+        return found  # loopback only: never probe another host
+    session = requests.Session()
+    session.trust_env = False  # no proxies for 127.0.0.1
+    try:
+        response = session.get(url, timeout=PROBE_TIMEOUT, allow_redirects=False)
+        found["ok"] = response.status_code == 200
+        if found["ok"]:
+            body = response.json()
+            items = body.get("data", body.get("models", [])) if isinstance(body, dict) else []
+            found["models"] = len(items) if isinstance(items, list) else None
+    except (requests.RequestException, ValueError):
+        pass
+    finally:
+        session.close()
+    return found
+
+
+def detect() -> list[dict]:
+    targets = probes()
+    with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
+        results = list(pool.map(_probe, targets))
+    connected = _connected()
+    for result in results:
+        result["connected"] = result["provider"] in connected
+    return results
+
+
+def _catalog_page(status: int = 200, **context):
+    return render_template("providers/catalog.html", groups=_groups(), **context), status
+
+
+@bp.get("/catalog")
+@login_required
+def catalog():
+    return _catalog_page()
+
+
+@bp.post("/catalog/detect")
+@login_required
+def detect_local():
+    found = detect()
+    if is_fragment_request():
+        return render_template("partials/providers/local_detect.html", detected=found)
+    return _catalog_page(detected=found)
+
+
+@bp.post("/catalog/local/<provider_id>/add")
+@login_required
+def add_local(provider_id: str):
+    spec = PROVIDERS.get(provider_id)
+    url = dict(probes()).get(provider_id)
+    if spec is None or spec.tier != "local" or url is None:
+        abort(404)
+    fields = parse_connection_fields(
+        {"provider": spec.id, "name": spec.name, "apiKey": "", "baseUrl": _base_url(url)},
+        partial=False,
+    )
+    actions.create(fields)
+    if is_fragment_request():
+        result = {"provider": spec.id, "spec": spec, "url": url, "ok": True, "connected": True}
+        return (
+            render_template(
+                "partials/providers/local_detect.html", detected=[result], added=spec.id
+            ),
+            200,
+            {"HX-Trigger": "connections-changed"},
+        )
+    return redirect(url_for(".provider", provider_id=spec.id))
+
+
+def _spec_or_404(provider_id: str):
+    spec = PROVIDERS.get(provider_id)
+    if spec is None:
+        abort(404)
+    return spec
+
+
+def _models(spec):
+    return model_store.merge_with_catalog(spec, model_store.list_provider_models(spec.id))
+
+
+def _models_panel(spec, status: int = 200, **context):
+    html = render_template(
+        "partials/providers/models.html", spec=spec, models=_models(spec), **context
+    )
+    return html, status
+
+
+def _provider_connections(spec):
+    return [c for c in connection_store.list_connections() if c.provider == spec.id]
+
+
+@bp.get("/<provider_id>")
+@login_required
+def provider(provider_id: str):
+    spec = _spec_or_404(provider_id)
+    if is_fragment_request():
+        return render_template(
+            "partials/providers/list.html",
+            connections=_provider_connections(spec),
+            catalog=PROVIDERS,
+        )
+    return render_template(
+        "providers/provider.html",
+        spec=spec,
+        glance=glance(spec.id),
+        cost=cost(spec),
+        connections=_provider_connections(spec),
+        catalog=PROVIDERS,
+        form_values={"provider": spec.id},
+        models=_models(spec),
+    )
+
+
+def _models_done(spec):
+    if is_fragment_request():
+        return _models_panel(spec)
+    return redirect(url_for(".provider", provider_id=spec.id) + "#models-panel")
+
+
+@bp.post("/<provider_id>/models")
+@login_required
+def add_model(provider_id: str):
+    spec = _spec_or_404(provider_id)
+    values = {"modelId": request.form.get("modelId", ""), "name": request.form.get("name", "")}
+    try:
+        model_id = _model_id(values["modelId"])
+        name = values["name"].strip() or model_id
+        if len(name) > MAX_MODEL_ID:
+            raise _Invalid("name", _l("must be 1 to %(n)d characters", n=MAX_MODEL_ID))
+        if _catalog_model(spec, model_id) is not None:
+            raise _Invalid("modelId", _l("is already in the catalog"))
+        try:
+            model_store.add_provider_model(spec.id, model_id, name)
+        except model_store.DuplicateModel:
+            raise _Invalid("modelId", _l("is already added")) from None
+    except _Invalid as error:
+        status = 200 if is_fragment_request() else 400
+        if is_fragment_request():
+            return _models_panel(spec, status, model_error=error, model_values=values)
+        return _models_page_error(spec, error, values)
+    return _models_done(spec)
+
+
+def _models_page_error(spec, error, values):
+    return render_template(
+        "providers/provider.html",
+        spec=spec,
+        glance=glance(spec.id),
+        cost=cost(spec),
+        connections=_provider_connections(spec),
+        catalog=PROVIDERS,
+        form_values={"provider": spec.id},
+        models=_models(spec),
+        model_error=error,
+        model_values=values,
+    ), 400
+
+
+@bp.post("/<provider_id>/models/hide")
+@login_required
+def hide_model(provider_id: str):
+    spec = _spec_or_404(provider_id)
+    try:
+        model_id = _model_id(request.form.get("modelId"))
+    except _Invalid:
+        abort(400)
+    hidden = request.form.get("hidden") in ("1", "true", "on")
+    if model_store.set_hidden(spec.id, model_id, hidden) is None:
+        model = _catalog_model(spec, model_id)
+        if model is None:
+            abort(404)
+        try:
+            model_store.add_provider_model(spec.id, model_id, model.name, hidden=hidden)
+        except model_store.DuplicateModel:  # added meanwhile by another request
+            model_store.set_hidden(spec.id, model_id, hidden)
+    return _models_done(spec)
