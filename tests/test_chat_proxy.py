@@ -351,3 +351,19 @@ def test_many_concurrent_streams_all_complete(connected, upstream):
     for thread in threads:
         thread.join(30)
     assert results == ["pqr"] * 30
+
+
+def test_answers_say_which_provider_and_model_answered(connected, upstream):
+    connected.add_connection(upstream.url, name="backup", apiKey="sk-backup-key-2", priority=5)
+    upstream.add(Behavior(status=503), api_key="sk-test-key-0001")
+    for stream in (False, True):
+        response = requests.post(
+            connected.v1 + "/chat/completions",
+            stream=stream,
+            json={"model": MODEL, "messages": HELLO, "stream": stream},
+        )
+        assert response.status_code == 200
+        assert response.headers["X-OmniRoute-Provider"] == "openai"
+        assert response.headers["X-OmniRoute-Model"] == "gpt-4o-mini"
+        assert response.headers["X-OmniRoute-Fallback-Attempts"] == "1"
+        response.close()

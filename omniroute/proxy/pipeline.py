@@ -62,7 +62,7 @@ class Pipeline:
         if translation.stream:
             sink = self._sink(translation, answer.attempt)
             relay = relay_stream(answer, trace, sink, self.record)
-            return Reply(200, relay, dict(SSE_HEADERS))
+            return Reply(200, relay, {**SSE_HEADERS, **explain_headers(answer)})
         return self._complete(translation, answer, trace)
 
     @staticmethod
@@ -117,7 +117,7 @@ class Pipeline:
         trace.mark_first_token()
         trace.set_usage(usage)
         self.record(trace)
-        return Reply(200, body, {"Content-Type": "application/json"})
+        return Reply(200, body, {"Content-Type": "application/json", **explain_headers(answer)})
 
     def error_reply(self, wire_format: str, trace: RequestTrace, error: GatewayError) -> Reply:
         trace.fail(error.status, error.message)
@@ -163,3 +163,12 @@ def note_attempt(trace: RequestTrace, answer: Answer) -> None:
     trace.connection_id = attempt.connection.id
     trace.format_out = attempt.spec.wire_format
     trace.attempts = answer.tried
+
+
+def explain_headers(answer: Answer) -> dict[str, str]:
+    """Which provider and model answered, and how many attempts failed before it did."""
+    return {
+        "X-OmniRoute-Provider": answer.attempt.spec.id,
+        "X-OmniRoute-Model": answer.attempt.model,
+        "X-OmniRoute-Fallback-Attempts": str(answer.tried - 1),
+    }
