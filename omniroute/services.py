@@ -16,6 +16,7 @@ from .store.api_keys import load_active_key_hashes
 from .store.connections import load_active_connections
 from .store.database import open_database
 from .store.migrations import migrate
+from .store.model_aliases import load_aliases
 from .store.provider_nodes import load_active_nodes
 from .store.secret_box import SecretBox
 from .store.secret_files import ensure_data_dir, read_or_create_secret
@@ -67,7 +68,9 @@ def build_services(settings: dict[str, Any]) -> Services:
     usage.start()
     routes = SnapshotCache(
         database,
-        lambda: build_routing_table(load_active_connections(box), load_active_nodes(box)),
+        lambda: build_routing_table(
+            load_active_connections(box), load_active_nodes(box), load_aliases()
+        ),
     )
     upstream = UpstreamClient(
         settings["THREADS"], settings["UPSTREAM_CONNECT_TIMEOUT"], settings["UPSTREAM_READ_TIMEOUT"]

@@ -1,6 +1,8 @@
 """plan_attempts(): model string + routing table → ordered (provider, account, model) attempts.
 
 Rules (in order):
+0. A model alias (exact or wildcard, see routing/aliases.py) replaces the requested name with its
+   target, one level only (a target is never re-aliased); the target then follows rules 1–4.
 1. `<prefix>/<model>` where prefix is a usable provider's alias or id, or a provider node's
    prefix → that provider's active accounts, by priority; the provider's model id is the rest.
 2. A catalog provider's prefix with no active account → 503 naming the provider.
@@ -27,6 +29,7 @@ class Attempt:
 
 
 def plan_attempts(model: str, table: RoutingTable) -> list[Attempt]:
+    model = table.aliases.resolve(model) or model
     prefix, _, rest = model.partition("/")
     if rest:
         route = table.routes.get(prefix)

@@ -1,16 +1,17 @@
 """The routing table: every usable provider (catalog providers with active accounts, and the
-user's provider nodes) by prefix, with its accounts in priority order. Built once per change
-and kept in memory; `plan_attempts` reads it on every request.
+user's provider nodes) by prefix, with its accounts in priority order, plus the model aliases.
+Built once per change and kept in memory; `plan_attempts` reads it on every request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..providers import PROVIDERS, ProviderSpec
 from ..store.connections import ActiveConnection
 from ..store.provider_nodes import ActiveNode
+from .aliases import EMPTY_ALIASES, Alias, AliasTable, build_alias_table
 
 NODE_AUTH = {
     "openai": "bearer",
@@ -29,6 +30,7 @@ class Route:
 @dataclass(frozen=True)
 class RoutingTable:
     routes: dict[str, Route]  # by prefix and by provider id
+    aliases: AliasTable = field(default=EMPTY_ALIASES)  # model aliases and wildcard patterns
 
     def usable_routes(self) -> list[Route]:
         unique = {id(route): route for route in self.routes.values()}
@@ -60,7 +62,9 @@ def node_account(node: ActiveNode) -> ActiveConnection:
 
 
 def build_routing_table(
-    connections: Iterable[ActiveConnection], nodes: Iterable[ActiveNode] = ()
+    connections: Iterable[ActiveConnection],
+    nodes: Iterable[ActiveNode] = (),
+    aliases: Iterable[Alias] = (),
 ) -> RoutingTable:
     accounts: dict[str, list[ActiveConnection]] = {}
     for connection in connections:
@@ -74,4 +78,4 @@ def build_routing_table(
         routes.setdefault(spec.id, route)
     for node in nodes:
         routes[node.prefix] = Route(node_spec(node), (node_account(node),))
-    return RoutingTable(routes)
+    return RoutingTable(routes, build_alias_table(aliases))

@@ -130,6 +130,17 @@ MIGRATIONS: tuple[Migration, ...] = (
                 UNIQUE (provider, model_id))""",
         ),
     ),
+    Migration(
+        5,
+        "model aliases: exact names and wildcard patterns mapped to a target model",
+        (
+            """CREATE TABLE model_aliases (
+                id {pk},
+                pattern VARCHAR(200) NOT NULL UNIQUE,
+                target VARCHAR(200) NOT NULL,
+                created_at {ts} NOT NULL)""",
+        ),
+    ),
 )
 
 

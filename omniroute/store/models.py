@@ -142,6 +142,18 @@ class ProviderModel(BaseModel):
         indexes = ((("provider", "model_id"), True),)
 
 
+class ModelAlias(BaseModel):
+    """A model alias: an exact name or a wildcard pattern (`*`, `?`) routed to `target`."""
+
+    id = AutoField()
+    pattern = CharField(max_length=200, unique=True)
+    target = CharField(max_length=200)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "model_aliases"
+
+
 class SchemaMigration(BaseModel):
     """Which numbered migrations have run."""
 
@@ -160,5 +172,6 @@ ALL_MODELS = (
     ApiKey,
     ProviderNode,
     ProviderModel,
+    ModelAlias,
     SchemaMigration,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 
 from . import (
+    api_aliases,
     api_auth,
     api_keys,
     api_models,
@@ -33,6 +34,7 @@ def register_web(app: Flask) -> None:
         media_api.bp,
         audio_api.bp,
         api_models.bp,
+        api_aliases.bp,
         api_auth.bp,
         api_providers.bp,
         pages_auth.bp,
