@@ -115,3 +115,9 @@ def test_tiers_formats_auth_and_kinds_from_the_guide():
     assert kinds[("gemini", "text-embedding-004")] == "embedding"
     assert kinds[("deepgram", "nova-3")] == kinds[("assemblyai", "best")] == "audio"
     assert kinds[("openai", "gpt-4o-mini")] == "chat"
+
+
+@pytest.mark.parametrize("spec", CATALOG, ids=lambda spec: spec.id)
+def test_every_provider_links_its_documentation(spec):
+    parsed = urlparse(spec.docs_url)
+    assert parsed.scheme == "https" and parsed.hostname, spec.docs_url

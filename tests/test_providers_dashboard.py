@@ -115,7 +115,7 @@ def test_provider_page_shows_only_its_connections(gateway, upstream):
     assert f'id="conn-{openai["id"]}"' in html and f'id="conn-{other["id"]}"' not in html
     assert "Mine DeepSeek" not in html
     assert '<option value="openai" selected>' in html  # the add form preselects it
-    assert 'href="https://api.openai.com/v1"' in html  # no docs_url: the base URL
+    assert 'href="https://platform.openai.com/docs/api-reference"' in html  # its API docs
     fragment = session.get(gateway.url + "/providers/deepseek", headers=HX).text
     assert "<html" not in fragment and f'id="conn-{other["id"]}"' in fragment
     assert session.get(gateway.url + "/providers/no-such").status_code == 404

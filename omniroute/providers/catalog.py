@@ -11,13 +11,15 @@ stay free for the user's own provider nodes; their keys are optional.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .spec import ModelSpec as M
 from .spec import ProviderSpec as P
 
 EMB, IMG, AUD = "embedding", "image", "audio"
 
 # fmt: off
-CATALOG: tuple[P, ...] = (
+_ROWS: tuple[P, ...] = (
     # --- subscriptions (OAuth accounts) -------------------------------------------------
     P("claude-code", "Claude Code", "cc", "https://api.anthropic.com/v1",
       wire_format="anthropic", tier="subscription", stream_usage_option=False, models=(
@@ -170,3 +172,41 @@ CATALOG: tuple[P, ...] = (
     )),
 )
 # fmt: on
+
+# Where each provider documents its API (the dashboard's provider pages link here).
+DOCS_URLS = {
+    "claude-code": "https://docs.anthropic.com/en/docs/claude-code/overview",
+    "codex": "https://github.com/openai/codex",
+    "gemini-cli": "https://github.com/google-gemini/gemini-cli",
+    "github-copilot": "https://docs.github.com/en/copilot",
+    "openai": "https://platform.openai.com/docs/api-reference",
+    "anthropic": "https://docs.anthropic.com/en/api/messages",
+    "gemini": "https://ai.google.dev/gemini-api/docs",
+    "deepseek": "https://api-docs.deepseek.com",
+    "groq": "https://console.groq.com/docs/api-reference",
+    "xai": "https://docs.x.ai/docs",
+    "mistral": "https://docs.mistral.ai/api",
+    "perplexity": "https://docs.perplexity.ai",
+    "together": "https://docs.together.ai/reference",
+    "fireworks": "https://docs.fireworks.ai/api-reference",
+    "cerebras": "https://inference-docs.cerebras.ai",
+    "cohere": "https://docs.cohere.com/docs/compatibility-api",
+    "nvidia": "https://docs.api.nvidia.com/nim/reference",
+    "openrouter": "https://openrouter.ai/docs",
+    "deepgram": "https://developers.deepgram.com/reference/listen-file",
+    "assemblyai": "https://www.assemblyai.com/docs/api-reference",
+    "glm": "https://docs.z.ai/guides/overview/quick-start",
+    "minimax": "https://www.minimax.io/platform/document",
+    "kimi": "https://platform.moonshot.ai/docs",
+    "iflow": "https://platform.iflow.cn/docs",
+    "qwen": "https://github.com/QwenLM/qwen-code",
+    "kiro": "https://kiro.dev/docs",
+    "ollama-local": "https://github.com/ollama/ollama/blob/main/docs/openai.md",
+    "vllm-local": "https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html",
+    "lmstudio-local": "https://lmstudio.ai/docs/app/api",
+    "llamacpp-local": "https://github.com/ggml-org/llama.cpp/tree/master/tools/server",
+}
+
+CATALOG: tuple[P, ...] = tuple(
+    replace(row, docs_url=DOCS_URLS.get(row.id, row.docs_url)) for row in _ROWS
+)
