@@ -17,44 +17,38 @@ from flask_login import login_required
 from ..providers import PROVIDERS, ProviderSpec
 from ..providers.catalog import CATALOG
 from ..store import provider_models as store
+from .connection_form import FieldError
 from .security import field_error, json_error
 
 bp = Blueprint("api_models", __name__)
 MAX_MODEL_ID = 200
 
 
-class _Invalid(ValueError):
-    def __init__(self, field: str, message):
-        super().__init__(field)
-        self.field = field
-        self.message = str(message)
-
-
 def _provider(value) -> ProviderSpec:
     if not isinstance(value, str) or value not in PROVIDERS:
-        raise _Invalid(
+        raise FieldError(
             "provider", _l("unknown provider; one of %(names)s", names=", ".join(PROVIDERS))
         )
     return PROVIDERS[value]
 
 
-def _model_id(value, field: str = "modelId") -> str:
+def checked_model_id(value, field: str = "modelId") -> str:
     model_id = value.strip() if isinstance(value, str) else ""
     if not model_id or len(model_id) > MAX_MODEL_ID:
-        raise _Invalid(field, _l("must be 1 to %(n)d characters", n=MAX_MODEL_ID))
+        raise FieldError(field, _l("must be 1 to %(n)d characters", n=MAX_MODEL_ID))
     if any(ch.isspace() for ch in model_id):
-        raise _Invalid(field, _l("must not contain spaces"))
+        raise FieldError(field, _l("must not contain spaces"))
     return model_id
 
 
 def _body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise _Invalid("body", "send a JSON object")
+        raise FieldError("body", "send a JSON object")
     return body
 
 
-def _catalog_model(spec: ProviderSpec, model_id: str):
+def catalog_model(spec: ProviderSpec, model_id: str):
     return next((model for model in spec.models if model.id == model_id), None)
 
 
@@ -65,7 +59,7 @@ def row_json(spec: ProviderSpec, row: store.ModelRow) -> dict:
         "modelId": row.model_id,
         "modelName": row.model_name or row.model_id,
         "hidden": row.hidden,
-        "custom": _catalog_model(spec, row.model_id) is None,
+        "custom": catalog_model(spec, row.model_id) is None,
         "createdAt": row.created_at.isoformat() + "Z",
     }
 
@@ -84,7 +78,7 @@ def model_json(spec: ProviderSpec, item: store.ListedModel) -> dict:
     }
 
 
-def _invalid(error: _Invalid):
+def _invalid(error: FieldError):
     return field_error(error.field, error.message)
 
 
@@ -120,7 +114,7 @@ def list_provider_models():
     provider = request.args.get("provider")
     try:
         spec = None if provider in (None, "") else _provider(provider)
-    except _Invalid as error:
+    except FieldError as error:
         return _invalid(error)
     rows = store.list_provider_models(spec.id if spec else None)
     return jsonify(
@@ -134,16 +128,16 @@ def add_provider_model():
     try:
         body = _body()
         spec = _provider(body.get("provider"))
-        model_id = _model_id(body.get("modelId"))
+        model_id = checked_model_id(body.get("modelId"))
         name = body.get("modelName")
         if name is not None and not isinstance(name, str):
-            raise _Invalid("modelName", _l("must be a string"))
+            raise FieldError("modelName", _l("must be a string"))
         name = (name or "").strip() or model_id
         if len(name) > MAX_MODEL_ID:
-            raise _Invalid("modelName", _l("must be 1 to %(n)d characters", n=MAX_MODEL_ID))
-    except _Invalid as error:
+            raise FieldError("modelName", _l("must be 1 to %(n)d characters", n=MAX_MODEL_ID))
+    except FieldError as error:
         return _invalid(error)
-    if _catalog_model(spec, model_id) is not None:
+    if catalog_model(spec, model_id) is not None:
         return _duplicate(spec, model_id, "is already in the catalog")
     try:
         row = store.add_provider_model(spec.id, model_id, name)
@@ -168,15 +162,15 @@ def hide_provider_model():
     try:
         body = _body()
         spec = _provider(body.get("provider"))
-        model_id = _model_id(body.get("modelId"))
+        model_id = checked_model_id(body.get("modelId"))
         hidden = body.get("hidden")
         if not isinstance(hidden, bool):
-            raise _Invalid("hidden", _l("must be true or false"))
-    except _Invalid as error:
+            raise FieldError("hidden", _l("must be true or false"))
+    except FieldError as error:
         return _invalid(error)
     row = store.set_hidden(spec.id, model_id, hidden)
     if row is None:
-        model = _catalog_model(spec, model_id)
+        model = catalog_model(spec, model_id)
         if model is None:
             return _missing_model(spec, model_id)
         try:
@@ -191,8 +185,8 @@ def hide_provider_model():
 def delete_provider_model():
     try:
         spec = _provider(request.args.get("provider"))
-        model_id = _model_id(request.args.get("model"), "model")
-    except _Invalid as error:
+        model_id = checked_model_id(request.args.get("model"), "model")
+    except FieldError as error:
         return _invalid(error)
     if not store.delete_provider_model(spec.id, model_id):
         return _missing_model(spec, model_id)

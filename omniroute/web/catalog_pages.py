@@ -26,8 +26,8 @@ from ..providers.spec import TIERS
 from ..store import connections as connection_store
 from ..store import provider_models as model_store
 from . import connection_actions as actions
-from .api_models import MAX_MODEL_ID, _catalog_model, _Invalid, _model_id
-from .connection_form import parse_connection_fields
+from .api_models import MAX_MODEL_ID, catalog_model, checked_model_id
+from .connection_form import FieldError, parse_connection_fields
 from .dashboard import is_fragment_request
 
 bp = Blueprint("catalog_pages", __name__, url_prefix="/providers")
@@ -206,6 +206,11 @@ def provider(provider_id: str):
             connections=_provider_connections(spec),
             catalog=PROVIDERS,
         )
+    return _provider_page(spec)
+
+
+def _provider_page(spec, status: int = 200, **extra):
+    """The full per-provider page: its accounts, models and docs (plus any form errors)."""
     return render_template(
         "providers/provider.html",
         spec=spec,
@@ -215,7 +220,8 @@ def provider(provider_id: str):
         catalog=PROVIDERS,
         form_values={"provider": spec.id},
         models=_models(spec),
-    )
+        **extra,
+    ), status
 
 
 def _models_done(spec):
@@ -230,37 +236,21 @@ def add_model(provider_id: str):
     spec = _spec_or_404(provider_id)
     values = {"modelId": request.form.get("modelId", ""), "name": request.form.get("name", "")}
     try:
-        model_id = _model_id(values["modelId"])
+        model_id = checked_model_id(values["modelId"])
         name = values["name"].strip() or model_id
         if len(name) > MAX_MODEL_ID:
-            raise _Invalid("name", _l("must be 1 to %(n)d characters", n=MAX_MODEL_ID))
-        if _catalog_model(spec, model_id) is not None:
-            raise _Invalid("modelId", _l("is already in the catalog"))
+            raise FieldError("name", _l("must be 1 to %(n)d characters", n=MAX_MODEL_ID))
+        if catalog_model(spec, model_id) is not None:
+            raise FieldError("modelId", _l("is already in the catalog"))
         try:
             model_store.add_provider_model(spec.id, model_id, name)
         except model_store.DuplicateModel:
-            raise _Invalid("modelId", _l("is already added")) from None
-    except _Invalid as error:
-        status = 200 if is_fragment_request() else 400
+            raise FieldError("modelId", _l("is already added")) from None
+    except FieldError as error:
         if is_fragment_request():
-            return _models_panel(spec, status, model_error=error, model_values=values)
-        return _models_page_error(spec, error, values)
+            return _models_panel(spec, 200, model_error=error, model_values=values)
+        return _provider_page(spec, 400, model_error=error, model_values=values)
     return _models_done(spec)
-
-
-def _models_page_error(spec, error, values):
-    return render_template(
-        "providers/provider.html",
-        spec=spec,
-        glance=glance(spec.id),
-        cost=cost(spec),
-        connections=_provider_connections(spec),
-        catalog=PROVIDERS,
-        form_values={"provider": spec.id},
-        models=_models(spec),
-        model_error=error,
-        model_values=values,
-    ), 400
 
 
 @bp.post("/<provider_id>/models/hide")
@@ -268,12 +258,12 @@ def _models_page_error(spec, error, values):
 def hide_model(provider_id: str):
     spec = _spec_or_404(provider_id)
     try:
-        model_id = _model_id(request.form.get("modelId"))
-    except _Invalid:
+        model_id = checked_model_id(request.form.get("modelId"))
+    except FieldError:
         abort(400)
     hidden = request.form.get("hidden") in ("1", "true", "on")
     if model_store.set_hidden(spec.id, model_id, hidden) is None:
-        model = _catalog_model(spec, model_id)
+        model = catalog_model(spec, model_id)
         if model is None:
             abort(404)
         try:
