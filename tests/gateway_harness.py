@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,8 +52,15 @@ class Gateway:
         assert response.status_code == 201, response.text
         return response.json()
 
+    def flush_usage(self, settle_seconds: float = 5.0) -> None:
+        """Write queued usage rows, first letting in-flight requests finish recording theirs.
 
-    def flush_usage(self) -> None:
+        A client may read a stream's last byte before the gateway's generator has closed and
+        queued the row; waiting for the admission counter to reach zero removes that race."""
+        admission = self.app.wsgi_app
+        deadline = time.monotonic() + settle_seconds
+        while getattr(admission, "in_flight", 0) and time.monotonic() < deadline:
+            time.sleep(0.01)
         self.services.usage.flush()
 
     def stop(self) -> None:
