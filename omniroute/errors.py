@@ -5,6 +5,7 @@ GatewayError                      status, message, type, code, headers
 ├── AuthenticationError           401 authentication_error
 ├── ModelNotFoundError            404 model_not_found
 ├── PayloadTooLargeError          413 request_too_large
+├── RateLimitedError              429 every account for the model is cooling down
 ├── ServiceUnavailableError       503 (no active connection; server at capacity)
 └── UpstreamError                 the provider failed; `provider` names it
     ├── UpstreamStatusError       the provider answered with an error status (passed on)
@@ -63,6 +64,12 @@ class PayloadTooLargeError(GatewayError):
     code = "request_too_large"
 
 
+class RateLimitedError(GatewayError):
+    status = 429
+    type = "rate_limit_error"
+    code = "rate_limited"
+
+
 class ServiceUnavailableError(GatewayError):
     status = 503
     type = "service_unavailable"
@@ -80,7 +87,10 @@ class UpstreamError(GatewayError):
 
 
 class UpstreamStatusError(UpstreamError):
-    """The provider answered with an error status; 4xx are passed on as they came."""
+    """The provider answered with an error status; 4xx are passed on as they came.
+    `retry_in`: the provider's hint of when the account may be tried again (seconds)."""
+
+    retry_in: float | None = None
 
     def __init__(
         self,

@@ -13,8 +13,11 @@ from .proxy.upstream import UpstreamClient
 from .resilience.lockout import Lockout
 from .routing.table import build_routing_table
 from .store.api_keys import load_active_key_hashes
+from .store.app_settings import load_routing_policy
+from .store.combos import load_combos
 from .store.connections import load_active_connections
 from .store.database import open_database
+from .store.fallback_chains import load_chains
 from .store.migrations import migrate
 from .store.model_aliases import load_aliases
 from .store.provider_nodes import load_active_nodes
@@ -69,7 +72,12 @@ def build_services(settings: dict[str, Any]) -> Services:
     routes = SnapshotCache(
         database,
         lambda: build_routing_table(
-            load_active_connections(box), load_active_nodes(box), load_aliases()
+            load_active_connections(box),
+            load_active_nodes(box),
+            load_aliases(),
+            load_combos(),
+            load_chains(),
+            load_routing_policy(),
         ),
     )
     upstream = UpstreamClient(

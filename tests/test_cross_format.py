@@ -17,10 +17,16 @@ from tests.fake_upstream import Behavior
 from tests.fakes import probe
 
 FORMATS = probe.FORMATS
-PAIRS = [pytest.param(client, provider, id=f"{client}-to-{provider}")
-         for client in FORMATS for provider in FORMATS]
-GATEWAY_PATHS = {"openai": "/v1/chat/completions", "anthropic": "/v1/messages",
-                 "responses": "/v1/responses"}
+PAIRS = [
+    pytest.param(client, provider, id=f"{client}-to-{provider}")
+    for client in FORMATS
+    for provider in FORMATS
+]
+GATEWAY_PATHS = {
+    "openai": "/v1/chat/completions",
+    "anthropic": "/v1/messages",
+    "responses": "/v1/responses",
+}
 
 
 @pytest.fixture
@@ -28,9 +34,16 @@ def nodes(gateway, upstream):
     """One provider node per wire format, all served by the fake upstream."""
     with gateway.admin() as admin:
         for fmt in FORMATS:
-            response = admin.post(gateway.url + "/api/provider-nodes", json={
-                "name": f"fake {fmt}", "prefix": f"up-{fmt}", "baseUrl": upstream.url,
-                "apiType": fmt, "apiKey": f"sk-node-{fmt}"})
+            response = admin.post(
+                gateway.url + "/api/provider-nodes",
+                json={
+                    "name": f"fake {fmt}",
+                    "prefix": f"up-{fmt}",
+                    "baseUrl": upstream.url,
+                    "apiType": fmt,
+                    "apiKey": f"sk-node-{fmt}",
+                },
+            )
             assert response.status_code == 201, response.text
     return gateway
 
@@ -97,8 +110,7 @@ def test_streamed_tool_call(nodes, upstream, client, provider):
     response = send(nodes, client, provider, hello(client), stream=True)
     assert response.status_code == 200, response.text
     _, _, calls = probe.streamed(client, probe.sse_events(response))
-    assert [(name, json.loads(args)) for name, args in calls] == [
-        ("get_weather", {"city": "Oslo"})]
+    assert [(name, json.loads(args)) for name, args in calls] == [("get_weather", {"city": "Oslo"})]
 
 
 ERROR_SHAPES = {
@@ -120,8 +132,11 @@ def test_provider_errors_reach_the_client_in_its_own_shape(nodes, upstream, clie
 @pytest.mark.parametrize("client", FORMATS)
 def test_bad_bodies_get_400_in_the_callers_shape(nodes, client):
     model = f"up-{'openai' if client != 'openai' else 'anthropic'}/{probe.MODEL}"
-    url = (f"{nodes.url}/v1beta/models/{model}:generateContent" if client == "gemini"
-           else nodes.url + GATEWAY_PATHS[client])
+    url = (
+        f"{nodes.url}/v1beta/models/{model}:generateContent"
+        if client == "gemini"
+        else nodes.url + GATEWAY_PATHS[client]
+    )
     for raw in (b"{broken", b"[]"):
         response = requests.post(url, data=raw, headers={"Content-Type": "application/json"})
         assert response.status_code == 400, (raw, response.text)
@@ -134,6 +149,10 @@ def test_mid_stream_failure_is_an_in_band_error_in_each_format(nodes, upstream):
         response = send(nodes, client, "openai", hello(client), stream=True)
         assert response.status_code == 200
         raw = response.content.decode()
-        marker = {"openai": '"error"', "anthropic": "event: error",
-                  "responses": "response.failed", "gemini": '"error"'}[client]
+        marker = {
+            "openai": '"error"',
+            "anthropic": "event: error",
+            "responses": "response.failed",
+            "gemini": '"error"',
+        }[client]
         assert marker in raw, (client, raw[-500:])

@@ -147,12 +147,17 @@ def test_gemini_rejects_token_array_input(gateway, media):
 def test_embeddings_fall_back_to_the_next_account_on_500(gateway, media):
     gateway.add_connection(media.openai_url, name="first", apiKey="sk-first-0001")
     second = gateway.add_connection(media.openai_url, name="second", apiKey="sk-second-002")
-    media.fail(500, api_key="sk-first-0001")
+    media.fail(500, api_key="sk-first-0001", times=5)
     reply = sdk(gateway).embeddings.create(model=EMBED_MODEL, input="hi", encoding_format="float")
     assert reply.data[0].embedding == [2.0, 0.0, 0.5]
-    assert [r.api_key for r in media.requests] == ["sk-first-0001", "sk-second-002"]
+    # one same-account retry of the transient 500, then the next account
+    assert [r.api_key for r in media.requests] == [
+        "sk-first-0001",
+        "sk-first-0001",
+        "sk-second-002",
+    ]
     row = usage_rows(gateway)[-1]
-    assert (row.attempts, row.connection_id, row.status) == (2, second["id"], 200)
+    assert (row.attempts, row.connection_id, row.status) == (3, second["id"], 200)
 
 
 def test_last_account_failing_is_an_openai_shaped_error_and_a_row(gateway, media):

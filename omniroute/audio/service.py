@@ -9,7 +9,6 @@ from ..errors import GatewayError, InvalidRequestError, UpstreamError, UpstreamS
 from ..formats.registry import FORMATS
 from ..proxy.attempts import FALLBACK_STATUSES
 from ..proxy.reply import Reply
-from ..routing.plan import plan_attempts
 from ..usage.trace import RequestTrace
 from .providers import TRANSCRIBERS, ProviderCall, assemblyai
 from .render import render
@@ -41,7 +40,7 @@ class Transcriber:
         return Reply(200, body, {"Content-Type": content_type})
 
     def _transcribe(self, request: TranscriptionRequest, trace: RequestTrace) -> Transcript:
-        attempts = plan_attempts(request.model, self.pipeline.routes.snapshot())
+        attempts = self.pipeline.plan(request.model)[0]
         for index, attempt in enumerate(attempts, start=1):
             transcribe = TRANSCRIBERS.get(attempt.spec.wire_format)
             if transcribe is None:

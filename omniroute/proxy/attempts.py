@@ -1,24 +1,48 @@
 """Send a request to the planned attempts in order until one answers; decide before streaming.
 
-An attempt that fails in a way another account may not (network error, timeout, 429, 5xx, or
-401/402/403 for that account's key) moves on to the next attempt; any other answer is final. For
-a stream, the first whole event must arrive before the attempt is chosen, so a stream that breaks
-before its first byte still falls back.
+The fallback rules, one per failure (README "Fallback rules" says the same for users):
+
+- 429: the account rests for the provider's hint (Retry-After, x-ratelimit-reset*, Gemini
+  retryDelay, "reset after 2h30m" texts; RATE_LIMIT_COOLDOWN without one) for that model; next.
+- 401, 402, 403: the account's key is refused; the whole account rests (AUTH_COOLDOWN); next.
+- 408, 500, 502, 503, 504, 529 and connection errors are transient: the same target is tried
+  again up to `retries` times with exponential backoff (BACKOFF_SECONDS doubling), then next.
+  A 503 with a Retry-After also rests the account.
+- Other 5xx and timeouts (a timed-out call is not repeated): next.
+- 400/413/422 saying the prompt exceeds the context window: next target whose model has a larger
+  context (targets of the same or a known smaller context are skipped).
+- 404 (the model is not served there): next target with a different model.
+- Any other 4xx is caused by the request itself: stop and return it.
+- The client went away: stop at once (nothing is sent on its behalf any more).
+Every upstream call counts toward `max_attempts`. Fallback happens only here, before the first
+byte reaches the client: for a stream, the first whole event must arrive before the attempt is
+chosen, so a stream that breaks before its first byte still falls back. When the last failure is
+a 429, Retry-After is the earliest moment one of the tried accounts is free again.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import UpstreamError, UpstreamStatusError
+from ..errors import GatewayError, UpstreamError, UpstreamStatusError, UpstreamTimeoutError
 from ..formats.registry import FORMATS
+from ..resilience.reset_hints import cooldown_seconds, is_context_overflow
 from ..routing.plan import Attempt
+from ..routing.state import RoutingState
 from .endpoints import UpstreamRequest
 from .upstream import UpstreamClient, UpstreamResponse, network_error
 
-FALLBACK_STATUSES = frozenset({401, 402, 403, 408, 429}) | frozenset(range(500, 600))
+RATE_LIMIT_COOLDOWN = 60.0
+AUTH_COOLDOWN = 60.0
+BACKOFF_SECONDS = 0.25
+ACCOUNT_STATUSES = frozenset({401, 402, 403})
+TRANSIENT_STATUSES = frozenset({408, 500, 502, 503, 504, 529})
+FALLBACK_STATUSES = ACCOUNT_STATUSES | {408, 429} | frozenset(range(500, 600))
+CLIENT_CLOSED_STATUS = 499
 
 
 class StreamReader:
@@ -32,6 +56,12 @@ class StreamReader:
         raise NotImplementedError
 
 
+class ClientGoneError(GatewayError):
+    status = CLIENT_CLOSED_STATUS
+    type = "client_closed"
+    code = "client_closed"
+
+
 @dataclass
 class Answer:
     attempt: Attempt
@@ -41,27 +71,145 @@ class Answer:
     tried: int = 1
 
 
+@dataclass
+class FallbackContext:
+    """What the fallback loop needs beyond the attempts, and what it writes down."""
+
+    state: RoutingState | None = None
+    retries: int = 0
+    max_attempts: int = 10
+    client_gone: Callable[[], bool] = lambda: False
+    chain: list[dict] = field(default_factory=list)  # one entry per upstream call
+
+    def note(self, attempt: Attempt, started: float, status: int, error: str | None = None):
+        self.chain.append(
+            {
+                "provider": attempt.spec.id,
+                "account": attempt.connection.name,
+                "model": attempt.model,
+                "status": status,
+                "ms": round((time.perf_counter() - started) * 1000.0, 1),
+                **({"error": error[:200]} if error else {}),
+            }
+        )
+
+
 def send_until_answered(
     client: UpstreamClient,
     attempts: Sequence[Attempt],
     build: Callable[[Attempt], UpstreamRequest],
     new_reader: Callable[[Attempt], StreamReader] | None = None,
     timeout: tuple[float, float] | None = None,
+    context: FallbackContext | None = None,
 ) -> Answer:
     """The first attempt that answers; `new_reader` (for streams) makes each attempt's reader."""
-    for index, attempt in enumerate(attempts, start=1):
-        try:
-            answer = _try_once(client, attempt, build(attempt), new_reader, timeout)
-        except UpstreamError as error:
-            retryable = not isinstance(error, UpstreamStatusError) or (
-                error.upstream_status in FALLBACK_STATUSES
-            )
-            if retryable and index < len(attempts):
+    context = context or FallbackContext(max_attempts=max(1, len(attempts)))
+    run = _Run(context)
+    for attempt in attempts:
+        if run.skips(attempt):
+            continue
+        for retry in range(context.retries + 1):
+            run.before_call(retry)
+            started = time.perf_counter()
+            try:
+                answer = _try_once(client, attempt, build(attempt), new_reader, timeout)
+            except UpstreamError as error:
+                if not run.after_failure(attempt, error, started, retry):
+                    break
                 continue
-            raise
-        answer.tried = index
-        return answer
-    raise AssertionError("plan_attempts never returns an empty plan")
+            context.note(attempt, started, answer.response.status_code)
+            answer.tried = run.calls
+            return answer
+    raise run.final_error()
+
+
+class _Run:
+    """One request's way through its attempts: counts, skips, cooldowns, the last error."""
+
+    def __init__(self, context: FallbackContext):
+        self.context = context
+        self.calls = 0
+        self.last_error: UpstreamError | None = None
+        self.min_context: int | None = None  # after an overflow: the context to exceed
+        self.dead_models: set[tuple[str, str]] = set()
+        self.rests: list[float] = []
+
+    def skips(self, attempt: Attempt) -> bool:
+        if (attempt.spec.id, attempt.model) in self.dead_models:
+            return True
+        if self.min_context is None:
+            return False
+        size = attempt.context_length
+        return size is not None and size <= self.min_context
+
+    def before_call(self, retry: int) -> None:
+        if self.calls >= self.context.max_attempts:
+            raise self.final_error()
+        if retry:
+            _sleep_unless_gone(BACKOFF_SECONDS * 2 ** (retry - 1), self.context.client_gone)
+        if self.context.client_gone():
+            raise ClientGoneError("the client closed the connection; no more attempts")
+        self.calls += 1
+
+    def after_failure(self, attempt, error: UpstreamError, started: float, retry: int) -> bool:
+        """Handle a failed call; True to try the same attempt again, False to move on.
+        Raises the error when the rules say stop."""
+        status = getattr(error, "upstream_status", error.status)
+        self.context.note(attempt, started, status, error.message)
+        self.last_error = error
+        state = self.context.state
+        if state is not None:
+            state.note_failure(attempt.account)
+        if not isinstance(error, UpstreamStatusError):
+            transient = not isinstance(error, UpstreamTimeoutError)
+            return transient and retry < self.context.retries
+        self._rest(attempt, error)
+        if status in TRANSIENT_STATUSES:
+            return retry < self.context.retries and not error.headers.get("Retry-After")
+        if status in ACCOUNT_STATUSES or status == 429 or status >= 500:
+            return False
+        if is_context_overflow(status, error.message, error.code):
+            self.dead_models.add((attempt.spec.id, attempt.model))
+            size = attempt.context_length
+            if size is not None:
+                self.min_context = max(self.min_context or 0, size)
+            return False
+        if status == 404:
+            self.dead_models.add((attempt.spec.id, attempt.model))
+            return False
+        raise error
+
+    def _rest(self, attempt: Attempt, error: UpstreamStatusError) -> None:
+        status, hint = error.upstream_status, error.retry_in
+        state = self.context.state
+        if status == 429:
+            seconds, model = RATE_LIMIT_COOLDOWN if hint is None else hint, attempt.model
+        elif status in ACCOUNT_STATUSES:
+            seconds, model = AUTH_COOLDOWN if hint is None else hint, None
+        elif status == 503 and hint is not None:
+            seconds, model = hint, attempt.model
+        else:
+            return
+        self.rests.append(seconds)
+        if state is not None and seconds > 0:
+            state.cooldowns.cool(attempt.account, model, seconds, error.message)
+
+    def final_error(self) -> GatewayError:
+        error = self.last_error
+        if error is None:
+            raise AssertionError("plan_attempts never returns an empty plan")
+        if error.status == 429 and self.rests:
+            error.headers = {
+                **error.headers,
+                "Retry-After": str(max(1, math.ceil(min(self.rests)))),
+            }
+        return error
+
+
+def _sleep_unless_gone(seconds: float, client_gone: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0 and not client_gone():
+        time.sleep(min(left, 0.05))
 
 
 def _try_once(client, attempt, request: UpstreamRequest, new_reader, timeout) -> Answer:
@@ -70,20 +218,28 @@ def _try_once(client, attempt, request: UpstreamRequest, new_reader, timeout) ->
         request.url, request.body, request.headers, provider=provider, timeout=timeout
     )
     if response.status_code >= 400:
-        message, kind, code = FORMATS[request.wire_format].parse_error(_read_small(response))
-        raise UpstreamStatusError(
-            f"{provider}: {message}",
-            provider=provider,
-            upstream_status=response.status_code,
-            upstream_type=kind,
-            upstream_code=code,
-            headers=_retry_after(response),
-        )
+        raise status_error(response, request.wire_format, provider)
     answer = Answer(attempt, response)
     if new_reader is not None:
         answer.reader = new_reader(attempt)
         answer.first_items = read_first_items(response, answer.reader, provider)
     return answer
+
+
+def status_error(response: UpstreamResponse, wire_format: str, provider: str):
+    """The UpstreamStatusError for an error answer, with the provider's rest hint."""
+    raw = _read_small(response)
+    message, kind, code = FORMATS[wire_format].parse_error(raw)
+    error = UpstreamStatusError(
+        f"{provider}: {message}",
+        provider=provider,
+        upstream_status=response.status_code,
+        upstream_type=kind,
+        upstream_code=code,
+        headers=_retry_after(response),
+    )
+    error.retry_in = cooldown_seconds(response.headers, raw, message, time.time())
+    return error
 
 
 def read_first_items(response: UpstreamResponse, reader: StreamReader, provider: str) -> list:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from ..errors import GatewayError, InvalidRequestError
 from ..formats.canonical import Usage
-from ..routing.plan import Attempt, plan_attempts
+from ..routing.plan import Attempt
 from ..usage.trace import RequestTrace
 from .attempts import send_until_answered
 from .endpoints import UpstreamRequest
@@ -67,14 +67,17 @@ def run_media(
     try:
         media = make_request(raw)
         trace.requested_model = media.model
-        attempts = plan_attempts(media.model, pipeline.routes.snapshot())
+        attempts, context = pipeline.plan(media.model)
+        trace.attempt_chain = context.chain
         if not media.supports(attempts[0].spec.wire_format):
             raise InvalidRequestError(
                 f"model '{media.model}' does not support {media.capability}",
                 param="model",
                 code="unsupported_model",
             )
-        answer = send_until_answered(pipeline.client, attempts, media.upstream_request)
+        answer = send_until_answered(
+            pipeline.client, attempts, media.upstream_request, context=context
+        )
     except GatewayError as error:
         return pipeline.error_reply(CLIENT_FORMAT, trace, error)
     note_attempt(trace, answer)

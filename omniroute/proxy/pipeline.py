@@ -12,12 +12,13 @@ import json
 from ..errors import GatewayError, UpstreamUnreachableError
 from ..formats.registry import FORMATS
 from ..routing.plan import Attempt, plan_attempts
+from ..routing.state import RoutingState
 from ..routing.table import RoutingTable
 from ..store.snapshot_cache import SnapshotCache
 from ..usage.estimate import estimate_input_tokens
 from ..usage.trace import RequestTrace
 from ..usage.writer import UsageWriter
-from .attempts import Answer, send_until_answered
+from .attempts import Answer, FallbackContext, send_until_answered
 from .endpoints import upstream_url
 from .reply import SSE_HEADERS, Reply
 from .stream_relay import (
@@ -33,11 +34,37 @@ from .upstream import UpstreamClient, network_error
 
 class Pipeline:
     def __init__(
-        self, routes: SnapshotCache[RoutingTable], client: UpstreamClient, usage: UsageWriter
+        self,
+        routes: SnapshotCache[RoutingTable],
+        client: UpstreamClient,
+        usage: UsageWriter,
+        state: RoutingState | None = None,
     ):
         self.routes = routes
         self.client = client
         self.usage = usage
+        self.state = state or RoutingState()
+
+    def plan(self, model: str, client_gone=None) -> tuple[list[Attempt], FallbackContext]:
+        """The attempts for `model` and the fallback context (policy, routing state) to send
+        them with."""
+        table = self.routes.snapshot()
+        attempts = plan_attempts(model, table, self.state)
+        context = FallbackContext(
+            self.state,
+            retries=table.policy.retries,
+            max_attempts=table.policy.max_attempts,
+            client_gone=client_gone or _never,
+        )
+        return attempts, context
+
+    def send(self, model: str, trace: RequestTrace, build, new_reader=None, client_gone=None):
+        """Plan `model` and send until answered; the attempt chain lands in `trace` either way."""
+        attempts, context = self.plan(model, client_gone)
+        trace.attempt_chain = context.chain
+        answer = send_until_answered(self.client, attempts, build, new_reader, context=context)
+        note_attempt(trace, answer)
+        return answer
 
     def record(self, trace: RequestTrace) -> None:
         self.usage.submit(trace.to_row())
@@ -49,16 +76,15 @@ class Pipeline:
         try:
             translation = Translation(call)
             trace.requested_model, trace.stream = translation.model, translation.stream
-            attempts = plan_attempts(translation.model, self.routes.snapshot())
-            answer = send_until_answered(
-                self.client,
-                attempts,
+            answer = self.send(
+                translation.model,
+                trace,
                 translation.upstream_request,
                 self._reader_factory(translation) if translation.stream else None,
+                call.client_gone,
             )
         except GatewayError as error:
             return self.error_reply(call.wire_format, trace, error)
-        note_attempt(trace, answer)
         if translation.stream:
             sink = self._sink(translation, answer.attempt)
             relay = relay_stream(answer, trace, sink, self.record)
@@ -130,7 +156,7 @@ class Pipeline:
         otherwise the documented estimate (marked with an `x-omniroute-estimate` header)."""
         try:
             translation = Translation(call)
-            attempt = plan_attempts(translation.model, self.routes.snapshot())[0]
+            attempt = self.plan(translation.model)[0][0]
             if attempt.spec.wire_format == "anthropic":
                 counted = self._provider_count(translation, attempt)
                 if counted is not None:
@@ -163,6 +189,10 @@ def note_attempt(trace: RequestTrace, answer: Answer) -> None:
     trace.connection_id = attempt.connection.id
     trace.format_out = attempt.spec.wire_format
     trace.attempts = answer.tried
+
+
+def _never() -> bool:
+    return False
 
 
 def explain_headers(answer: Answer) -> dict[str, str]:

@@ -20,10 +20,9 @@ from ..formats import canonical as c
 from ..formats.registry import FORMATS
 from ..formats.sse import SSESplitter, event_fields
 from ..usage.trace import RequestTrace
-from .attempts import Answer, StreamReader
+from .attempts import CLIENT_CLOSED_STATUS, Answer, StreamReader
 from .upstream import network_error
 
-CLIENT_CLOSED_STATUS = 499
 OPENAI = "openai"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ class ClientCall:
     model: str | None = None  # when the URL names it (Gemini)
     stream: bool | None = None  # when the URL decides it (Gemini)
     headers: Mapping[str, str] | None = None
+    client_gone: Callable[[], bool] | None = None  # True once the client hung up (waitress)
 
 
 class Translation:

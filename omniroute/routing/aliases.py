@@ -21,8 +21,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 WILDCARDS = "*?"
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -59,34 +61,43 @@ def matches(pattern: str, model: str) -> bool:
 
 
 @dataclass(frozen=True)
-class AliasTable:
-    exact: dict[str, str]
-    patterns: tuple[Alias, ...]  # wildcard aliases, most specific first
+class PatternTable(Generic[V]):
+    """Values keyed by exact names and wildcard patterns, looked up by the rule above."""
 
-    def resolve(self, model: str) -> str | None:
-        """The target for `model`, or None when no alias applies."""
-        target = self.exact.get(model)
-        if target is not None:
-            return target
-        for alias in self.patterns:
-            if matches(alias.pattern, model):
-                return alias.target
+    exact: dict[str, V]
+    patterns: tuple[tuple[str, V], ...]  # wildcard patterns, most specific first
+
+    def resolve(self, model: str) -> V | None:
+        """The value for `model`, or None when no key applies."""
+        value = self.exact.get(model)
+        if value is not None:
+            return value
+        for pattern, value in self.patterns:
+            if matches(pattern, model):
+                return value
         return None
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.patterns)
 
 
-def build_alias_table(aliases: Iterable[Alias]) -> AliasTable:
-    exact: dict[str, str] = {}
-    patterns: list[Alias] = []
-    for alias in sorted(aliases, key=lambda a: (a.pattern, a.target)):  # order-independent
-        if is_wildcard(alias.pattern):
-            patterns.append(alias)
+AliasTable = PatternTable[str]
+
+
+def build_pattern_table(entries: Iterable[tuple[str, V]]) -> PatternTable[V]:
+    exact: dict[str, V] = {}
+    patterns: list[tuple[str, V]] = []
+    for pattern, value in entries:
+        if is_wildcard(pattern):
+            patterns.append((pattern, value))
         else:
-            exact[alias.pattern] = alias.target
-    patterns.sort(key=lambda alias: specificity(alias.pattern))
-    return AliasTable(exact, tuple(patterns))
+            exact[pattern] = value
+    patterns.sort(key=lambda entry: specificity(entry[0]))  # patterns are unique keys
+    return PatternTable(exact, tuple(patterns))
+
+
+def build_alias_table(aliases: Iterable[Alias]) -> AliasTable:
+    return build_pattern_table((alias.pattern, alias.target) for alias in aliases)
 
 
 def resolve_alias(model: str, aliases: Iterable[Alias]) -> str | None:
@@ -94,4 +105,4 @@ def resolve_alias(model: str, aliases: Iterable[Alias]) -> str | None:
     return build_alias_table(aliases).resolve(model)
 
 
-EMPTY_ALIASES = AliasTable({}, ())
+EMPTY_ALIASES: AliasTable = PatternTable({}, ())

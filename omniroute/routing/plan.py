@@ -1,24 +1,39 @@
 """plan_attempts(): model string + routing table → ordered (provider, account, model) attempts.
 
 Rules (in order):
-0. A model alias (exact or wildcard, see routing/aliases.py) replaces the requested name with its
-   target, one level only (a target is never re-aliased); the target then follows rules 1–4.
-1. `<prefix>/<model>` where prefix is a usable provider's alias or id, or a provider node's
-   prefix → that provider's active accounts, by priority; the provider's model id is the rest.
-2. A catalog provider's prefix with no active account → 503 naming the provider.
-3. Otherwise, when exactly one provider is usable, the whole string goes to its accounts (a
+0. A combo name expands to its targets in the order its strategy picks (routing/target_order.py);
+   each target follows these same rules (a nested combo expands in place). A target that cannot
+   be routed (no active account, unknown model) is skipped; a combo none of whose targets can
+   be routed is a 503 naming them.
+1. A model alias (exact or wildcard, see routing/aliases.py) replaces the requested name with its
+   target, one level only (a target is never re-aliased); a target that names a combo expands
+   as rule 0, otherwise it follows rules 2–5.
+2. `<prefix>/<model>` where prefix is a usable provider's alias or id, or a provider node's
+   prefix → that provider's available accounts, ordered by the routing strategy
+   (routing/account_order.py); the provider's model id is the rest.
+3. A catalog provider's prefix with no active account → 503 naming the provider.
+4. Otherwise, when exactly one provider is usable, the whole string goes to its accounts (a
    bare model name for the user's only provider).
-4. Otherwise the model is unknown (404 model_not_found).
+5. Otherwise the model is unknown (404 model_not_found).
+After each model's own accounts come its fallback chain's models (routing/chains.py). The same
+(account, model) pair is never planned twice. Cooling accounts are left out; when that leaves
+nothing, the answer is 429 with Retry-After set to the earliest moment one of them is free.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from ..errors import ModelNotFoundError, ServiceUnavailableError
+from ..errors import GatewayError, ModelNotFoundError, RateLimitedError, ServiceUnavailableError
 from ..providers import ProviderSpec, provider_for_prefix
 from ..store.connections import ActiveConnection
-from .table import RoutingTable
+from .account_order import order_accounts
+from .chains import fallbacks_for
+from .combos import Combo
+from .state import RoutingState, account_key
+from .table import Route, RoutingTable
+from .target_order import order_targets
 
 
 @dataclass(frozen=True)
@@ -27,14 +42,110 @@ class Attempt:
     connection: ActiveConnection
     model: str  # the model id as the provider knows it
 
+    @property
+    def account(self):
+        return account_key(self.connection)
 
-def plan_attempts(model: str, table: RoutingTable) -> list[Attempt]:
-    model = table.aliases.resolve(model) or model
+    @property
+    def context_length(self) -> int | None:
+        return next((m.context_length for m in self.spec.models if m.id == self.model), None)
+
+
+def plan_attempts(
+    model: str, table: RoutingTable, state: RoutingState | None = None
+) -> list[Attempt]:
+    return _Planner(table, state or RoutingState()).plan(model)
+
+
+class _Planner:
+    def __init__(self, table: RoutingTable, state: RoutingState):
+        self.table = table
+        self.state = state
+        self.cooling: list[float] = []  # seconds left, for each account left out
+
+    def plan(self, model: str) -> list[Attempt]:
+        attempts = _unique(self.expand(model))
+        if not attempts and self.cooling:
+            wait = max(1, math.ceil(min(self.cooling)))
+            raise RateLimitedError(
+                f"every account that can serve '{model}' is cooling down after rate limits; "
+                f"retry in {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
+        return attempts
+
+    def expand(self, name: str) -> list[Attempt]:
+        combo = self.table.combos.get(name)
+        if combo is None:
+            target = self.table.aliases.resolve(name)
+            if target is not None:
+                name = target
+                combo = self.table.combos.get(name)
+        if combo is not None:
+            return self.expand_combo(combo)
+        fallbacks = fallbacks_for(name, self.table.chains)
+        try:
+            attempts = self.model_attempts(name)
+        except GatewayError:
+            if not fallbacks:
+                raise
+            attempts = []
+        for fallback in fallbacks:
+            attempts += self._routable(fallback)
+        if fallbacks and not attempts and not self.cooling:
+            self.model_attempts(name)  # nothing routable: the model's own error explains why
+        return attempts
+
+    def expand_combo(self, combo: Combo) -> list[Attempt]:
+        attempts: list[Attempt] = []
+        refused: list[str] = []
+        ordered = order_targets(combo, self.state, self.table.price_of)
+        for target in ordered:
+            try:
+                attempts += self.expand(target.model)
+            except GatewayError as error:
+                refused.append(f"{target.model}: {error.message}")
+        if ordered and not attempts and not self.cooling:
+            raise ServiceUnavailableError(
+                f"no target of combo '{combo.name}' can be routed ({'; '.join(refused)})",
+                code="no_active_connection",
+            )
+        if ordered:
+            self.state.note_target(combo.name, ordered[0].model)
+        return attempts
+
+    def _routable(self, model: str) -> list[Attempt]:
+        try:
+            return self.expand(model) if model in self.table.combos else self.model_attempts(model)
+        except GatewayError:
+            return []
+
+    def model_attempts(self, model: str) -> list[Attempt]:
+        route, provider_model = _route_for(model, self.table)
+        available = []
+        for account in route.accounts:
+            wait = self.state.cooldowns.remaining(account_key(account), provider_model)
+            if wait > 0:
+                self.cooling.append(wait)
+            else:
+                available.append(account)
+        policy = self.table.policy
+        ordered = order_accounts(
+            policy.routing_strategy,
+            route.spec.id,
+            available,
+            self.state,
+            policy.sticky_round_robin_limit,
+        )
+        return [Attempt(route.spec, account, provider_model) for account in ordered]
+
+
+def _route_for(model: str, table: RoutingTable) -> tuple[Route, str]:
     prefix, _, rest = model.partition("/")
     if rest:
         route = table.routes.get(prefix)
         if route is not None:
-            return [Attempt(route.spec, account, rest) for account in route.accounts]
+            return route, rest
         known = provider_for_prefix(prefix)
         if known is not None:
             raise ServiceUnavailableError(
@@ -44,8 +155,7 @@ def plan_attempts(model: str, table: RoutingTable) -> list[Attempt]:
             )
     usable = table.usable_routes()
     if len(usable) == 1:
-        return [Attempt(usable[0].spec, account, model) for account in usable[0].accounts]
-
+        return usable[0], model
     if not usable:
         raise ServiceUnavailableError(
             "no active provider connection: add one in the dashboard (Providers)",
@@ -53,6 +163,18 @@ def plan_attempts(model: str, table: RoutingTable) -> list[Attempt]:
         )
     example = usable[0].spec.prefix
     raise ModelNotFoundError(
-        f"model '{model}' not found: name it as '<provider>/<model>', e.g. '{example}/…'",
+        f"model '{model}' not found: name it as '<provider>/<model>', a combo or an alias, "
+        f"e.g. '{example}/…'",
         param="model",
     )
+
+
+def _unique(attempts: list[Attempt]) -> list[Attempt]:
+    seen: set = set()
+    unique = []
+    for attempt in attempts:
+        key = (attempt.account, attempt.spec.id, attempt.model)
+        if key not in seen:
+            seen.add(key)
+            unique.append(attempt)
+    return unique

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..routing.policy import RoutingPolicy, policy_from_json, policy_to_json
 from .models import AppSetting
 
 
@@ -14,3 +15,14 @@ def set_app_setting(key: str, value: str) -> None:
     AppSetting.insert(key=key, value=value).on_conflict(
         conflict_target=[AppSetting.key], update={AppSetting.value: value}
     ).execute()
+
+
+ROUTING_KEY = "routing"
+
+
+def load_routing_policy() -> RoutingPolicy:
+    return policy_from_json(get_app_setting(ROUTING_KEY))
+
+
+def save_routing_policy(policy: RoutingPolicy) -> None:
+    set_app_setting(ROUTING_KEY, policy_to_json(policy))

@@ -141,6 +141,26 @@ MIGRATIONS: tuple[Migration, ...] = (
                 created_at {ts} NOT NULL)""",
         ),
     ),
+    Migration(
+        6,
+        "combos, fallback chains, and each request's attempt chain",
+        (
+            """CREATE TABLE combos (
+                id {pk},
+                name VARCHAR(100) NOT NULL UNIQUE,
+                strategy VARCHAR(32) NOT NULL,
+                targets TEXT NOT NULL,
+                created_at {ts} NOT NULL,
+                updated_at {ts} NOT NULL)""",
+            """CREATE TABLE fallback_chains (
+                id {pk},
+                model VARCHAR(200) NOT NULL UNIQUE,
+                name VARCHAR(100) NOT NULL DEFAULT '',
+                models TEXT NOT NULL,
+                created_at {ts} NOT NULL)""",
+            "ALTER TABLE usage_records ADD COLUMN attempt_chain TEXT",
+        ),
+    ),
 )
 
 

@@ -90,6 +90,7 @@ class UsageRecord(BaseModel):
     cache_write_tokens = IntegerField(default=0)
     reasoning_tokens = IntegerField(default=0)
     attempts = IntegerField(default=0)
+    attempt_chain = TextField(null=True)  # JSON: every attempt's provider, account, model, outcome
 
     class Meta:
         table_name = "usage_records"
@@ -154,6 +155,33 @@ class ModelAlias(BaseModel):
         table_name = "model_aliases"
 
 
+class ComboRecord(BaseModel):
+    """A combo: a named, ordered list of target models (JSON) with a strategy."""
+
+    id = AutoField()
+    name = CharField(max_length=100, unique=True)
+    strategy = CharField(max_length=32)
+    targets = TextField()
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "combos"
+
+
+class FallbackChainRecord(BaseModel):
+    """A global fallback chain: requests for `model` (a name or wildcard) fall back to `models`."""
+
+    id = AutoField()
+    model = CharField(max_length=200, unique=True)
+    name = CharField(max_length=100, default="")
+    models = TextField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "fallback_chains"
+
+
 class SchemaMigration(BaseModel):
     """Which numbered migrations have run."""
 
@@ -173,5 +201,7 @@ ALL_MODELS = (
     ProviderNode,
     ProviderModel,
     ModelAlias,
+    ComboRecord,
+    FallbackChainRecord,
     SchemaMigration,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ class RequestTrace:
     error: str | None = None
     ttft_ms: float | None = None
     attempts: int = 0
+    attempt_chain: list[dict] = field(default_factory=list)  # each upstream call, in order
     created_at: object = field(default_factory=utcnow)
     started: float = field(default_factory=time.perf_counter)
 
@@ -74,6 +76,7 @@ class RequestTrace:
             "cache_write_tokens": self.usage.cache_write_tokens,
             "reasoning_tokens": self.usage.reasoning_tokens,
             "attempts": self.attempts,
+            "attempt_chain": json.dumps(self.attempt_chain) if self.attempt_chain else None,
             "latency_ms": round(self.elapsed_ms(), 3),
             "ttft_ms": None if self.ttft_ms is None else round(self.ttft_ms, 3),
             "error": self.error,
