@@ -3,6 +3,8 @@
 - `asyncore_use_poll=True`: the default select() loop dies past 1024 file descriptors.
 - threads and connection_limit come from settings sized for hundreds of open streams.
 - no `send_bytes`: anything above 1 buffers SSE; chunks go out as soon as the app yields them.
+- `channel_request_lookahead=1`: waitress notices a client that hung up while its request is
+  still being planned (`waitress.client_disconnected`), so fallback stops sending for it.
 - SIGTERM (and Ctrl-C) stop accepting, let running requests finish briefly, and flush the
   pending usage rows before the process exits.
 """
@@ -34,6 +36,7 @@ def build_server(app: Flask, sockets=None, **overrides):
         max_request_body_size=settings["MAX_BODY_BYTES"] * BODY_SLACK,
         ident="OmniRoute",
         expose_tracebacks=False,
+        channel_request_lookahead=1,  # keeps reading, so a hung-up client is seen before a write
     )
     if sockets is None:
         options.update(host=settings["HOSTNAME"], port=settings["PORT"])

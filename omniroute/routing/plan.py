@@ -68,8 +68,8 @@ class _Planner:
         if not attempts and self.cooling:
             wait = max(1, math.ceil(min(self.cooling)))
             raise RateLimitedError(
-                f"every account that can serve '{model}' is cooling down after rate limits; "
-                f"retry in {wait} s",
+                f"every account that can serve '{model}' is resting after provider errors "
+                f"(rate limits or refused keys); retry in {wait} s",
                 headers={"Retry-After": str(wait)},
             )
         return attempts

@@ -29,7 +29,7 @@ def as_json(alias: Alias) -> dict:
     return {"pattern": alias.pattern, "target": alias.target}
 
 
-def _text(body: dict, name: str) -> str:
+def text_field(body: dict, name: str) -> str:
     value = body.get(name)
     if not isinstance(value, str):
         raise FieldError(name, _l("is required"))
@@ -40,10 +40,10 @@ def _text(body: dict, name: str) -> str:
 
 
 def parse_alias(body: dict) -> Alias:
-    pattern = _text(body, "pattern")
+    pattern = text_field(body, "pattern")
     if not PATTERN_CHARS.fullmatch(pattern):
         raise FieldError("pattern", _l("letters, digits and - _ . : / * ? only"))
-    target = _text(body, "target")
+    target = text_field(body, "target")
     if any(char.isspace() for char in target):
         raise FieldError("target", _l("must not contain spaces"))
     return Alias(pattern, target)

@@ -81,7 +81,13 @@ def _too_large() -> PayloadTooLargeError:
 
 def call(wire_format: str, endpoint: str, **kwargs) -> Response:
     client_call = ClientCall(
-        wire_format, read_body(), endpoint, g.api_key_id, headers=request.headers, **kwargs
+        wire_format,
+        read_body(),
+        endpoint,
+        g.api_key_id,
+        headers=request.headers,
+        client_gone=request.environ.get("waitress.client_disconnected"),
+        **kwargs,
     )
     return to_response(services().pipeline.handle(client_call))
 
@@ -182,15 +188,14 @@ def gemini(target: str):
 @bp.get("/v1/v1/models")
 def list_models():
     """Every usable model: connected catalog providers' models plus the user's custom models,
-    minus hidden ones (read from the database: this is not the chat hot path). Provider nodes
-    have no model list, so they add nothing here."""
+    minus hidden ones (read from the database: this is not the chat hot path), then the combos.
+    Provider nodes have no model list, so they add nothing here."""
     from ..providers import PROVIDERS
     from ..store.provider_models import usable_models
 
+    table = services().routes.snapshot()
     specs = [
-        route.spec
-        for route in services().routes.snapshot().usable_routes()
-        if PROVIDERS.get(route.spec.id) is route.spec
+        route.spec for route in table.usable_routes() if PROVIDERS.get(route.spec.id) is route.spec
     ]
     with services().database.connection_context():
         listed = [(spec, model) for spec in specs for model in usable_models(spec)]
@@ -204,6 +209,17 @@ def list_models():
             "capabilities": {"type": model.kind, "context_length": model.context_length},
         }
         for spec, model in listed
+    ]
+    data += [
+        {
+            "id": name,
+            "object": "model",
+            "created": 0,
+            "owned_by": "combo",
+            "capabilities": {"type": "combo", "strategy": combo.strategy},
+            "models": [target.model for target in combo.targets],
+        }
+        for name, combo in sorted(table.combos.items())
     ]
     return jsonify({"object": "list", "data": data})
 

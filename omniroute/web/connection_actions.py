@@ -29,6 +29,7 @@ def update(connection_id: int, fields: dict) -> ConnectionRecord | None:
     services = _services()
     record = store.update_connection(services.box, connection_id, **fields)
     services.routes.invalidate()
+    services.pipeline.state.cooldowns.forget(connection_id)  # a new key or a fix: try it again
     return record
 
 
@@ -49,6 +50,8 @@ def test(connection_id: int) -> TestResult | None:
         return TestResult(False, None, f"unknown provider '{record.provider}'")
     result = run_connection_test(services.upstream, spec, credentials, record.test_model)
     store.record_test_result(connection_id, result.ok, result.latency_ms, result.error)
+    if result.ok:
+        services.pipeline.state.cooldowns.forget(connection_id)
     return result
 
 

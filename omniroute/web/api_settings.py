@@ -1,0 +1,50 @@
+"""Management API for settings: GET|PATCH /api/settings (the routing part, Settings → Routing).
+
+Fields (camelCase): routingStrategy (fill-first, round-robin, p2c, random, least-used,
+cost-optimized), stickyRoundRobinLimit (1–1000), comboStrategy (the default strategy of a new
+combo), comboRetries (0–5: extra tries of one target after a transient failure), maxAttempts
+(1–50 upstream calls per request). PATCH changes only the fields it names; an unknown field or a
+bad value is a 400 naming it, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_login import login_required
+
+from ..routing.policy import API_FIELDS, apply_api_changes, policy_as_api
+from ..store.app_settings import load_routing_policy, save_routing_policy
+from .security import field_error
+
+bp = Blueprint("api_settings", __name__)
+
+
+def change_routing_settings(changes: dict):
+    """Apply and save `changes`; (settings JSON, None) or (None, error response)."""
+    unknown = sorted(set(changes) - set(API_FIELDS))
+    if unknown:
+        return None, field_error(unknown[0], f"unknown setting (known: {', '.join(API_FIELDS)})")
+    try:
+        policy = apply_api_changes(load_routing_policy(), changes)
+    except ValueError as error:
+        name, message = error.args
+        return None, field_error(name, message)
+    save_routing_policy(policy)
+    current_app.extensions["omniroute"].routes.invalidate()
+    return policy_as_api(policy), None
+
+
+@bp.get("/api/settings")
+@login_required
+def get_settings():
+    return jsonify(policy_as_api(load_routing_policy()))
+
+
+@bp.patch("/api/settings")
+@login_required
+def patch_settings():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return field_error("body", "must be a JSON object")
+    settings, error = change_routing_settings(body)
+    return error if error else jsonify(settings)
