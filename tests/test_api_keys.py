@@ -118,3 +118,29 @@ def test_keys_are_optional_on_loopback_and_required_beyond_it(tmp_path):
     finally:
         for app in (loopback, everywhere, forced_off):
             app.extensions["omniroute"].close()
+
+
+def test_an_address_sending_wrong_keys_is_locked_out_then_unlocked(locked_gateway):
+    key = create_key(locked_gateway)["key"]
+    url = locked_gateway.v1 + "/chat/completions"
+    wrong = {"Authorization": "Bearer sk-omni-wrong"}
+    statuses = [requests.post(url, json=CHAT, headers=wrong).status_code for _ in range(10)]
+    assert statuses == [401] * 10
+    locked = requests.post(url, json=CHAT, headers={"Authorization": f"Bearer {key}"})
+    assert locked.status_code == 429  # even the right key waits while the address is locked
+    assert locked.json()["error"]["code"] == "locked_out"
+    assert 800 < int(locked.headers["Retry-After"]) <= 901
+    anthropic_shape = requests.post(locked_gateway.v1 + "/messages", json=CHAT, headers=wrong)
+    assert anthropic_shape.status_code == 429
+    assert anthropic_shape.json()["error"]["type"] == "rate_limit_error"
+    locked_gateway.services.client_auth.lockout.unlock("127.0.0.1")
+    fine = requests.post(url, json=CHAT, headers={"Authorization": f"Bearer {key}"})
+    assert fine.status_code == 200
+
+
+def test_wrong_keys_lock_nobody_out_when_keys_are_optional(connected):
+    url = connected.v1 + "/chat/completions"
+    for _ in range(12):
+        reply = requests.post(url, json=CHAT, headers={"Authorization": "Bearer sk-omni-x"})
+        assert reply.status_code == 200
+    assert connected.services.client_auth.lockout.locked() == {}

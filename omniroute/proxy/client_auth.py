@@ -2,14 +2,16 @@
 
 Keys are accepted wherever the clients put them: `Authorization: Bearer …` (OpenAI SDKs, Cursor,
 Cline), `x-api-key` (Anthropic SDKs, Claude Code), `x-goog-api-key` or `?key=` (Gemini). The
-check is one HMAC and a dictionary lookup; no database access.
+check is one HMAC and a dictionary lookup; no database access. When keys are required, an
+address that keeps presenting wrong keys is locked out for a while (429 with Retry-After).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..errors import AuthenticationError
+from ..errors import AuthenticationError, RateLimitedError
+from ..resilience.lockout import Lockout
 from ..store.api_keys import hash_api_key
 from ..store.snapshot_cache import SnapshotCache
 
@@ -21,17 +23,39 @@ def presented_key(headers: Mapping[str, str], query: Mapping[str, str]) -> str |
     return headers.get("x-api-key") or headers.get("x-goog-api-key") or query.get("key") or None
 
 
+def bad_key_lockout() -> Lockout:
+    return Lockout(max_failures=10, window_seconds=300, lock_seconds=900)
+
+
 class ClientAuthenticator:
-    def __init__(self, secret: str, key_hashes: SnapshotCache[dict[str, int]], required: bool):
+    def __init__(
+        self,
+        secret: str,
+        key_hashes: SnapshotCache[dict[str, int]],
+        required: bool,
+        lockout: Lockout | None = None,
+    ):
         self._secret = secret
         self.key_hashes = key_hashes
         self.required = required
+        self.lockout = lockout or bad_key_lockout()
 
-    def identify(self, headers: Mapping[str, str], query: Mapping[str, str]) -> int | None:
+    def identify(
+        self, headers: Mapping[str, str], query: Mapping[str, str], address: str = ""
+    ) -> int | None:
         """The caller's API key id (None when keys are optional and none valid was sent).
 
-        Raises AuthenticationError (401) when keys are required and the key is missing or wrong.
+        Raises AuthenticationError (401) when keys are required and the key is missing or wrong,
+        RateLimitedError (429) while `address` is locked out for wrong keys.
         """
+        if self.required and self.lockout.has_locks():
+            wait = self.lockout.retry_after(address)
+            if wait > 0:
+                raise RateLimitedError(
+                    "too many wrong API keys from this address; try again later",
+                    code="locked_out",
+                    headers={"Retry-After": str(int(wait) + 1)},
+                )
         key = presented_key(headers, query)
         key_id = None
         if key is not None:
@@ -43,5 +67,6 @@ class ClientAuthenticator:
                     "the dashboard (API keys)",
                     code="missing_api_key",
                 )
+            self.lockout.record_failure(address)
             raise AuthenticationError("the API key is not valid or was revoked")
         return key_id

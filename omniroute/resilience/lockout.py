@@ -1,7 +1,10 @@
 """Lock an identifier (a client IP) out after too many failures inside a window.
 
-Used for the dashboard login: 5 failures in 15 minutes lock that address for 15 minutes. State is
-in memory, guarded by one lock; `locked()` lists what is locked for the Health page.
+Used for the dashboard login (5 failures in 15 minutes lock that address for 15 minutes) and for
+/v1 callers presenting wrong API keys when keys are required (10 in 5 minutes → 15 minutes).
+State is in memory, guarded by one lock, and bounded: at most MAX_TRACKED identifiers with
+recent failures are remembered (the oldest are forgotten first); `locked()` lists what is locked
+for the Health page and `unlock()` lifts a lock.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+
+MAX_TRACKED = 10_000
 
 
 class Lockout:
@@ -27,6 +32,10 @@ class Lockout:
         self._locked_until: dict[str, float] = {}
         self._lock = threading.Lock()
 
+    def has_locks(self) -> bool:
+        """Cheap check for the hot path: is anything (possibly expired) locked?"""
+        return bool(self._locked_until)
+
     def retry_after(self, identifier: str) -> float:
         """Seconds until `identifier` may try again (0 when it is not locked)."""
         with self._lock:
@@ -43,7 +52,9 @@ class Lockout:
         """Count a failure; returns the lock's remaining seconds if this failure locked it."""
         now = self._clock()
         with self._lock:
-            failures = self._failures.setdefault(identifier, deque())
+            if identifier not in self._failures and len(self._failures) >= MAX_TRACKED:
+                self._failures.pop(next(iter(self._failures)))
+            failures = self._failures.setdefault(identifier, deque(maxlen=self.max_failures))
             failures.append(now)
             while failures and failures[0] <= now - self.window_seconds:
                 failures.popleft()

@@ -95,7 +95,9 @@ def call(wire_format: str, endpoint: str, **kwargs) -> Response:
 def authenticate_client():
     """Identify the caller's API key; 401 when keys are required (the handlers need g.key_id)."""
     if not request.endpoint or not request.endpoint.endswith(".health"):
-        g.api_key_id = services().client_auth.identify(request.headers, request.args)
+        g.api_key_id = services().client_auth.identify(
+            request.headers, request.args, request.remote_addr or ""
+        )
 
 
 def gateway_error(error: GatewayError):
