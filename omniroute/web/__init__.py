@@ -17,6 +17,7 @@ from . import (
     audio_api,
     catalog_pages,
     client_api,
+    combos_pages,
     dashboard,
     i18n,
     keys_pages,
@@ -24,6 +25,7 @@ from . import (
     nodes_pages,
     pages_auth,
     providers_pages,
+    routing_pages,
 )
 from .security import DashboardSessionInterface, init_security
 
@@ -49,6 +51,8 @@ def register_web(app: Flask) -> None:
         catalog_pages.bp,
         keys_pages.bp,
         nodes_pages.bp,
+        combos_pages.bp,
+        routing_pages.bp,
         api_keys.bp,
         api_provider_nodes.bp,
         i18n.bp,

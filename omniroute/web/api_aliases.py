@@ -29,13 +29,13 @@ def as_json(alias: Alias) -> dict:
     return {"pattern": alias.pattern, "target": alias.target}
 
 
-def text_field(body: dict, name: str) -> str:
+def text_field(body: dict, name: str, max_length: int = MAX_LENGTH) -> str:
     value = body.get(name)
     if not isinstance(value, str):
         raise FieldError(name, _l("is required"))
     value = value.strip()
-    if not 1 <= len(value) <= MAX_LENGTH:
-        raise FieldError(name, _l("must be 1 to %(n)d characters", n=MAX_LENGTH))
+    if not 1 <= len(value) <= max_length:
+        raise FieldError(name, _l("must be 1 to %(n)d characters", n=max_length))
     return value
 
 
@@ -47,6 +47,22 @@ def parse_alias(body: dict) -> Alias:
     if any(char.isspace() for char in target):
         raise FieldError("target", _l("must not contain spaces"))
     return Alias(pattern, target)
+
+
+def save_alias(body: dict) -> Alias:
+    """Create the alias in `body` or replace its target; FieldError names a bad field."""
+    alias = parse_alias(body)
+    alias = alias_store.put_alias(alias.pattern, alias.target)
+    _changed()
+    return alias
+
+
+def remove_alias(pattern: str) -> bool:
+    """Delete the alias with this pattern; False when there is none."""
+    if not alias_store.delete_alias(pattern):
+        return False
+    _changed()
+    return True
 
 
 def _changed():
@@ -64,11 +80,9 @@ def list_aliases():
 def put_alias():
     body = request.get_json(silent=True)
     try:
-        alias = parse_alias(body if isinstance(body, dict) else {})
+        alias = save_alias(body if isinstance(body, dict) else {})
     except FieldError as error:
         return field_error(error.field, error.message)
-    alias = alias_store.put_alias(alias.pattern, alias.target)
-    _changed()
     return jsonify(as_json(alias))
 
 
@@ -78,9 +92,8 @@ def delete_alias():
     pattern = request.args.get("pattern", "")
     if not pattern:
         return field_error("pattern", _l("is required"))
-    if not alias_store.delete_alias(pattern):
+    if not remove_alias(pattern):
         return json_error(
             404, f"no model alias with pattern '{pattern}'", "invalid_request_error", "not_found"
         )
-    _changed()
     return "", 204

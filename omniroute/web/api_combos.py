@@ -37,6 +37,7 @@ from .security import field_error, json_error, not_found
 bp = Blueprint("api_combos", __name__)
 
 MAX_TARGETS = 50
+MAX_NAME_LENGTH = 100
 MAX_WEIGHT = 1000
 TEST_PROMPT = "Reply with one word: ok"
 
@@ -56,7 +57,7 @@ def as_json(combo: Combo) -> dict:
 
 def parse_combo(body: dict) -> Combo:
     """A Combo from an API body; FieldError names the first bad field."""
-    name = text_field(body, "name")
+    name = text_field(body, "name", MAX_NAME_LENGTH)
     if not COMBO_NAME.fullmatch(name):
         raise FieldError("name", _l("letters, digits and . _ : - only (no /)"))
     strategy = body.get("strategy") or _services().routes.snapshot().policy.combo_strategy
@@ -84,48 +85,89 @@ def _target(item) -> ComboTarget:
     return ComboTarget(model, weight)
 
 
-def save_combo(body, combo_id: int | None = None):
-    """Create (combo_id None) or replace a combo from an API body: (combo, None) or
-    (None, error response)."""
+class ComboNameTaken(FieldError):
+    """Another combo already has this name (the API answers 409)."""
+
+    def __init__(self, name: str):
+        super().__init__("name", _l("another combo already has this name"))
+        self.name = name
+
+
+class ComboInUse(Exception):
+    """Other combos name this one as a target (the API answers 409)."""
+
+    def __init__(self, combo: Combo, users: list[str]):
+        super().__init__(combo.name)
+        self.combo = combo
+        self.users = users
+
+
+def store_combo(body: dict, combo_id: int | None = None) -> Combo | None:
+    """Create (combo_id None) or replace a combo from an API body; None when combo_id names no
+    combo. FieldError names a bad field (ComboNameTaken for a duplicate name; a cycle or too
+    deep nesting is a "models" error naming the path)."""
+    combo = parse_combo(body)
+    others = {c.name: c for c in combo_store.list_combos() if c.id != combo_id}
+    if combo.name in others:
+        raise ComboNameTaken(combo.name)
     try:
-        combo = parse_combo(body if isinstance(body, dict) else {})
-        others = {c.name: c for c in combo_store.list_combos() if c.id != combo_id}
-        if combo.name in others:
-            return None, json_error(
-                409, f"a combo named '{combo.name}' exists", "invalid_request_error", "conflict"
-            )
         check_combo_graph({**others, combo.name: combo})
-    except FieldError as error:
-        return None, field_error(error.field, error.message)
     except ComboGraphError as error:
-        return None, field_error("models", str(error))
+        raise FieldError("models", str(error)) from None
     if combo_id is None:
         saved = combo_store.create_combo(combo)
     else:
         saved = combo_store.update_combo(combo_id, combo)
         if saved is None:
-            return None, not_found("combo", combo_id)
+            return None
     _services().routes.invalidate()
+    return saved
+
+
+def save_combo(body, combo_id: int | None = None):
+    """Create (combo_id None) or replace a combo from an API body: (combo, None) or
+    (None, error response)."""
+    try:
+        saved = store_combo(body if isinstance(body, dict) else {}, combo_id)
+    except ComboNameTaken as error:
+        return None, json_error(
+            409, f"a combo named '{error.name}' exists", "invalid_request_error", "conflict"
+        )
+    except FieldError as error:
+        return None, field_error(error.field, error.message)
+    if saved is None:
+        return None, not_found("combo", combo_id)
     return saved, None
+
+
+def discard_combo(combo_id: int) -> bool:
+    """Delete a combo: False when there is none; ComboInUse when other combos use it."""
+    combos = combo_store.list_combos()
+    combo = next((c for c in combos if c.id == combo_id), None)
+    if combo is None:
+        return False
+    users = [c.name for c in combos if any(t.model == combo.name for t in c.targets)]
+    if users:
+        raise ComboInUse(combo, users)
+    combo_store.delete_combo(combo_id)
+    _services().routes.invalidate()
+    return True
 
 
 def delete_combo(combo_id: int):
     """Delete a combo: None, or an error response (404, or 409 when another combo uses it)."""
-    combos = combo_store.list_combos()
-    combo = next((c for c in combos if c.id == combo_id), None)
-    if combo is None:
-        return not_found("combo", combo_id)
-    users = [c.name for c in combos if any(t.model == combo.name for t in c.targets)]
-    if users:
+    try:
+        if discard_combo(combo_id):
+            return None
+    except ComboInUse as error:
         return json_error(
             409,
-            f"combo '{combo.name}' is used by {', '.join(users)}: remove it there first",
+            f"combo '{error.combo.name}' is used by {', '.join(error.users)}: "
+            "remove it there first",
             "invalid_request_error",
             "in_use",
         )
-    combo_store.delete_combo(combo_id)
-    _services().routes.invalidate()
-    return None
+    return not_found("combo", combo_id)
 
 
 def test_combo(combo: Combo) -> list[dict]:

@@ -56,24 +56,36 @@ def parse_chain(body: dict) -> FallbackChain:
     return FallbackChain(model, models, name.strip())
 
 
-def save_chain(body) -> tuple[FallbackChain | None, object]:
-    try:
-        chain = parse_chain(body if isinstance(body, dict) else {})
-    except FieldError as error:
-        return None, field_error(error.field, error.message)
+def store_chain(body: dict) -> FallbackChain:
+    """Create or replace the chain in `body`; FieldError names a bad field."""
+    chain = parse_chain(body)
     chain_store.put_chain(chain)
     current_app.extensions["omniroute"].routes.invalidate()
-    return chain, None
+    return chain
+
+
+def drop_chain(model: str) -> bool:
+    """Delete the chain for `model`; False when there is none."""
+    if not chain_store.delete_chain(model):
+        return False
+    current_app.extensions["omniroute"].routes.invalidate()
+    return True
+
+
+def save_chain(body) -> tuple[FallbackChain | None, object]:
+    try:
+        return store_chain(body if isinstance(body, dict) else {}), None
+    except FieldError as error:
+        return None, field_error(error.field, error.message)
 
 
 def remove_chain(model: str):
     if not model:
         return field_error("model", _l("is required"))
-    if not chain_store.delete_chain(model):
+    if not drop_chain(model):
         return json_error(
             404, f"no fallback chain for model '{model}'", "invalid_request_error", "not_found"
         )
-    current_app.extensions["omniroute"].routes.invalidate()
     return None
 
 

@@ -14,30 +14,45 @@ from flask_login import login_required
 
 from ..routing.policy import API_FIELDS, apply_api_changes, policy_as_api
 from ..store.app_settings import load_routing_policy, save_routing_policy
+from .connection_form import FieldError
 from .security import field_error
 
 bp = Blueprint("api_settings", __name__)
 
 
-def change_routing_settings(changes: dict):
-    """Apply and save `changes`; (settings JSON, None) or (None, error response)."""
+def routing_settings() -> dict:
+    """The routing settings as the API spells them (camelCase)."""
+    return policy_as_api(load_routing_policy())
+
+
+def apply_routing_settings(changes: dict) -> dict:
+    """Apply and save `changes`; FieldError names the first unknown or bad field, and then
+    nothing is saved. Returns the settings as the API spells them."""
     unknown = sorted(set(changes) - set(API_FIELDS))
     if unknown:
-        return None, field_error(unknown[0], f"unknown setting (known: {', '.join(API_FIELDS)})")
+        raise FieldError(unknown[0], f"unknown setting (known: {', '.join(API_FIELDS)})")
     try:
         policy = apply_api_changes(load_routing_policy(), changes)
     except ValueError as error:
         name, message = error.args
-        return None, field_error(name, message)
+        raise FieldError(name, message) from None
     save_routing_policy(policy)
     current_app.extensions["omniroute"].routes.invalidate()
-    return policy_as_api(policy), None
+    return policy_as_api(policy)
+
+
+def change_routing_settings(changes: dict):
+    """Apply and save `changes`; (settings JSON, None) or (None, error response)."""
+    try:
+        return apply_routing_settings(changes), None
+    except FieldError as error:
+        return None, field_error(error.field, error.message)
 
 
 @bp.get("/api/settings")
 @login_required
 def get_settings():
-    return jsonify(policy_as_api(load_routing_policy()))
+    return jsonify(routing_settings())
 
 
 @bp.patch("/api/settings")

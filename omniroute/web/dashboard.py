@@ -1,8 +1,10 @@
-"""Dashboard home: today's requests, tokens and errors, and the latest requests."""
+"""Dashboard home: today's requests, tokens and errors, and the latest requests with each one's
+attempt chain (every upstream call it made, in order), so a user sees why a request fell back."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import Blueprint, render_template, request
 from flask_login import login_required
@@ -14,6 +16,18 @@ bp = Blueprint("dashboard", __name__)
 
 def is_fragment_request() -> bool:
     return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+
+
+@bp.app_template_filter("attempt_steps")
+def attempt_steps(text: str | None) -> list[dict]:
+    """A usage row's attempt chain (JSON text) as a list of steps; [] when there is none."""
+    try:
+        steps = json.loads(text) if text else []
+    except ValueError:
+        return []
+    if not isinstance(steps, list):
+        return []
+    return [step for step in steps if isinstance(step, dict)]
 
 
 def start_of_today_utc() -> dt.datetime:
