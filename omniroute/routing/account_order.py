@@ -5,7 +5,8 @@ is tried first and the others follow as its fallbacks. Accounts arrive in priori
 priority value first, then oldest) and cooling accounts have already been left out.
 
 - fill-first (default): priority order; the first account takes everything until unavailable.
-- round-robin: take turns, each account serving `stickyRoundRobinLimit` calls in a row.
+- round-robin: take turns, each account serving `stickyRoundRobinLimit` calls in a row; the
+  turn of a cooling account passes to the next one after it.
 - p2c: power of two choices — two random accounts, the one with fewer recent failures first
   (on a tie, the one used longer ago).
 - random: a Fisher–Yates shuffle per request.
@@ -32,13 +33,17 @@ def order_accounts(
     accounts: Sequence[ActiveConnection],
     state: RoutingState,
     sticky_limit: int = DEFAULT_STICKY_LIMIT,
+    ring: Sequence[Hashable] | None = None,
 ) -> list[ActiveConnection]:
+    """`ring`: every account's key in priority order, cooling ones included (default: the
+    given accounts), so round-robin moves on from a cooling account to the one after it."""
     accounts = list(accounts)
     if len(accounts) < 2:
         return accounts
     if strategy == "round-robin":
         keys = [account_key(account) for account in accounts]
-        start = state.sticky_choice(("accounts", provider), keys, max(1, sticky_limit))
+        limit = max(1, sticky_limit)
+        start = state.sticky_choice(("accounts", provider), keys, limit, ring)
         return accounts[start:] + accounts[:start]
     if strategy == "random":
         return state.random_sample(accounts)

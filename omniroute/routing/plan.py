@@ -18,6 +18,13 @@ Rules (in order):
 After each model's own accounts come its fallback chain's models (routing/chains.py). The same
 (account, model) pair is never planned twice. Cooling accounts are left out; when that leaves
 nothing, the answer is 429 with Retry-After set to the earliest moment one of them is free.
+
+One plan asks each strategy once: a provider's accounts (and a combo's targets) are ordered the
+first time the plan meets them and that order is reused when they come up again (another target
+or fallback on the same provider), so fallbacks never advance a round-robin. A combo reached again
+while it is being expanded (through an alias or a fallback chain, which the save-time graph check
+cannot see) is a refused target, not a loop. The plan's first account is noted as used (for the
+least-used and p2c strategies) and the combo's first routable target as requested through it.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from ..providers import ProviderSpec, provider_for_prefix
 from ..store.connections import ActiveConnection
 from .account_order import order_accounts
 from .chains import fallbacks_for
-from .combos import Combo
+from .combos import Combo, ComboTarget
 from .state import RoutingState, account_key
 from .table import Route, RoutingTable
 from .target_order import order_targets
@@ -62,9 +69,14 @@ class _Planner:
         self.table = table
         self.state = state
         self.cooling: list[float] = []  # seconds left, for each account left out
+        self.account_orders: dict[str, list[ActiveConnection]] = {}  # by provider id
+        self.target_orders: dict[str, list[ComboTarget]] = {}  # by combo name
+        self.expanding: list[str] = []  # the combos being expanded, outermost first
 
     def plan(self, model: str) -> list[Attempt]:
         attempts = _unique(self.expand(model))
+        if attempts:
+            self.state.note_used(attempts[0].account)
         if not attempts and self.cooling:
             wait = max(1, math.ceil(min(self.cooling)))
             raise RateLimitedError(
@@ -97,21 +109,36 @@ class _Planner:
         return attempts
 
     def expand_combo(self, combo: Combo) -> list[Attempt]:
+        if combo.name in self.expanding:
+            path = " → ".join((*self.expanding, combo.name))
+            raise ServiceUnavailableError(f"combo cycle: {path}", code="combo_cycle")
+        ordered = self.target_orders.get(combo.name)
+        if ordered is None:
+            ordered = order_targets(combo, self.state, self.table.price_of)
+            self.target_orders[combo.name] = ordered
         attempts: list[Attempt] = []
         refused: list[str] = []
-        ordered = order_targets(combo, self.state, self.table.price_of)
-        for target in ordered:
-            try:
-                attempts += self.expand(target.model)
-            except GatewayError as error:
-                refused.append(f"{target.model}: {error.message}")
+        first: str | None = None
+        self.expanding.append(combo.name)
+        try:
+            for target in ordered:
+                try:
+                    found = self.expand(target.model)
+                except GatewayError as error:
+                    refused.append(f"{target.model}: {error.message}")
+                    continue
+                if found and first is None:
+                    first = target.model
+                attempts += found
+        finally:
+            self.expanding.pop()
         if ordered and not attempts and not self.cooling:
             raise ServiceUnavailableError(
                 f"no target of combo '{combo.name}' can be routed ({'; '.join(refused)})",
                 code="no_active_connection",
             )
-        if ordered:
-            self.state.note_target(combo.name, ordered[0].model)
+        if first is not None:
+            self.state.note_target(combo.name, first)
         return attempts
 
     def _routable(self, model: str) -> list[Attempt]:
@@ -129,6 +156,17 @@ class _Planner:
                 self.cooling.append(wait)
             else:
                 available.append(account)
+        return [
+            Attempt(route.spec, account, provider_model) for account in self.order(route, available)
+        ]
+
+    def order(self, route: Route, available: list[ActiveConnection]) -> list[ActiveConnection]:
+        """The strategy's order of `available`, asked once per provider per plan."""
+        earlier = self.account_orders.get(route.spec.id)
+        if earlier is not None:
+            return [a for a in earlier if a in available] + [
+                a for a in available if a not in earlier
+            ]
         policy = self.table.policy
         ordered = order_accounts(
             policy.routing_strategy,
@@ -136,8 +174,11 @@ class _Planner:
             available,
             self.state,
             policy.sticky_round_robin_limit,
+            ring=[account_key(account) for account in route.accounts],
         )
-        return [Attempt(route.spec, account, provider_model) for account in ordered]
+        if ordered:
+            self.account_orders[route.spec.id] = ordered
+        return ordered
 
 
 def _route_for(model: str, table: RoutingTable) -> tuple[Route, str]:

@@ -61,15 +61,23 @@ class RoutingState:
             self._rotation[key] = position + 1
         return position
 
-    def sticky_choice(self, key: Hashable, candidates: Sequence[Hashable], limit: int) -> int:
+    def sticky_choice(
+        self,
+        key: Hashable,
+        candidates: Sequence[Hashable],
+        limit: int,
+        ring: Sequence[Hashable] | None = None,
+    ) -> int:
         """Index of the candidate to use: the current one until it served `limit` calls in a
-        row (or is no longer a candidate), then the next one after it."""
+        row (or is no longer a candidate), then the first candidate after it in `ring` (the
+        full rotation, candidates or not; default: the candidates)."""
+        ring = candidates if ring is None else ring
         with self._lock:
             current, served = self._sticky.get(key, (None, 0))
             if current in candidates and served < limit:
                 index = candidates.index(current)
-            elif current in candidates:
-                index = (candidates.index(current) + 1) % len(candidates)
+            elif current in ring:
+                index = candidates.index(_next_in_ring(current, ring, candidates))
             else:
                 index = self._rotation.get(key, 0) % len(candidates)
             chosen = candidates[index]
@@ -106,3 +114,10 @@ class RoutingState:
 
     def target_use(self, combo: str, model: str) -> float:
         return self._target_use.get((combo, model))
+
+
+def _next_in_ring(current: Hashable, ring: Sequence[Hashable], candidates: Sequence[Hashable]):
+    """The first candidate after `current` in `ring`, wrapping around (current itself last)."""
+    start = ring.index(current) + 1
+    following = [*ring[start:], *ring[:start]]
+    return next((item for item in following if item in candidates), candidates[0])
