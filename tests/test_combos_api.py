@@ -425,3 +425,43 @@ def test_account_round_robin_shares_100_concurrent_requests_evenly(roomy, upstre
     upstream.add(Behavior(delay=0.05))
     fire(roomy, "k")
     assert Counter(r.api_key for r in upstream.chat_requests()) == dict.fromkeys(keys, 25)
+
+
+def test_renaming_a_combo_another_combo_uses_is_refused(gateway):
+    admin = gateway.admin()
+    inner = admin.post(
+        gateway.url + "/api/combos", json={"name": "inner", "models": ["glm/glm-4.7"]}
+    )
+    admin.post(gateway.url + "/api/combos", json={"name": "outer", "models": ["inner"]})
+    renamed = admin.put(
+        gateway.url + f"/api/combos/{inner.json()['id']}",
+        json={"name": "inner2", "models": ["glm/glm-4.7"]},
+    )
+    assert renamed.status_code == 409
+    assert (
+        renamed.json()["error"]["code"] == "in_use"
+        and "outer" in renamed.json()["error"]["message"]
+    )
+    kept = admin.put(
+        gateway.url + f"/api/combos/{inner.json()['id']}",
+        json={"name": "inner", "models": ["glm/glm-4.6"]},
+    )
+    assert kept.status_code == 200  # changing targets under the same name is fine
+
+
+@pytest.mark.parametrize("path", ["/api/combos", "/api/fallback/chains"])
+def test_a_body_that_is_not_a_json_object_names_the_body(gateway, path):
+    admin = gateway.admin()
+    for data in ("{not json", "[1, 2]"):
+        reply = admin.post(
+            gateway.url + path, data=data, headers={"Content-Type": "application/json"}
+        )
+        assert reply.status_code == 400
+        assert reply.json()["error"]["param"] == "body"
+
+
+def test_a_target_without_a_model_names_the_models_field(gateway):
+    reply = gateway.admin().post(
+        gateway.url + "/api/combos", json={"name": "x", "models": [{"weight": 2}]}
+    )
+    assert reply.status_code == 400 and reply.json()["error"]["param"] == "models"

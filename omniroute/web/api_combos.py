@@ -74,7 +74,10 @@ def _target(item) -> ComboTarget:
         item = {"model": item}
     if not isinstance(item, dict):
         raise FieldError("models", _l("each entry is a model id or {model, weight}"))
-    model = text_field(item, "model")
+    try:
+        model = text_field(item, "model")
+    except FieldError as error:
+        raise FieldError("models", _l("each target's model %(m)s", m=error.message)) from None
     if any(char.isspace() for char in model):
         raise FieldError("models", _l("a model id must not contain spaces"))
     weight = item.get("weight", 1)
@@ -93,6 +96,16 @@ class ComboNameTaken(FieldError):
         self.name = name
 
 
+class ComboRenameInUse(FieldError):
+    """A rename would break the combos that name this one (the API answers 409)."""
+
+    def __init__(self, old_name: str, users: list[str]):
+        super().__init__(
+            "name",
+            _l("%(c)s is used by %(u)s: rename it there first", c=old_name, u=", ".join(users)),
+        )
+
+
 class ComboInUse(Exception):
     """Other combos name this one as a target (the API answers 409)."""
 
@@ -107,9 +120,15 @@ def store_combo(body: dict, combo_id: int | None = None) -> Combo | None:
     combo. FieldError names a bad field (ComboNameTaken for a duplicate name; a cycle or too
     deep nesting is a "models" error naming the path)."""
     combo = parse_combo(body)
-    others = {c.name: c for c in combo_store.list_combos() if c.id != combo_id}
+    combos = combo_store.list_combos()
+    others = {c.name: c for c in combos if c.id != combo_id}
     if combo.name in others:
         raise ComboNameTaken(combo.name)
+    old = next((c for c in combos if c.id == combo_id), None)
+    if old is not None and old.name != combo.name:
+        users = [c.name for c in others.values() if any(t.model == old.name for t in c.targets)]
+        if users:
+            raise ComboRenameInUse(old.name, users)
     try:
         check_combo_graph({**others, combo.name: combo})
     except ComboGraphError as error:
@@ -127,12 +146,16 @@ def store_combo(body: dict, combo_id: int | None = None) -> Combo | None:
 def save_combo(body, combo_id: int | None = None):
     """Create (combo_id None) or replace a combo from an API body: (combo, None) or
     (None, error response)."""
+    if not isinstance(body, dict):
+        return None, field_error("body", _l("must be a JSON object"))
     try:
-        saved = store_combo(body if isinstance(body, dict) else {}, combo_id)
+        saved = store_combo(body, combo_id)
     except ComboNameTaken as error:
         return None, json_error(
             409, f"a combo named '{error.name}' exists", "invalid_request_error", "conflict"
         )
+    except ComboRenameInUse as error:
+        return None, json_error(409, error.message, "invalid_request_error", "in_use")
     except FieldError as error:
         return None, field_error(error.field, error.message)
     if saved is None:

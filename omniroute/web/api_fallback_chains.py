@@ -73,8 +73,10 @@ def drop_chain(model: str) -> bool:
 
 
 def save_chain(body) -> tuple[FallbackChain | None, object]:
+    if not isinstance(body, dict):
+        return None, field_error("body", _l("must be a JSON object"))
     try:
-        return store_chain(body if isinstance(body, dict) else {}), None
+        return store_chain(body), None
     except FieldError as error:
         return None, field_error(error.field, error.message)
 
