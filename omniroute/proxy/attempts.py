@@ -4,10 +4,12 @@ The fallback rules, one per failure (README "Fallback rules" says the same for u
 
 - 429: the account rests for the provider's hint (Retry-After, x-ratelimit-reset*, Gemini
   retryDelay, "reset after 2h30m" texts; RATE_LIMIT_COOLDOWN without one) for that model; next.
-- 401, 402, 403: the account's key is refused; the whole account rests (AUTH_COOLDOWN); next.
+- 401, 402, 403 (and Gemini's 400 API_KEY_INVALID): the account's key is refused; the whole
+  account rests (AUTH_COOLDOWN without a hint) and is not asked again for any model; next.
 - 408, 500, 502, 503, 504, 529 and connection errors are transient: the same target is tried
   again up to `retries` times with exponential backoff (BACKOFF_SECONDS doubling), then next.
-  A 503 with a Retry-After also rests the account.
+  A 503 that says when to come back (Retry-After or another hint) is not retried: that model
+  on the account rests for the hint instead.
 - Other 5xx and timeouts (a timed-out call is not repeated): next.
 - 400/413/422 saying the prompt exceeds the context window: next target whose model has a larger
   context (targets of the same or a known smaller context are skipped).
@@ -40,6 +42,7 @@ RATE_LIMIT_COOLDOWN = 60.0
 AUTH_COOLDOWN = 60.0
 BACKOFF_SECONDS = 0.25
 ACCOUNT_STATUSES = frozenset({401, 402, 403})
+REFUSED_KEY_CODES = frozenset({"API_KEY_INVALID"})  # Gemini answers a bad key with a 400
 TRANSIENT_STATUSES = frozenset({408, 500, 502, 503, 504, 529})
 FALLBACK_STATUSES = ACCOUNT_STATUSES | {408, 429} | frozenset(range(500, 600))
 CLIENT_CLOSED_STATUS = 499
@@ -110,6 +113,8 @@ def send_until_answered(
             continue
         for retry in range(context.retries + 1):
             run.before_call(retry)
+            if context.state is not None:
+                context.state.note_used(attempt.account)
             started = time.perf_counter()
             try:
                 answer = _try_once(client, attempt, build(attempt), new_reader, timeout)
@@ -132,10 +137,13 @@ class _Run:
         self.last_error: UpstreamError | None = None
         self.min_context: int | None = None  # after an overflow: the context to exceed
         self.dead_models: set[tuple[str, str]] = set()
-        self.rests: list[float] = []
+        self.refused_accounts: set = set()  # accounts whose key was refused during this run
+        self.free_at: list[float] = []  # when each account rested by this run is free again
 
     def skips(self, attempt: Attempt) -> bool:
         if (attempt.spec.id, attempt.model) in self.dead_models:
+            return True
+        if attempt.account in self.refused_accounts:
             return True
         if self.min_context is None:
             return False
@@ -163,10 +171,10 @@ class _Run:
         if not isinstance(error, UpstreamStatusError):
             transient = not isinstance(error, UpstreamTimeoutError)
             return transient and retry < self.context.retries
-        self._rest(attempt, error)
+        rested = self._rest(attempt, error)
         if status in TRANSIENT_STATUSES:
-            return retry < self.context.retries and not error.headers.get("Retry-After")
-        if status in ACCOUNT_STATUSES or status == 429 or status >= 500:
+            return retry < self.context.retries and not rested
+        if _refuses_key(error) or status == 429 or status >= 500:
             return False
         if is_context_overflow(status, error.message, error.code):
             self.dead_models.add((attempt.spec.id, attempt.model))
@@ -179,31 +187,39 @@ class _Run:
             return False
         raise error
 
-    def _rest(self, attempt: Attempt, error: UpstreamStatusError) -> None:
+    def _rest(self, attempt: Attempt, error: UpstreamStatusError) -> bool:
+        """Rest the account (or one of its models) when the rules say so; True if it rests."""
         status, hint = error.upstream_status, error.retry_in
         state = self.context.state
         if status == 429:
             seconds, model = RATE_LIMIT_COOLDOWN if hint is None else hint, attempt.model
-        elif status in ACCOUNT_STATUSES:
+        elif _refuses_key(error):
             seconds, model = AUTH_COOLDOWN if hint is None else hint, None
+            self.refused_accounts.add(attempt.account)
         elif status == 503 and hint is not None:
             seconds, model = hint, attempt.model
         else:
-            return
-        self.rests.append(seconds)
+            return False
+        self.free_at.append(time.monotonic() + seconds)
         if state is not None and seconds > 0:
             state.cooldowns.cool(attempt.account, model, seconds, error.message)
+        return True
 
     def final_error(self) -> GatewayError:
         error = self.last_error
         if error is None:
             raise AssertionError("plan_attempts never returns an empty plan")
-        if error.status == 429 and self.rests:
-            error.headers = {
-                **error.headers,
-                "Retry-After": str(max(1, math.ceil(min(self.rests)))),
-            }
+        if error.status == 429 and self.free_at:
+            wait = min(self.free_at) - time.monotonic()
+            error.headers = {**error.headers, "Retry-After": str(max(1, math.ceil(wait)))}
         return error
+
+
+def _refuses_key(error: UpstreamStatusError) -> bool:
+    """The provider refused the account's key (or its billing), not the request."""
+    if error.upstream_status in ACCOUNT_STATUSES:
+        return True
+    return error.upstream_status == 400 and error.code in REFUSED_KEY_CODES
 
 
 def _sleep_unless_gone(seconds: float, client_gone: Callable[[], bool]) -> None:

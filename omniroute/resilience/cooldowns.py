@@ -53,6 +53,11 @@ class Cooldowns:
                 del self._until[key]
                 self._reasons.pop(key, None)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._until.clear()
+            self._reasons.clear()
+
     def active(self) -> list[tuple[Hashable, str | None, float, str]]:
         """(account, model or None, seconds left, reason) for every cooldown still running."""
         now = self._clock()

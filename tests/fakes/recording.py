@@ -17,7 +17,8 @@ Each format takes its API key where the real API does: OpenAI and Responses from
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -66,6 +67,7 @@ class Recorded:
     path: str  # with the query string
     headers: dict[str, str]  # lowercase names
     body: Any  # parsed JSON, raw bytes when not JSON, None when empty
+    at: float = field(default_factory=time.monotonic)  # when the whole request had arrived
 
     @property
     def route(self) -> Route:

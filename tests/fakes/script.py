@@ -1,10 +1,10 @@
 """What the fake upstream answers: scripted `Behavior` rules, and the format-neutral `Reply`.
 
-A test scripts a `Behavior` (status, error, delays, text, stream pieces, tool calls, thinking,
-usage) and adds it as a `Rule` matched on model and API key. For each request the server turns
-the matching behaviour, or the default conventions when no rule matches, into a `Reply`; each
-wire-format module then renders that one `Reply` in its own shape, so every format answers the
-same content with the same token totals.
+A test scripts a `Behavior` (status, error message/code/details or a raw error body, delays,
+text, stream pieces, tool calls, thinking, usage) and adds it as a `Rule` matched on model and
+API key. For each request the server turns the matching behaviour, or the default conventions
+when no rule matches, into a `Reply`; each wire-format module then renders that one `Reply` in
+its own shape, so every format answers the same content with the same token totals.
 
 Default conventions (no rule matched), for real CLI clients that cannot be scripted per request:
 - the conversation's last item is a tool result -> text "tool said: <result text[:500]>";
@@ -28,11 +28,16 @@ CALLTOOL = re.compile(r"CALLTOOL:([A-Za-z0-9_.\-]+)")
 class Behavior:
     status: int = 200
     error_message: str | None = None  # message of an error answer, in the format's error shape
+    error_code: str | None = None  # its code: OpenAI/Responses error.code, Anthropic error.type,
+    #                                Gemini error.status (default: the format's code for status)
+    error_details: list[dict] | None = None  # Gemini error.details (e.g. a google.rpc.RetryInfo)
+    error_body: bytes | None = None  # an error answer's body sent as-is (replaces the shape)
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before the status line is sent
     text: str | None = None  # reply text (default: "".join(chunks), or the conventions above)
     chunks: list[str] | None = None  # stream text pieces (default: the text split into words)
     chunk_interval: float = 0.0  # seconds between stream events
+    first_event_delay: float = 0.0  # seconds between a stream's headers and its first event
     reset_after_chunks: int | None = None  # drop the connection after this many SSE events
     tool_calls: list[tuple[str, str]] | None = None  # (name, arguments JSON)
     usage: tuple[int, int] = (11, 7)  # prompt (incl. cached), completion (incl. reasoning) tokens

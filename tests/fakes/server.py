@@ -5,14 +5,16 @@ written by hand in its own module from the providers' API references (never from
 code, so it is an independent oracle). Tests script it with `Behavior` rules matched on the
 request's model (Gemini: the model in the URL) and API key (read from the header that format
 uses); unmatched requests follow the echo / CALLTOOL / "tool said" conventions of
-`tests.fakes.script`. Every request is recorded. The event loop runs in a thread, so one
-instance serves thousands of concurrent streams.
+`tests.fakes.script`. Error answers come in each format's own shape (or as a scripted raw
+body). Every request is recorded. The event loop runs in a thread, so one instance serves
+thousands of concurrent streams.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import sys
 import threading
 import traceback
@@ -65,7 +67,8 @@ class FakeUpstream:
         return self
 
     def stop(self) -> None:
-        """Close the listener and every open connection, then end the loop's thread."""
+        """Close the listener, every open connection and every request still being answered,
+        then end the loop's thread."""
         if self._loop is None:
             return
 
@@ -73,7 +76,10 @@ class FakeUpstream:
             self._server.close()
             for writer in list(self._writers):
                 writer.transport.abort()
-            await asyncio.sleep(0.05)
+            handlers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for handler in handlers:  # e.g. one still sleeping out a scripted delay
+                handler.cancel()
+            await asyncio.gather(*handlers, return_exceptions=True)
             self._loop.stop()
 
         asyncio.run_coroutine_threadsafe(shut_down(), self._loop)
@@ -140,6 +146,8 @@ class FakeUpstream:
                     break
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:
+            pass  # stop(): end quietly (asyncio's stream callback chokes on a cancelled task)
         finally:
             self._writers.discard(writer)
             writer.close()
@@ -170,10 +178,8 @@ class FakeUpstream:
         if behavior.delay:
             await asyncio.sleep(behavior.delay)
         if behavior.status >= 400:
-            message = behavior.error_message or f"fake error {behavior.status}"
-            await send_json(
-                writer, behavior.status, dialect.error(behavior.status, message), behavior.headers
-            )
+            headers = {"Content-Type": "application/json", **behavior.headers}
+            await send(writer, behavior.status, error_body(dialect, behavior), headers)
             return True
         if route.action == "count_tokens":
             await send_json(writer, 200, anthropic.count_tokens(body), behavior.headers)
@@ -195,6 +201,24 @@ class FakeUpstream:
         if behavior.raw_body is not None:
             frames, end = [Frame(behavior.raw_body, "raw_body")], b""
         return await send_stream(writer, behavior, frames, end, self.stream_log)
+
+
+# Where each format keeps an error's code (`Behavior.error_code`).
+ERROR_CODE_FIELDS = {"openai": "code", "responses": "code", "anthropic": "type", "gemini": "status"}
+
+
+def error_body(dialect, behavior: Behavior) -> bytes:
+    """An error answer's body: `error_body` as-is, else the format's shape with the scripted
+    message, code and (Gemini) details."""
+    if behavior.error_body is not None:
+        return behavior.error_body
+    message = behavior.error_message or f"fake error {behavior.status}"
+    payload = dialect.error(behavior.status, message)
+    if behavior.error_code is not None:
+        payload["error"][ERROR_CODE_FIELDS[dialect.FORMAT]] = behavior.error_code
+    if behavior.error_details is not None and dialect.FORMAT == "gemini":
+        payload["error"]["details"] = behavior.error_details
+    return json.dumps(payload).encode()
 
 
 def _is_event_stream(request: Recorded, body: dict) -> bool:

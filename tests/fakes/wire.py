@@ -2,8 +2,9 @@
 
 Responses are either `Content-Length` bodies or `Transfer-Encoding: chunked` event streams, one
 HTTP chunk per SSE event so each event leaves when it is produced. A stream honours the
-behaviour's `chunk_interval` (between events) and `reset_after_chunks` (abort the connection
-before event N), and logs every event it sends to `stream_log` as (monotonic time, text).
+behaviour's `first_event_delay` (after the headers), `chunk_interval` (between events) and
+`reset_after_chunks` (abort the connection before event N), and logs every event it sends to
+`stream_log` as (monotonic time, text).
 """
 
 from __future__ import annotations
@@ -99,6 +100,9 @@ async def send_stream(
     for name, value in behavior.headers.items():
         head += f"{name}: {value}\r\n"
     writer.write((head + "\r\n").encode())
+    await writer.drain()
+    if behavior.first_event_delay:
+        await asyncio.sleep(behavior.first_event_delay)
     for sent, frame in enumerate(frames):
         if behavior.reset_after_chunks is not None and sent >= behavior.reset_after_chunks:
             writer.transport.abort()
