@@ -7,6 +7,7 @@ dedicated chat routes use the chat fake upstream. Clients are the openai SDK and
 from __future__ import annotations
 
 import base64
+import json
 import struct
 
 import openai
@@ -169,6 +170,8 @@ def test_last_account_failing_is_an_openai_shaped_error_and_a_row(gateway, media
     assert response.status_code == 502 and "scripted failure" in response.json()["error"]["message"]
     row = usage_rows(gateway)[-1]
     assert (row.endpoint, row.status) == ("embeddings", 502)
+    assert row.attempts == 2 and row.provider == "openai"  # one call and its transient retry
+    assert [call["status"] for call in json.loads(row.attempt_chain)] == [500, 500]
 
 
 def test_providers_without_embeddings_or_images_are_400(gateway, media):

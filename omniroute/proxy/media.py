@@ -4,7 +4,7 @@ Each endpoint is a MediaRequest: it validates the client's OpenAI-shaped body wh
 says which provider wire formats can serve it, builds the upstream request for each attempt and
 turns the provider's answer into OpenAI's with its usage. `run_media` is the non-streamed half of
 the chat pipeline reduced to that interface, and reuses its parts: `plan_attempts`,
-`send_until_answered` (fallback across accounts), and the pipeline's `record` / `error_reply` (so
+`Pipeline.send` (fallback across accounts), and the pipeline's `record` / `error_reply` (so
 every request leaves a usage row and errors reach the client in OpenAI's shape).
 """
 
@@ -17,9 +17,7 @@ from ..errors import GatewayError, InvalidRequestError
 from ..formats.canonical import Usage
 from ..routing.plan import Attempt
 from ..usage.trace import RequestTrace
-from .attempts import send_until_answered
 from .endpoints import UpstreamRequest
-from .pipeline import note_attempt
 from .reply import Reply
 
 CLIENT_FORMAT = "openai"
@@ -55,6 +53,20 @@ def to_json(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def media_check(media: MediaRequest):
+    """Refuse a plan whose first provider cannot serve this kind of request."""
+
+    def check(attempts: list[Attempt]) -> None:
+        if not media.supports(attempts[0].spec.wire_format):
+            raise InvalidRequestError(
+                f"model '{media.model}' does not support {media.capability}",
+                param="model",
+                code="unsupported_model",
+            )
+
+    return check
+
+
 def run_media(
     pipeline, make_request: type[MediaRequest], raw: bytes, api_key_id: int | None
 ) -> Reply:
@@ -67,20 +79,11 @@ def run_media(
     try:
         media = make_request(raw)
         trace.requested_model = media.model
-        attempts, context = pipeline.plan(media.model)
-        trace.attempt_chain = context.chain
-        if not media.supports(attempts[0].spec.wire_format):
-            raise InvalidRequestError(
-                f"model '{media.model}' does not support {media.capability}",
-                param="model",
-                code="unsupported_model",
-            )
-        answer = send_until_answered(
-            pipeline.client, attempts, media.upstream_request, context=context
+        answer = pipeline.send(
+            media.model, trace, media.upstream_request, check_plan=media_check(media)
         )
     except GatewayError as error:
         return pipeline.error_reply(CLIENT_FORMAT, trace, error)
-    note_attempt(trace, answer)
     return pipeline.answer_reply(
         CLIENT_FORMAT, answer, trace, media.client_answer, media.capability
     )

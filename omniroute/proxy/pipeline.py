@@ -58,11 +58,29 @@ class Pipeline:
         )
         return attempts, context
 
-    def send(self, model: str, trace: RequestTrace, build, new_reader=None, client_gone=None):
-        """Plan `model` and send until answered; the attempt chain lands in `trace` either way."""
+    def send(
+        self,
+        model: str,
+        trace: RequestTrace,
+        build,
+        new_reader=None,
+        client_gone=None,
+        check_plan=None,
+    ):
+        """Plan `model` and send until answered; the attempt chain lands in `trace` either way.
+        `check_plan(attempts)` may refuse the plan (raise) before anything is sent."""
         attempts, context = self.plan(model, client_gone)
+        if check_plan is not None:
+            check_plan(attempts)
         trace.attempt_chain = context.chain
-        answer = send_until_answered(self.client, attempts, build, new_reader, context=context)
+        try:
+            answer = send_until_answered(self.client, attempts, build, new_reader, context=context)
+        except GatewayError:
+            if context.chain:  # the row names the last provider tried and counts every call
+                last = context.chain[-1]
+                trace.provider, trace.model = last["provider"], last["model"]
+                trace.attempts = len(context.chain)
+            raise
         note_attempt(trace, answer)
         return answer
 
