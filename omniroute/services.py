@@ -11,9 +11,11 @@ from .proxy.client_auth import ClientAuthenticator
 from .proxy.pipeline import Pipeline
 from .proxy.upstream import UpstreamClient
 from .resilience.lockout import Lockout
+from .resilience.state import ResilienceState
+from .routing.state import RoutingState
 from .routing.table import build_routing_table
 from .store.api_keys import load_active_key_hashes
-from .store.app_settings import load_routing_policy
+from .store.app_settings import load_resilience_settings, load_routing_policy
 from .store.combos import load_combos
 from .store.connections import load_active_connections
 from .store.database import open_database
@@ -24,6 +26,7 @@ from .store.provider_nodes import load_active_nodes
 from .store.secret_box import SecretBox
 from .store.secret_files import ensure_data_dir, read_or_create_secret
 from .store.snapshot_cache import SnapshotCache
+from .usage.telemetry import LatencyTelemetry
 from .usage.writer import UsageWriter
 
 
@@ -40,6 +43,8 @@ class Services:
     usage: UsageWriter
     pipeline: Pipeline
     login_lockout: Lockout
+    resilience: ResilienceState
+    telemetry: LatencyTelemetry
     started_at: float = field(default_factory=time.time)
 
     def close(self) -> None:
@@ -63,11 +68,13 @@ def build_services(settings: dict[str, Any]) -> Services:
     box = SecretBox.from_settings(settings["STORAGE_ENCRYPTION_KEY"], data_dir)
     with database.connection_context():
         ensure_admin_password(settings["INITIAL_PASSWORD"], data_dir)
+        resilience = ResilienceState(load_resilience_settings())
     api_key_secret = settings["API_KEY_SECRET"] or read_or_create_secret(data_dir, "api-key-secret")
     require_key = settings["REQUIRE_API_KEY"]
     if require_key is None:
         require_key = listens_beyond_loopback(settings["HOSTNAME"])
     usage = UsageWriter(database, settings["USAGE_FLUSH_SECONDS"])
+    telemetry = LatencyTelemetry()
     usage.start()
     routes = SnapshotCache(
         database,
@@ -81,7 +88,10 @@ def build_services(settings: dict[str, Any]) -> Services:
         ),
     )
     upstream = UpstreamClient(
-        settings["THREADS"], settings["UPSTREAM_CONNECT_TIMEOUT"], settings["UPSTREAM_READ_TIMEOUT"]
+        settings["THREADS"],
+        settings["UPSTREAM_CONNECT_TIMEOUT"],
+        settings["UPSTREAM_READ_TIMEOUT"],
+        settings["UPSTREAM_IDLE_TIMEOUT"],
     )
     return Services(
         settings=settings,
@@ -89,12 +99,17 @@ def build_services(settings: dict[str, Any]) -> Services:
         box=box,
         routes=routes,
         client_auth=ClientAuthenticator(
-            api_key_secret, SnapshotCache(database, load_active_key_hashes), require_key
+            api_key_secret,
+            SnapshotCache(database, load_active_key_hashes),
+            require_key,
+            resilience.key_lockout,
         ),
         api_key_secret=api_key_secret,
         session_secret=settings["JWT_SECRET"] or read_or_create_secret(data_dir, "jwt-secret"),
         upstream=upstream,
         usage=usage,
-        pipeline=Pipeline(routes, upstream, usage),
-        login_lockout=Lockout(),
+        pipeline=Pipeline(routes, upstream, usage, RoutingState(resilience=resilience), telemetry),
+        login_lockout=resilience.login_lockout,
+        resilience=resilience,
+        telemetry=telemetry,
     )

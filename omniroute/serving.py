@@ -32,7 +32,9 @@ def build_server(app: Flask, sockets=None, **overrides):
         connection_limit=settings["CONNECTION_LIMIT"],
         asyncore_use_poll=True,
         backlog=2048,
-        channel_timeout=max(300, int(settings["UPSTREAM_READ_TIMEOUT"]) + 30),
+        channel_timeout=max(
+            300, int(max(settings["UPSTREAM_READ_TIMEOUT"], settings["UPSTREAM_IDLE_TIMEOUT"])) + 30
+        ),
         max_request_body_size=settings["MAX_BODY_BYTES"] * BODY_SLACK,
         ident="OmniRoute",
         expose_tracebacks=False,

@@ -203,7 +203,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "UPSTREAM_READ_TIMEOUT",
         300.0,
-        "Seconds to wait for the provider's first byte, and between two chunks of a stream.",
+        "Seconds to wait for the provider's first byte (its answer's headers).",
+        float_between(0.1, 3600),
+    ),
+    Setting(
+        "UPSTREAM_IDLE_TIMEOUT",
+        300.0,
+        "Seconds an answer may stay silent once it has started (between two chunks of a "
+        "stream); a stream silent longer ends with an in-band error.",
         float_between(0.1, 3600),
     ),
     Setting(

@@ -83,7 +83,7 @@ def test_opens_after_threshold_failures_within_the_window(clock):
     registry.record("glm", "cheap", None)
     assert state_of(registry, "glm") == OPEN
     assert not registry.allow("glm", "cheap")
-    assert not registry.available("glm", "cheap")
+    assert not registry.available("glm")
     assert registry.retry_in("glm") == pytest.approx(5.0)
 
 
@@ -109,7 +109,7 @@ def test_half_open_lets_exactly_one_probe_through_and_closes_on_success(clock):
     for _ in range(3):
         registry.record("glm", "cheap", 502)
     clock.now += 5
-    assert registry.available("glm", "cheap")
+    assert registry.available("glm")
     assert registry.allow("glm", "cheap")  # the probe
     assert state_of(registry, "glm") == HALF_OPEN
     assert not registry.allow("glm", "cheap")  # no second probe

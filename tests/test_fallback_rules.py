@@ -16,7 +16,7 @@ import time
 import pytest
 import requests
 
-from omniroute.proxy.attempts import AUTH_COOLDOWN, RATE_LIMIT_COOLDOWN
+from omniroute.resilience.settings import Backoff
 from tests.fake_upstream import Behavior
 from tests.gateway_harness import start_gateway
 
@@ -137,7 +137,7 @@ def test_429_moves_on_and_rests_only_that_model_on_that_account(gateway, upstrea
             150,
         ),
         ({}, "You have reached your usage limit. Your limit will reset after 2h30m.", 9000),
-        ({}, "Rate limit reached", RATE_LIMIT_COOLDOWN),  # no hint: the default rest
+        ({}, "Rate limit reached", Backoff().seconds(1)),  # no hint: the first backoff step
     ],
     ids=["retry-after", "retry-after-ms", "x-ratelimit-reset", "reset-after-text", "no-hint"],
 )
@@ -150,7 +150,7 @@ def test_the_providers_reset_hint_sets_how_long_the_account_rests(
     refused = chat(gateway)
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == str(int(seconds))
-    assert cooling(gateway)[(account["id"], "gpt-4o-mini")] == pytest.approx(seconds, abs=5)
+    assert cooling(gateway)[(account["id"], "gpt-4o-mini")] == pytest.approx(seconds, abs=2)
 
     again = chat(gateway)  # the account is resting: the gateway answers without calling it
     assert again.status_code == 429
@@ -232,7 +232,7 @@ def test_a_refused_key_rests_the_whole_account_until_the_connection_is_saved(
 
     assert chat(gateway).headers["X-OmniRoute-Fallback-Attempts"] == "1"
     assert keys_called(upstream) == [key(1), key(2)]
-    assert cooling(gateway) == {(first["id"], None): pytest.approx(AUTH_COOLDOWN, abs=5)}
+    assert cooling(gateway) == {(first["id"], None): pytest.approx(Backoff().seconds(1), abs=1)}
 
     upstream.requests.clear()
     assert chat(gateway, model="openai/gpt-4o").status_code == 200

@@ -3,9 +3,10 @@
 The fallback rules, one per failure (README "Fallback rules" says the same for users):
 
 - 429: the account rests for the provider's hint (Retry-After, x-ratelimit-reset*, Gemini
-  retryDelay, "reset after 2h30m" texts; RATE_LIMIT_COOLDOWN without one) for that model; next.
+  retryDelay, "reset after 2h30m" texts; without one the account's exponential backoff, see
+  resilience/state.py) for that model; next.
 - 401, 402, 403 (and Gemini's 400 API_KEY_INVALID): the account's key is refused; the whole
-  account rests (AUTH_COOLDOWN without a hint) and is not asked again for any model; next.
+  account rests (its hint or backoff) and is not asked again for any model; next.
 - 408, 500, 502, 503, 504, 529 and connection errors are transient: the same target is tried
   again up to `retries` times with exponential backoff (BACKOFF_SECONDS doubling), then next.
   A 503 that says when to come back (Retry-After or another hint) is not retried: that model
@@ -16,10 +17,15 @@ The fallback rules, one per failure (README "Fallback rules" says the same for u
 - 404 (the model is not served there): next target with a different model.
 - Any other 4xx is caused by the request itself: stop and return it.
 - The client went away: stop at once (nothing is sent on its behalf any more).
+Before each call, the provider's circuit breaker must let it through (an open breaker, or a
+half-open one whose single probe is out, skips the attempt) and the account's rate limit must
+grant a slot (waiting in its bounded queue up to the limit's max wait; otherwise the attempt is
+skipped). Every call's outcome feeds the breaker; a success clears the account's backoff.
 Every upstream call counts toward `max_attempts`. Fallback happens only here, before the first
 byte reaches the client: for a stream, the first whole event must arrive before the attempt is
 chosen, so a stream that breaks before its first byte still falls back. When the last failure is
-a 429, Retry-After is the earliest moment one of the tried accounts is free again.
+a 429, Retry-After is the earliest moment one of the tried accounts is free again; when nothing
+could be called at all, the answer is 429 (rate limits) or 503 (open breakers) with Retry-After.
 """
 
 from __future__ import annotations
@@ -30,16 +36,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import GatewayError, UpstreamError, UpstreamStatusError, UpstreamTimeoutError
+from ..errors import (
+    GatewayError,
+    RateLimitedError,
+    ServiceUnavailableError,
+    UpstreamError,
+    UpstreamStatusError,
+    UpstreamTimeoutError,
+)
 from ..formats.registry import FORMATS
 from ..resilience.reset_hints import cooldown_seconds, is_context_overflow
+from ..resilience.settings import Backoff
 from ..routing.plan import Attempt
 from ..routing.state import RoutingState
 from .endpoints import UpstreamRequest
 from .upstream import UpstreamClient, UpstreamResponse, network_error
 
-RATE_LIMIT_COOLDOWN = 60.0
-AUTH_COOLDOWN = 60.0
 BACKOFF_SECONDS = 0.25
 ACCOUNT_STATUSES = frozenset({401, 402, 403})
 REFUSED_KEY_CODES = frozenset({"API_KEY_INVALID"})  # Gemini answers a bad key with a 400
@@ -113,16 +125,21 @@ def send_until_answered(
             continue
         for retry in range(context.retries + 1):
             run.before_call(retry)
+            admitted, permit = run.admit(attempt)
+            if not admitted:
+                break
+            run.calls += 1
             if context.state is not None:
                 context.state.note_used(attempt.account)
             started = time.perf_counter()
             try:
-                answer = _try_once(client, attempt, build(attempt), new_reader, timeout)
+                answer = _try_once(client, attempt, build(attempt), new_reader, timeout, permit)
             except UpstreamError as error:
                 if not run.after_failure(attempt, error, started, retry):
                     break
                 continue
             context.note(attempt, started, answer.response.status_code)
+            run.succeeded(attempt, answer.response)
             answer.tried = run.calls
             return answer
     raise run.final_error()
@@ -139,6 +156,9 @@ class _Run:
         self.dead_models: set[tuple[str, str]] = set()
         self.refused_accounts: set = set()  # accounts whose key was refused during this run
         self.free_at: list[float] = []  # when each account rested by this run is free again
+        self.limited: list[float] = []  # waits of accounts skipped for their rate limit
+        self.blocked: list[float] = []  # waits of providers skipped for their open breaker
+        self.resilience = context.state.resilience if context.state is not None else None
 
     def skips(self, attempt: Attempt) -> bool:
         if (attempt.spec.id, attempt.model) in self.dead_models:
@@ -157,7 +177,33 @@ class _Run:
             _sleep_unless_gone(BACKOFF_SECONDS * 2 ** (retry - 1), self.context.client_gone)
         if self.context.client_gone():
             raise ClientGoneError("the client closed the connection; no more attempts")
-        self.calls += 1
+
+    def admit(self, attempt: Attempt) -> tuple[bool, object]:
+        """(may call, rate-limit permit or None): the account's rate limit, then the breaker."""
+        resilience = self.resilience
+        if resilience is None:
+            return True, None
+        spec, permit = attempt.spec, None
+        limits = resilience.limits_for(spec.tier)
+        if limits is not None:
+            permit = resilience.limiter.acquire(attempt.account, limits)
+            if permit is None:
+                self.limited.append(resilience.limiter.wait_estimate(attempt.account, limits))
+                return False, None
+        if not resilience.breakers.allow(spec.id, spec.tier):
+            self.blocked.append(resilience.breakers.retry_in(spec.id))
+            if permit is not None:
+                permit.release()
+            return False, None
+        return True, permit
+
+    def succeeded(self, attempt: Attempt, response: UpstreamResponse) -> None:
+        if self.resilience is not None:
+            self.resilience.breakers.record(
+                attempt.spec.id, attempt.spec.tier, response.status_code
+            )
+            self.resilience.succeeded(attempt.account)
+            self.resilience.limiter.learn(attempt.account, response.headers)
 
     def after_failure(self, attempt, error: UpstreamError, started: float, retry: int) -> bool:
         """Handle a failed call; True to try the same attempt again, False to move on.
@@ -168,6 +214,8 @@ class _Run:
         state = self.context.state
         if state is not None:
             state.note_failure(attempt.account)
+            outcome = status if isinstance(error, UpstreamStatusError) else None
+            self.resilience.breakers.record(attempt.spec.id, attempt.spec.tier, outcome)
         if not isinstance(error, UpstreamStatusError):
             transient = not isinstance(error, UpstreamTimeoutError)
             return transient and retry < self.context.retries
@@ -190,29 +238,45 @@ class _Run:
     def _rest(self, attempt: Attempt, error: UpstreamStatusError) -> bool:
         """Rest the account (or one of its models) when the rules say so; True if it rests."""
         status, hint = error.upstream_status, error.retry_in
-        state = self.context.state
-        if status == 429:
-            seconds, model = RATE_LIMIT_COOLDOWN if hint is None else hint, attempt.model
+        if status == 429 or (status == 503 and hint is not None):
+            model = attempt.model
         elif _refuses_key(error):
-            seconds, model = AUTH_COOLDOWN if hint is None else hint, None
+            model = None
             self.refused_accounts.add(attempt.account)
-        elif status == 503 and hint is not None:
-            seconds, model = hint, attempt.model
         else:
             return False
+        if self.resilience is not None:
+            seconds = self.resilience.rest(attempt.account, model, hint, error.message)
+        else:
+            seconds = Backoff().seconds(1) if hint is None else hint
         self.free_at.append(time.monotonic() + seconds)
-        if state is not None and seconds > 0:
-            state.cooldowns.cool(attempt.account, model, seconds, error.message)
         return True
 
     def final_error(self) -> GatewayError:
         error = self.last_error
         if error is None:
-            raise AssertionError("plan_attempts never returns an empty plan")
+            return self._nothing_called()
         if error.status == 429 and self.free_at:
             wait = min(self.free_at) - time.monotonic()
             error.headers = {**error.headers, "Retry-After": str(max(1, math.ceil(wait)))}
         return error
+
+    def _nothing_called(self) -> GatewayError:
+        if self.limited:
+            wait = str(max(1, math.ceil(min(self.limited))))
+            return RateLimitedError(
+                f"every account for this model is at its rate limit; retry in {wait} s",
+                code="rate_limited",
+                headers={"Retry-After": wait},
+            )
+        if self.blocked:
+            wait = str(max(1, math.ceil(min(self.blocked))))
+            return ServiceUnavailableError(
+                f"the providers for this model are failing (circuit open); retry in {wait} s",
+                code="circuit_open",
+                headers={"Retry-After": wait},
+            )
+        raise AssertionError("plan_attempts never returns an empty plan")
 
 
 def _refuses_key(error: UpstreamStatusError) -> bool:
@@ -228,11 +292,20 @@ def _sleep_unless_gone(seconds: float, client_gone: Callable[[], bool]) -> None:
         time.sleep(min(left, 0.05))
 
 
-def _try_once(client, attempt, request: UpstreamRequest, new_reader, timeout) -> Answer:
+def _try_once(
+    client, attempt, request: UpstreamRequest, new_reader, timeout, permit=None
+) -> Answer:
     provider = attempt.spec.id
-    response = client.post(
-        request.url, request.body, request.headers, provider=provider, timeout=timeout
-    )
+    try:
+        response = client.post(
+            request.url, request.body, request.headers, provider=provider, timeout=timeout
+        )
+    except UpstreamError:
+        if permit is not None:
+            permit.release()
+        raise
+    if permit is not None:
+        response.on_close(permit.release)  # a stream holds its slot until it ends
     if response.status_code >= 400:
         raise status_error(response, request.wire_format, provider)
     answer = Answer(attempt, response)
@@ -268,6 +341,7 @@ def read_first_items(response: UpstreamResponse, reader: StreamReader, provider:
                 return reader.close()
             items = reader.feed(chunk)
             if items:
+                response.started()
                 return items
     except Exception as exc:
         response.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..errors import AuthenticationError, RateLimitedError
-from ..resilience.lockout import Lockout
+from ..resilience.lockout import Lockout, api_key_lockout
 from ..store.api_keys import hash_api_key
 from ..store.snapshot_cache import SnapshotCache
 
@@ -21,10 +21,6 @@ def presented_key(headers: Mapping[str, str], query: Mapping[str, str]) -> str |
     if authorization[:7].lower() == "bearer ":
         return authorization[7:].strip() or None
     return headers.get("x-api-key") or headers.get("x-goog-api-key") or query.get("key") or None
-
-
-def bad_key_lockout() -> Lockout:
-    return Lockout(max_failures=10, window_seconds=300, lock_seconds=900)
 
 
 class ClientAuthenticator:
@@ -38,7 +34,7 @@ class ClientAuthenticator:
         self._secret = secret
         self.key_hashes = key_hashes
         self.required = required
-        self.lockout = lockout or bad_key_lockout()
+        self.lockout = lockout or api_key_lockout()
 
     def identify(
         self, headers: Mapping[str, str], query: Mapping[str, str], address: str = ""

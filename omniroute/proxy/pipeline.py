@@ -16,6 +16,7 @@ from ..routing.state import RoutingState
 from ..routing.table import RoutingTable
 from ..store.snapshot_cache import SnapshotCache
 from ..usage.estimate import estimate_input_tokens
+from ..usage.telemetry import LatencyTelemetry
 from ..usage.trace import RequestTrace
 from ..usage.writer import UsageWriter
 from .attempts import Answer, FallbackContext, send_until_answered
@@ -39,11 +40,13 @@ class Pipeline:
         client: UpstreamClient,
         usage: UsageWriter,
         state: RoutingState | None = None,
+        telemetry: LatencyTelemetry | None = None,
     ):
         self.routes = routes
         self.client = client
         self.usage = usage
         self.state = state or RoutingState()
+        self.telemetry = telemetry or LatencyTelemetry()
 
     def plan(self, model: str, client_gone=None) -> tuple[list[Attempt], FallbackContext]:
         """The attempts for `model` and the fallback context (policy, routing state) to send
@@ -85,7 +88,13 @@ class Pipeline:
         return answer
 
     def record(self, trace: RequestTrace) -> None:
-        self.usage.submit(trace.to_row())
+        """Queue the usage row; feed the provider's latency telemetry (time to the first token
+        for a stream, the whole answer otherwise)."""
+        row = trace.to_row()
+        self.usage.submit(row)
+        if trace.provider is not None:
+            latency = row["ttft_ms"] if trace.stream and row["ttft_ms"] else row["latency_ms"]
+            self.telemetry.add(trace.provider, latency, trace.status < 400)
 
     def handle(self, call: ClientCall) -> Reply:
         trace = RequestTrace(

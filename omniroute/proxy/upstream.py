@@ -36,11 +36,24 @@ class UpstreamResponse:
     """A provider's answer with its body unread: read it in pieces as it arrives, or whole.
     Closing returns a fully read connection to the pool and drops one left half-read."""
 
-    def __init__(self, raw: urllib3.BaseHTTPResponse):
+    def __init__(self, raw: urllib3.BaseHTTPResponse, idle_timeout: float | None = None):
         self._raw = raw
+        self._idle_timeout = idle_timeout
         self._finished = False
+        self._on_close: list = []
         self.status_code = raw.status
         self.headers = raw.headers
+
+    def started(self) -> None:
+        """The answer's first event arrived: from now on a read may wait the idle timeout."""
+        if self._idle_timeout is not None:
+            sock = getattr(getattr(self._raw, "connection", None), "sock", None)
+            if sock is not None:
+                sock.settimeout(self._idle_timeout)
+
+    def on_close(self, callback) -> None:
+        """Call `callback` once when the response is closed (e.g. release a rate-limit slot)."""
+        self._on_close.append(callback)
 
     def read1(self, amount: int = READ_SIZE) -> bytes:
         """Whatever has arrived (up to `amount` bytes), waiting only for the first byte."""
@@ -59,6 +72,9 @@ class UpstreamResponse:
         if not self._finished:
             self._raw.close()
         self._raw.release_conn()
+        callbacks, self._on_close = self._on_close, []
+        for callback in callbacks:
+            callback()
 
     def __enter__(self) -> UpstreamResponse:
         return self
@@ -68,8 +84,15 @@ class UpstreamResponse:
 
 
 class UpstreamClient:
-    def __init__(self, pool_size: int, connect_timeout: float, read_timeout: float):
+    def __init__(
+        self,
+        pool_size: int,
+        connect_timeout: float,
+        read_timeout: float,
+        idle_timeout: float | None = None,
+    ):
         self.timeout = (connect_timeout, read_timeout)
+        self.idle_timeout = idle_timeout  # between stream chunks, once the first event came
         self._pools = urllib3.PoolManager(
             num_pools=64, maxsize=pool_size, block=False, retries=False
         )
@@ -111,7 +134,8 @@ class UpstreamClient:
             )
         except (HTTPError, OSError) as exc:
             raise network_error(exc, provider, url) from exc
-        return UpstreamResponse(raw)
+        idle = None if self.idle_timeout == read else self.idle_timeout
+        return UpstreamResponse(raw, idle)
 
     def close(self) -> None:
         self._pools.clear()

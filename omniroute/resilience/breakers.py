@@ -129,7 +129,7 @@ class Breakers:
             self._breakers[provider] = breaker
         return breaker
 
-    def available(self, provider: str, tier: str) -> bool:
+    def available(self, provider: str) -> bool:
         breaker = self._breakers.get(provider)
         return breaker is None or breaker.available(self.clock())
 

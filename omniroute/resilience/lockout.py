@@ -16,6 +16,11 @@ from collections import deque
 MAX_TRACKED = 10_000
 
 
+def api_key_lockout() -> Lockout:
+    """For /v1 callers presenting wrong API keys: 10 in 5 minutes lock the address 15 minutes."""
+    return Lockout(max_failures=10, window_seconds=300, lock_seconds=900)
+
+
 class Lockout:
     def __init__(
         self,

@@ -69,6 +69,7 @@ class _Planner:
         self.table = table
         self.state = state
         self.cooling: list[float] = []  # seconds left, for each account left out
+        self.blocked: dict[str, float] = {}  # provider → seconds until its breaker half-opens
         self.account_orders: dict[str, list[ActiveConnection]] = {}  # by provider id
         self.target_orders: dict[str, list[ComboTarget]] = {}  # by combo name
         self.expanding: list[str] = []  # the combos being expanded, outermost first
@@ -78,13 +79,26 @@ class _Planner:
         if attempts:
             self.state.note_used(attempts[0].account)
         if not attempts and self.cooling:
-            wait = max(1, math.ceil(min(self.cooling)))
+            wait = max(1, math.ceil(min(self.cooling + list(self.blocked.values()))))
             raise RateLimitedError(
                 f"every account that can serve '{model}' is resting after provider errors "
                 f"(rate limits or refused keys); retry in {wait} s",
                 headers={"Retry-After": str(wait)},
             )
+        if not attempts and self.blocked:
+            wait = max(1, math.ceil(min(self.blocked.values())))
+            raise ServiceUnavailableError(
+                f"every provider that can serve '{model}' is failing (circuit open: "
+                f"{', '.join(sorted(self.blocked))}); retry in {wait} s",
+                code="circuit_open",
+                headers={"Retry-After": str(wait)},
+            )
         return attempts
+
+    @property
+    def held_back(self) -> bool:
+        """Were candidates left out only for resting (cooldown or open breaker)?"""
+        return bool(self.cooling or self.blocked)
 
     def expand(self, name: str) -> list[Attempt]:
         combo = self.table.combos.get(name)
@@ -104,7 +118,7 @@ class _Planner:
             attempts = []
         for fallback in fallbacks:
             attempts += self._routable(fallback)
-        if fallbacks and not attempts and not self.cooling:
+        if fallbacks and not attempts and not self.held_back:
             self.model_attempts(name)  # nothing routable: the model's own error explains why
         return attempts
 
@@ -132,7 +146,7 @@ class _Planner:
                 attempts += found
         finally:
             self.expanding.pop()
-        if ordered and not attempts and not self.cooling:
+        if ordered and not attempts and not self.held_back:
             raise ServiceUnavailableError(
                 f"no target of combo '{combo.name}' can be routed ({'; '.join(refused)})",
                 code="no_active_connection",
@@ -149,6 +163,10 @@ class _Planner:
 
     def model_attempts(self, model: str) -> list[Attempt]:
         route, provider_model = _route_for(model, self.table)
+        breakers = self.state.resilience.breakers
+        if not breakers.available(route.spec.id):
+            self.blocked[route.spec.id] = breakers.retry_in(route.spec.id)
+            return []
         available = []
         for account in route.accounts:
             wait = self.state.cooldowns.remaining(account_key(account), provider_model)

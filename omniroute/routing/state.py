@@ -1,9 +1,10 @@
 """RoutingState: what the strategies remember between requests. In memory, per process.
 
 Round-robin positions, sticky counts, when each account was last used, recent failures per
-account and recent requests per combo target (both decaying with a five-minute half-life), the
-accounts' cooldowns, and the random source (seedable, so tests can fix the sequence). Nothing
-here touches the database; a restart starts fresh, which every strategy tolerates.
+account and recent requests per combo target (both decaying with a five-minute half-life), and
+the random source (seedable, so tests can fix the sequence); plus the resilience state the
+planner consults (breakers, cooldowns: resilience/state.py). Nothing here touches the database;
+a restart starts fresh, which every strategy tolerates.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
 
-from ..resilience.cooldowns import Cooldowns
+from ..resilience.state import ResilienceState
 from ..store.connections import ActiveConnection
 
 HALF_LIFE_SECONDS = 300.0
@@ -43,10 +44,16 @@ class DecayingCounter:
 
 
 class RoutingState:
-    def __init__(self, rng: random.Random | None = None, clock=time.monotonic):
+    def __init__(
+        self,
+        rng: random.Random | None = None,
+        clock=time.monotonic,
+        resilience: ResilienceState | None = None,
+    ):
         self.rng = rng or random.Random()
         self.clock = clock
-        self.cooldowns = Cooldowns(clock)
+        self.resilience = resilience or ResilienceState(clock=clock)
+        self.cooldowns = self.resilience.cooldowns
         self._lock = threading.Lock()
         self._rotation: dict[Hashable, int] = {}
         self._sticky: dict[Hashable, tuple[Hashable, int]] = {}

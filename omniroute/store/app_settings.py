@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..resilience.settings import ResilienceSettings, settings_from_json, settings_to_json
 from ..routing.policy import RoutingPolicy, policy_from_json, policy_to_json
 from .models import AppSetting
 
@@ -26,3 +27,14 @@ def load_routing_policy() -> RoutingPolicy:
 
 def save_routing_policy(policy: RoutingPolicy) -> None:
     set_app_setting(ROUTING_KEY, policy_to_json(policy))
+
+
+RESILIENCE_KEY = "resilience"
+
+
+def load_resilience_settings() -> ResilienceSettings:
+    return settings_from_json(get_app_setting(RESILIENCE_KEY))
+
+
+def save_resilience_settings(settings: ResilienceSettings) -> None:
+    set_app_setting(RESILIENCE_KEY, settings_to_json(settings))

@@ -1,0 +1,104 @@
+"""The health report: everything the Health page and `GET /api/health` show, as one dict.
+
+System status (uptime, version, memory, data dir, database size), provider health (breaker per
+usable provider), rate limits (accounts resting, with the time left and why; rate-limited
+accounts' queues), active lockouts, the signature cache (zeros until a response cache exists)
+and latency telemetry. Reads in-memory state and one cheap database size query.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from peewee import PostgresqlDatabase
+
+from .. import __version__
+from ..routing.state import account_key
+
+
+def rss_mb() -> float | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def database_size(database) -> int | None:
+    if isinstance(database, PostgresqlDatabase):
+        with database.connection_context():
+            return database.execute_sql("SELECT pg_database_size(current_database())").fetchone()[0]
+    path = getattr(database, "database", None)
+    if not path or path == ":memory:":
+        return None
+    return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
+
+
+def account_names(table) -> dict:
+    """account key → (provider id, account name) for every usable account."""
+    return {
+        account_key(account): (route.spec.id, account.name)
+        for route in table.usable_routes()
+        for account in route.accounts
+    }
+
+
+def build_health_report(services) -> dict:
+    resilience = services.pipeline.state.resilience
+    table = services.routes.snapshot()
+    names = account_names(table)
+    breakers = {item["provider"]: item for item in resilience.breakers.snapshot()}
+    providers = sorted({route.spec.id for route in table.usable_routes()} | set(breakers))
+    return {
+        "system": {
+            "status": "ok",
+            "version": __version__,
+            "uptimeSeconds": round(time.time() - services.started_at, 1),
+            "rssMb": rss_mb(),
+            "dataDir": services.settings["DATA_DIR"],
+            "databaseBytes": database_size(services.database),
+        },
+        "providers": [breakers.get(p) or _closed(p) for p in providers],
+        "rateLimits": [
+            {
+                "account": account,
+                "provider": names.get(account, (None, None))[0],
+                "accountName": names.get(account, (None, str(account)))[1],
+                "model": model,
+                "remainingSeconds": round(left, 1),
+                "reason": reason,
+            }
+            for account, model, left, reason in resilience.cooldowns.active()
+        ],
+        "queues": [
+            {"account": account, "accountName": names.get(account, (None, str(account)))[1], **q}
+            for account, q in resilience.limiter.snapshot().items()
+        ],
+        "lockouts": _lockouts(resilience),
+        "cache": {"entries": 0, "hits": 0, "misses": 0, "hitRate": 0.0},
+        "latency": services.telemetry.summary(),
+    }
+
+
+def _closed(provider: str) -> dict:
+    return {
+        "provider": provider,
+        "state": "closed",
+        "recentFailures": 0,
+        "totalFailures": 0,
+        "retryInSeconds": 0.0,
+        "cooldownSeconds": 0.0,
+    }
+
+
+def _lockouts(resilience) -> list[dict]:
+    kinds = (("login", resilience.login_lockout), ("apiKey", resilience.key_lockout))
+    return [
+        {"kind": kind, "identifier": identifier, "remainingSeconds": round(left, 1)}
+        for kind, lockout in kinds
+        for identifier, left in sorted(lockout.locked().items())
+    ]
