@@ -48,7 +48,7 @@ def account_names(table) -> dict:
 
 
 def build_health_report(services) -> dict:
-    resilience = services.pipeline.state.resilience
+    resilience = services.resilience
     table = services.routes.snapshot()
     names = account_names(table)
     breakers = {item["provider"]: item for item in resilience.breakers.snapshot()}
