@@ -5,6 +5,8 @@ GatewayError                      status, message, type, code, headers
 ├── AuthenticationError           401 authentication_error
 ├── ModelNotFoundError            404 model_not_found
 ├── PayloadTooLargeError          413 request_too_large
+├── BudgetExceededError           402 the API key's budget for the period is spent
+├── ForbiddenModelError           403 the API key may not use this model
 ├── RateLimitedError              429 every account for the model is cooling down
 ├── ServiceUnavailableError       503 (no active connection; server at capacity)
 └── UpstreamError                 the provider failed; `provider` names it
@@ -62,6 +64,18 @@ class PayloadTooLargeError(GatewayError):
     status = 413
     type = "invalid_request_error"
     code = "request_too_large"
+
+
+class BudgetExceededError(GatewayError):
+    status = 402
+    type = "insufficient_quota"
+    code = "budget_exceeded"
+
+
+class ForbiddenModelError(GatewayError):
+    status = 403
+    type = "permission_error"
+    code = "model_not_allowed"
 
 
 class RateLimitedError(GatewayError):

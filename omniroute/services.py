@@ -16,16 +16,21 @@ from .routing.state import RoutingState
 from .routing.table import build_routing_table
 from .store.api_keys import load_active_key_hashes
 from .store.app_settings import load_resilience_settings, load_routing_policy
+from .store.budgets import load_budgets, spent_since
 from .store.combos import load_combos
 from .store.connections import load_active_connections
 from .store.database import open_database
 from .store.fallback_chains import load_chains
 from .store.migrations import migrate
 from .store.model_aliases import load_aliases
+from .store.pricing import load_price_overrides
 from .store.provider_nodes import load_active_nodes
 from .store.secret_box import SecretBox
 from .store.secret_files import ensure_data_dir, read_or_create_secret
 from .store.snapshot_cache import SnapshotCache
+from .usage.accounting import Accounting
+from .usage.budgets import BudgetLedger
+from .usage.pricing import PricingTable
 from .usage.telemetry import LatencyTelemetry
 from .usage.writer import UsageWriter
 
@@ -45,6 +50,8 @@ class Services:
     login_lockout: Lockout
     resilience: ResilienceState
     telemetry: LatencyTelemetry
+    pricing: SnapshotCache
+    budgets: BudgetLedger
     started_at: float = field(default_factory=time.time)
 
     def close(self) -> None:
@@ -57,6 +64,11 @@ class Services:
 
 def listens_beyond_loopback(hostname: str) -> bool:
     return hostname not in {"127.0.0.1", "localhost", "::1"} and not hostname.startswith("127.")
+
+
+def _spent(database, key_id: int, start) -> float:
+    with database.connection_context():
+        return spent_since(key_id, start)
 
 
 def build_services(settings: dict[str, Any]) -> Services:
@@ -75,6 +87,10 @@ def build_services(settings: dict[str, Any]) -> Services:
         require_key = listens_beyond_loopback(settings["HOSTNAME"])
     usage = UsageWriter(database, settings["USAGE_FLUSH_SECONDS"])
     telemetry = LatencyTelemetry()
+    pricing = SnapshotCache(database, lambda: PricingTable(load_price_overrides()))
+    budgets = BudgetLedger(lambda key_id, start: _spent(database, key_id, start))
+    with database.connection_context():
+        budgets.set_budgets(load_budgets())
     usage.start()
     routes = SnapshotCache(
         database,
@@ -108,8 +124,17 @@ def build_services(settings: dict[str, Any]) -> Services:
         session_secret=settings["JWT_SECRET"] or read_or_create_secret(data_dir, "jwt-secret"),
         upstream=upstream,
         usage=usage,
-        pipeline=Pipeline(routes, upstream, usage, RoutingState(resilience=resilience), telemetry),
+        pipeline=Pipeline(
+            routes,
+            upstream,
+            usage,
+            RoutingState(resilience=resilience),
+            telemetry,
+            Accounting(pricing, budgets),
+        ),
         login_lockout=resilience.login_lockout,
         resilience=resilience,
         telemetry=telemetry,
+        pricing=pricing,
+        budgets=budgets,
     )

@@ -15,7 +15,9 @@ from ..routing.plan import Attempt, plan_attempts
 from ..routing.state import RoutingState
 from ..routing.table import RoutingTable
 from ..store.snapshot_cache import SnapshotCache
+from ..usage.accounting import Accounting
 from ..usage.estimate import estimate_input_tokens
+from ..usage.pricing import PricingTable
 from ..usage.telemetry import LatencyTelemetry
 from ..usage.trace import RequestTrace
 from ..usage.writer import UsageWriter
@@ -41,12 +43,14 @@ class Pipeline:
         usage: UsageWriter,
         state: RoutingState | None = None,
         telemetry: LatencyTelemetry | None = None,
+        accounting: Accounting | None = None,
     ):
         self.routes = routes
         self.client = client
         self.usage = usage
         self.state = state or RoutingState()
         self.telemetry = telemetry or LatencyTelemetry()
+        self.accounting = accounting or Accounting(_CatalogPrices())
 
     def plan(self, model: str, client_gone=None) -> tuple[list[Attempt], FallbackContext]:
         """The attempts for `model` and the fallback context (policy, routing state) to send
@@ -75,6 +79,7 @@ class Pipeline:
         attempts, context = self.plan(model, client_gone)
         if check_plan is not None:
             check_plan(attempts)
+        self.accounting.reserve(trace, attempts)
         trace.attempt_chain = context.chain
         try:
             answer = send_until_answered(self.client, attempts, build, new_reader, context=context)
@@ -88,9 +93,10 @@ class Pipeline:
         return answer
 
     def record(self, trace: RequestTrace) -> None:
-        """Queue the usage row; feed the provider's latency telemetry (time to the first token
-        for a stream, the whole answer otherwise)."""
+        """Queue the usage row (with its cost, settling the key's budget); feed the provider's
+        latency telemetry (time to the first token for a stream, the whole answer otherwise)."""
         row = trace.to_row()
+        self.accounting.finish(trace, row)
         self.usage.submit(row)
         if trace.provider is not None:
             latency = row["ttft_ms"] if trace.stream and row["ttft_ms"] else row["latency_ms"]
@@ -98,7 +104,10 @@ class Pipeline:
 
     def handle(self, call: ClientCall) -> Reply:
         trace = RequestTrace(
-            endpoint=call.endpoint, format_in=call.wire_format, api_key_id=call.api_key_id
+            endpoint=call.endpoint,
+            format_in=call.wire_format,
+            api_key_id=call.api_key_id,
+            request_bytes=len(call.raw),
         )
         try:
             translation = Translation(call)
@@ -216,6 +225,15 @@ def note_attempt(trace: RequestTrace, answer: Answer) -> None:
     trace.connection_id = attempt.connection.id
     trace.format_out = attempt.spec.wire_format
     trace.attempts = answer.tried
+
+
+class _CatalogPrices:
+    """The catalog's prices alone (a pipeline built without the user's price table)."""
+
+    table = PricingTable()
+
+    def snapshot(self) -> PricingTable:
+        return self.table
 
 
 def _never() -> bool:

@@ -91,6 +91,9 @@ class UsageRecord(BaseModel):
     reasoning_tokens = IntegerField(default=0)
     attempts = IntegerField(default=0)
     attempt_chain = TextField(null=True)  # JSON: every attempt's provider, account, model, outcome
+    cost_usd = FloatField(default=0)
+    list_cost_usd = FloatField(default=0)  # at list prices: what a subscription or free tier saved
+    estimated = BooleanField(default=False)  # the provider reported no usage: counts estimated
 
     class Meta:
         table_name = "usage_records"
@@ -105,9 +108,84 @@ class ApiKey(BaseModel):
     key_hash = CharField(max_length=64, unique=True)
     created_at = DateTimeField(default=utcnow)
     revoked_at = DateTimeField(null=True)
+    expires_at = DateTimeField(null=True)
+    allowed_models = TextField(null=True)  # JSON list of model ids, combos or patterns
+    last_used_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "api_keys"
+
+
+class ModelPrice(BaseModel):
+    """A price the user set for a model (USD per 1M tokens), over the catalog's."""
+
+    id = AutoField()
+    provider = CharField(max_length=64)
+    model_id = CharField(max_length=200)
+    input_price = FloatField()
+    output_price = FloatField()
+    cached_input_price = FloatField(null=True)
+    cache_write_price = FloatField(null=True)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "model_prices"
+        indexes = ((("provider", "model_id"), True),)
+
+
+class Budget(BaseModel):
+    """A spending limit for one API key per day, week or month (UTC)."""
+
+    id = AutoField()
+    api_key_id = IntegerField(unique=True)
+    limit_usd = FloatField()
+    period = CharField(max_length=16)
+    warn_percent = IntegerField(default=80)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "budgets"
+
+
+class UsageHourly(BaseModel):
+    """Usage summed per hour, API key (0: none), provider and model; kept by the usage writer."""
+
+    id = AutoField()
+    hour = DateTimeField()
+    api_key_id = IntegerField(default=0)
+    provider = CharField(max_length=64, default="")
+    model = CharField(max_length=200, default="")
+    requests = IntegerField(default=0)
+    errors = IntegerField(default=0)
+    prompt_tokens = IntegerField(default=0)
+    completion_tokens = IntegerField(default=0)
+    cache_read_tokens = IntegerField(default=0)
+    cache_write_tokens = IntegerField(default=0)
+    reasoning_tokens = IntegerField(default=0)
+    cost_usd = FloatField(default=0)
+    list_cost_usd = FloatField(default=0)
+    latency_ms_sum = FloatField(default=0)
+
+    class Meta:
+        table_name = "usage_hourly"
+        indexes = ((("hour", "api_key_id", "provider", "model"), True),)
+
+
+class RequestLog(BaseModel):
+    """A request's bodies (secrets redacted), kept only when ENABLE_REQUEST_LOGS is on."""
+
+    id = AutoField()
+    created_at = DateTimeField(default=utcnow)
+    api_key_id = IntegerField(null=True)
+    endpoint = CharField(max_length=64)
+    requested_model = CharField(max_length=200, null=True)
+    provider = CharField(max_length=64, null=True)
+    status = IntegerField()
+    request_body = TextField(null=True)
+    response_body = TextField(null=True)
+
+    class Meta:
+        table_name = "request_logs"
 
 
 class ProviderNode(BaseModel):
@@ -203,5 +281,9 @@ ALL_MODELS = (
     ModelAlias,
     ComboRecord,
     FallbackChainRecord,
+    ModelPrice,
+    Budget,
+    UsageHourly,
+    RequestLog,
     SchemaMigration,
 )

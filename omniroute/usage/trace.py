@@ -28,6 +28,10 @@ class RequestTrace:
     ttft_ms: float | None = None
     attempts: int = 0
     attempt_chain: list[dict] = field(default_factory=list)  # each upstream call, in order
+    request_bytes: int = 0
+    output_chars: int = 0  # text streamed to the client (for an estimate when usage is missing)
+    estimated: bool = False
+    reserved_usd: float | None = None  # held against the key's budget until the request ends
     created_at: object = field(default_factory=utcnow)
     started: float = field(default_factory=time.perf_counter)
 
@@ -77,6 +81,7 @@ class RequestTrace:
             "reasoning_tokens": self.usage.reasoning_tokens,
             "attempts": self.attempts,
             "attempt_chain": json.dumps(self.attempt_chain) if self.attempt_chain else None,
+            "estimated": self.estimated,
             "latency_ms": round(self.elapsed_ms(), 3),
             "ttft_ms": None if self.ttft_ms is None else round(self.ttft_ms, 3),
             "error": self.error,

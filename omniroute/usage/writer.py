@@ -2,7 +2,8 @@
 
 `submit()` costs a queue put. The writer saves whatever has queued every USAGE_FLUSH_SECONDS (or
 as soon as a batch is full) in one multi-row INSERT; `stop()` drains the queue before returning,
-so a graceful shutdown loses nothing and a crash loses at most the last interval.
+so a graceful shutdown loses nothing and a crash loses at most the last interval. With each batch
+it adds the hourly rollups and the API keys' last use, in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 import time
 
 from ..store.usage_queries import insert_usage_rows
+from ..store.usage_rollups import add_rollups, rollup, touch_api_keys
 
 log = logging.getLogger(__name__)
 _STOP = object()
@@ -98,9 +100,11 @@ class UsageWriter:
         if not rows:
             return
         try:
-            with self._database.connection_context():
+            with self._database.connection_context(), self._database.atomic():
                 for start in range(0, len(rows), self._batch_size):
                     insert_usage_rows(rows[start : start + self._batch_size])
+                add_rollups(rollup(rows))
+                touch_api_keys(rows)
         except Exception:  # a broken database must not kill the writer thread
             log.exception("could not save %d usage rows", len(rows))
             return

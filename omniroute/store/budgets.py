@@ -1,0 +1,47 @@
+"""Query functions for API-key budgets (`budgets`) and the spend they are checked against."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import fn
+
+from ..usage.budgets import Budget
+from .models import Budget as BudgetRow
+from .models import UsageRecord, utcnow
+
+
+def load_budgets() -> list[Budget]:
+    query = BudgetRow.select().order_by(BudgetRow.api_key_id)
+    return [Budget(r.api_key_id, r.limit_usd, r.period, r.warn_percent) for r in query]
+
+
+def put_budget(budget: Budget) -> None:
+    BudgetRow.insert(
+        api_key_id=budget.key_id,
+        limit_usd=budget.limit,
+        period=budget.period,
+        warn_percent=budget.warn_percent,
+        created_at=utcnow(),
+    ).on_conflict(
+        conflict_target=[BudgetRow.api_key_id],
+        update={
+            BudgetRow.limit_usd: budget.limit,
+            BudgetRow.period: budget.period,
+            BudgetRow.warn_percent: budget.warn_percent,
+        },
+    ).execute()
+
+
+def delete_budget(key_id: int) -> bool:
+    return bool(BudgetRow.delete().where(BudgetRow.api_key_id == key_id).execute())
+
+
+def spent_since(key_id: int, start: dt.datetime) -> float:
+    """USD the key's requests cost since `start` (uses the (api_key_id, created_at) index)."""
+    total = (
+        UsageRecord.select(fn.SUM(UsageRecord.cost_usd))
+        .where((UsageRecord.api_key_id == key_id) & (UsageRecord.created_at >= start))
+        .scalar()
+    )
+    return float(total or 0.0)
