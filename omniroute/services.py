@@ -87,6 +87,12 @@ def build_services(settings: dict[str, Any]) -> Services:
         require_key = listens_beyond_loopback(settings["HOSTNAME"])
     usage = UsageWriter(database, settings["USAGE_FLUSH_SECONDS"])
     telemetry = LatencyTelemetry()
+    client_auth = ClientAuthenticator(
+        api_key_secret,
+        SnapshotCache(database, load_active_key_hashes),
+        require_key,
+        resilience.key_lockout,
+    )
     pricing = SnapshotCache(database, lambda: PricingTable(load_price_overrides()))
     budgets = BudgetLedger(lambda key_id, start: _spent(database, key_id, start))
     with database.connection_context():
@@ -114,12 +120,7 @@ def build_services(settings: dict[str, Any]) -> Services:
         database=database,
         box=box,
         routes=routes,
-        client_auth=ClientAuthenticator(
-            api_key_secret,
-            SnapshotCache(database, load_active_key_hashes),
-            require_key,
-            resilience.key_lockout,
-        ),
+        client_auth=client_auth,
         api_key_secret=api_key_secret,
         session_secret=settings["JWT_SECRET"] or read_or_create_secret(data_dir, "jwt-secret"),
         upstream=upstream,
@@ -131,6 +132,7 @@ def build_services(settings: dict[str, Any]) -> Services:
             RoutingState(resilience=resilience),
             telemetry,
             Accounting(pricing, budgets),
+            client_auth.check_model,
         ),
         login_lockout=resilience.login_lockout,
         resilience=resilience,

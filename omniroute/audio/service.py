@@ -24,12 +24,12 @@ class Transcriber:
         self.pipeline = pipeline
         self.sleep = sleep
 
-    def handle(self, parse: Callable[[], TranscriptionRequest], api_key_id) -> Reply:
+    def handle(self, parse: Callable[[], TranscriptionRequest], api_key_id, grant=None) -> Reply:
         trace = RequestTrace(endpoint=ENDPOINT, format_in="openai", api_key_id=api_key_id)
         try:
             request = parse()
             trace.requested_model = request.model
-            transcript = self._transcribe(request, trace)
+            transcript = self._transcribe(request, trace, grant)
         except GatewayError as error:
             trace.fail(error.status, error.message)
             self.pipeline.record(trace)
@@ -39,8 +39,8 @@ class Transcriber:
         self.pipeline.record(trace)
         return Reply(200, body, {"Content-Type": content_type})
 
-    def _transcribe(self, request: TranscriptionRequest, trace: RequestTrace) -> Transcript:
-        attempts = self.pipeline.plan(request.model)[0]
+    def _transcribe(self, request: TranscriptionRequest, trace: RequestTrace, grant) -> Transcript:
+        attempts = self.pipeline.plan(request.model, grant=grant)[0]
         for index, attempt in enumerate(attempts, start=1):
             transcribe = TRANSCRIBERS.get(attempt.spec.wire_format)
             if transcribe is None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..errors import AuthenticationError, RateLimitedError
+from ..errors import AuthenticationError, ForbiddenModelError, RateLimitedError
 from ..resilience.lockout import Lockout, api_key_lockout
-from ..store.api_keys import hash_api_key
+from ..routing.aliases import build_pattern_table
+from ..store.api_keys import KeyGrant, hash_api_key
+from ..store.models import utcnow
 from ..store.snapshot_cache import SnapshotCache
 
 
@@ -27,7 +29,7 @@ class ClientAuthenticator:
     def __init__(
         self,
         secret: str,
-        key_hashes: SnapshotCache[dict[str, int]],
+        key_hashes: SnapshotCache[dict[str, KeyGrant]],
         required: bool,
         lockout: Lockout | None = None,
     ):
@@ -38,11 +40,12 @@ class ClientAuthenticator:
 
     def identify(
         self, headers: Mapping[str, str], query: Mapping[str, str], address: str = ""
-    ) -> int | None:
-        """The caller's API key id (None when keys are optional and none valid was sent).
+    ) -> KeyGrant | None:
+        """The caller's key grant (None when keys are optional and none valid was sent).
 
         Raises AuthenticationError (401) when keys are required and the key is missing or wrong,
-        RateLimitedError (429) while `address` is locked out for wrong keys.
+        or when the key presented has expired; RateLimitedError (429) while `address` is locked
+        out for wrong keys.
         """
         if self.required and self.lockout.has_locks():
             wait = self.lockout.retry_after(address)
@@ -53,10 +56,12 @@ class ClientAuthenticator:
                     headers={"Retry-After": str(int(wait) + 1)},
                 )
         key = presented_key(headers, query)
-        key_id = None
+        grant = None
         if key is not None:
-            key_id = self.key_hashes.snapshot().get(hash_api_key(self._secret, key))
-        if key_id is None and self.required:
+            grant = self.key_hashes.snapshot().get(hash_api_key(self._secret, key))
+        if grant is not None and grant.expires_at is not None and grant.expires_at <= utcnow():
+            raise AuthenticationError("the API key has expired", code="expired_api_key")
+        if grant is None and self.required:
             if key is None:
                 raise AuthenticationError(
                     "an API key is required: send 'Authorization: Bearer <key>' with a key from "
@@ -65,4 +70,15 @@ class ClientAuthenticator:
                 )
             self.lockout.record_failure(address)
             raise AuthenticationError("the API key is not valid or was revoked")
-        return key_id
+        return grant
+
+    def check_model(self, grant: KeyGrant | None, model: str) -> None:
+        """ForbiddenModelError (403) when the key is limited to other models."""
+        if grant is None or not grant.allowed_models:
+            return
+        if build_pattern_table((p, True) for p in grant.allowed_models).resolve(model) is None:
+            raise ForbiddenModelError(
+                f"this API key may not use model '{model}' (allowed: "
+                f"{', '.join(grant.allowed_models)})",
+                param="model",
+            )

@@ -68,7 +68,7 @@ def media_check(media: MediaRequest):
 
 
 def run_media(
-    pipeline, make_request: type[MediaRequest], raw: bytes, api_key_id: int | None
+    pipeline, make_request: type[MediaRequest], raw: bytes, api_key_id: int | None, grant=None
 ) -> Reply:
     """Answer one media call (`make_request` is a MediaRequest class, whose `endpoint` names
     the usage row even when the body is rejected): the first account that answers, its answer
@@ -80,7 +80,7 @@ def run_media(
         media = make_request(raw)
         trace.requested_model = media.model
         answer = pipeline.send(
-            media.model, trace, media.upstream_request, check_plan=media_check(media)
+            media.model, trace, media.upstream_request, check_plan=media_check(media), grant=grant
         )
     except GatewayError as error:
         return pipeline.error_reply(CLIENT_FORMAT, trace, error)

@@ -44,6 +44,7 @@ class Pipeline:
         state: RoutingState | None = None,
         telemetry: LatencyTelemetry | None = None,
         accounting: Accounting | None = None,
+        check_model=None,
     ):
         self.routes = routes
         self.client = client
@@ -51,10 +52,15 @@ class Pipeline:
         self.state = state or RoutingState()
         self.telemetry = telemetry or LatencyTelemetry()
         self.accounting = accounting or Accounting(_CatalogPrices())
+        self.check_model = check_model or _any_model
 
-    def plan(self, model: str, client_gone=None) -> tuple[list[Attempt], FallbackContext]:
+    def plan(
+        self, model: str, client_gone=None, grant=None
+    ) -> tuple[list[Attempt], FallbackContext]:
         """The attempts for `model` and the fallback context (policy, routing state) to send
-        them with."""
+        them with; 403 first when the caller's key (`grant`) may not use the model."""
+        if grant is not None and grant.allowed_models:
+            self.check_model(grant, model)
         table = self.routes.snapshot()
         attempts = plan_attempts(model, table, self.state)
         context = FallbackContext(
@@ -73,10 +79,11 @@ class Pipeline:
         new_reader=None,
         client_gone=None,
         check_plan=None,
+        grant=None,
     ):
         """Plan `model` and send until answered; the attempt chain lands in `trace` either way.
         `check_plan(attempts)` may refuse the plan (raise) before anything is sent."""
-        attempts, context = self.plan(model, client_gone)
+        attempts, context = self.plan(model, client_gone, grant)
         if check_plan is not None:
             check_plan(attempts)
         self.accounting.reserve(trace, attempts)
@@ -118,6 +125,7 @@ class Pipeline:
                 translation.upstream_request,
                 self._reader_factory(translation) if translation.stream else None,
                 call.client_gone,
+                grant=call.grant,
             )
         except GatewayError as error:
             return self.error_reply(call.wire_format, trace, error)
@@ -234,6 +242,10 @@ class _CatalogPrices:
 
     def snapshot(self) -> PricingTable:
         return self.table
+
+
+def _any_model(grant, model: str) -> None:
+    return None
 
 
 def _never() -> bool:

@@ -33,6 +33,7 @@ class ClientCall:
     stream: bool | None = None  # when the URL decides it (Gemini)
     headers: Mapping[str, str] | None = None
     client_gone: Callable[[], bool] | None = None  # True once the client hung up (waitress)
+    grant: Any = None  # the caller's KeyGrant: which models its API key may use
 
 
 class Translation:

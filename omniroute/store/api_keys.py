@@ -1,7 +1,9 @@
 """Query functions for the gateway's own API keys (what clients send to /v1).
 
 A key is `sk-omni-` + 32 random URL-safe bytes. Only HMAC-SHA256(API_KEY_SECRET, key) is stored,
-so a key cannot be recovered from the database: it is shown once, when it is created.
+so a key cannot be recovered from the database: it is shown once, when it is created. A key may
+expire, and may be limited to some models (ids, combo names or `*`/`?` patterns); its last use is
+kept by the usage writer.
 """
 
 from __future__ import annotations
@@ -9,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 
-from peewee import fn
-
-from .models import ApiKey, UsageRecord, utcnow
+from .models import ApiKey, utcnow
 
 KEY_PREFIX = "sk-omni-"
 SHOWN_PREFIX_LENGTH = 12
@@ -28,39 +29,62 @@ class ApiKeyRecord:
     created_at: dt.datetime
     revoked_at: dt.datetime | None
     last_used_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+    allowed_models: tuple[str, ...] = ()  # empty: every model
+
+
+@dataclass(frozen=True)
+class KeyGrant:
+    """What the /v1 hot path needs to know about a valid key (kept in memory)."""
+
+    id: int
+    expires_at: dt.datetime | None
+    allowed_models: tuple[str, ...]
 
 
 def hash_api_key(secret: str, key: str) -> str:
     return hmac.new(secret.encode("utf-8"), key.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def create_api_key(secret: str, name: str) -> tuple[ApiKeyRecord, str]:
+def create_api_key(
+    secret: str,
+    name: str,
+    expires_at: dt.datetime | None = None,
+    allowed_models: tuple[str, ...] = (),
+) -> tuple[ApiKeyRecord, str]:
     """Create a key; returns its record and the plaintext key (the only time it exists)."""
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey.create(
-        name=name, key_prefix=key[:SHOWN_PREFIX_LENGTH], key_hash=hash_api_key(secret, key)
+        name=name,
+        key_prefix=key[:SHOWN_PREFIX_LENGTH],
+        key_hash=hash_api_key(secret, key),
+        expires_at=expires_at,
+        allowed_models=json.dumps(list(allowed_models)) if allowed_models else None,
     )
-    return _record(row, None), key
+    return _record(row), key
 
 
 def list_api_keys() -> list[ApiKeyRecord]:
-    last_used = dict(
-        UsageRecord.select(UsageRecord.api_key_id, fn.MAX(UsageRecord.created_at))
-        .where(UsageRecord.api_key_id.is_null(False))
-        .group_by(UsageRecord.api_key_id)
-        .tuples()
-    )
-    return [_record(row, last_used.get(row.id)) for row in ApiKey.select().order_by(ApiKey.id)]
+    return [_record(row) for row in ApiKey.select().order_by(ApiKey.id)]
 
 
 def get_api_key(key_id: int) -> ApiKeyRecord | None:
     row = ApiKey.get_or_none(ApiKey.id == key_id)
-    return None if row is None else _record(row, None)
+    return None if row is None else _record(row)
+
+
+def update_api_key(key_id: int, **changes) -> ApiKeyRecord | None:
+    """Change `name`, `expires_at` (None: never) or `allowed_models` (empty: every model)."""
+    if "allowed_models" in changes:
+        allowed = changes["allowed_models"]
+        changes["allowed_models"] = json.dumps(list(allowed)) if allowed else None
+    if changes:
+        ApiKey.update(**changes).where(ApiKey.id == key_id).execute()
+    return get_api_key(key_id)
 
 
 def rename_api_key(key_id: int, name: str) -> ApiKeyRecord | None:
-    ApiKey.update(name=name).where(ApiKey.id == key_id).execute()
-    return get_api_key(key_id)
+    return update_api_key(key_id, name=name)
 
 
 def revoke_api_key(key_id: int) -> bool:
@@ -70,11 +94,31 @@ def revoke_api_key(key_id: int) -> bool:
     return bool(query.execute())
 
 
-def load_active_key_hashes() -> dict[str, int]:
-    """{HMAC of the key: key id} for every key that is not revoked (for the in-memory cache)."""
-    query = ApiKey.select(ApiKey.key_hash, ApiKey.id).where(ApiKey.revoked_at.is_null())
-    return dict(query.tuples())
+def load_active_key_hashes() -> dict[str, KeyGrant]:
+    """{HMAC of the key: its grant} for every key not revoked (for the in-memory cache)."""
+    query = ApiKey.select().where(ApiKey.revoked_at.is_null())
+    return {
+        row.key_hash: KeyGrant(row.id, row.expires_at, _allowed(row.allowed_models))
+        for row in query
+    }
 
 
-def _record(row: ApiKey, last_used: dt.datetime | None) -> ApiKeyRecord:
-    return ApiKeyRecord(row.id, row.name, row.key_prefix, row.created_at, row.revoked_at, last_used)
+def _allowed(text: str | None) -> tuple[str, ...]:
+    try:
+        value = json.loads(text) if text else []
+    except ValueError:
+        return ()
+    return tuple(str(item) for item in value) if isinstance(value, list) else ()
+
+
+def _record(row: ApiKey) -> ApiKeyRecord:
+    return ApiKeyRecord(
+        row.id,
+        row.name,
+        row.key_prefix,
+        row.created_at,
+        row.revoked_at,
+        row.last_used_at,
+        row.expires_at,
+        _allowed(row.allowed_models),
+    )

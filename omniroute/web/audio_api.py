@@ -17,5 +17,7 @@ bp = client_blueprint("audio_api")
 @bp.post("/v1/v1/audio/transcriptions")
 def transcriptions():
     transcriber = Transcriber(services().pipeline)
-    reply = transcriber.handle(lambda: parse_form(request.form, request.files), g.api_key_id)
+    reply = transcriber.handle(
+        lambda: parse_form(request.form, request.files), g.api_key_id, g.api_key
+    )
     return to_response(reply)

@@ -87,6 +87,7 @@ def call(wire_format: str, endpoint: str, **kwargs) -> Response:
         g.api_key_id,
         headers=request.headers,
         client_gone=request.environ.get("waitress.client_disconnected"),
+        grant=g.api_key,
         **kwargs,
     )
     return to_response(services().pipeline.handle(client_call))
@@ -95,9 +96,10 @@ def call(wire_format: str, endpoint: str, **kwargs) -> Response:
 def authenticate_client():
     """Identify the caller's API key; 401 when keys are required (the handlers need g.key_id)."""
     if not request.endpoint or not request.endpoint.endswith(".health"):
-        g.api_key_id = services().client_auth.identify(
+        g.api_key = services().client_auth.identify(
             request.headers, request.args, request.remote_addr or ""
         )
+        g.api_key_id = None if g.api_key is None else g.api_key.id
 
 
 def gateway_error(error: GatewayError):

@@ -23,7 +23,7 @@ bp = client_blueprint("media_api")
 
 
 def _media(kind, raw: bytes):
-    return to_response(run_media(services().pipeline, kind, raw, g.api_key_id))
+    return to_response(run_media(services().pipeline, kind, raw, g.api_key_id, g.api_key))
 
 
 def _scoped(provider: str) -> bytes:
@@ -58,7 +58,12 @@ def provider_images(provider: str):
 @bp.post("/v1/providers/<provider>/chat/completions")
 def provider_chat(provider: str):
     call = ClientCall(
-        "openai", _scoped(provider), "chat.completions", g.api_key_id, headers=request.headers
+        "openai",
+        _scoped(provider),
+        "chat.completions",
+        g.api_key_id,
+        headers=request.headers,
+        grant=g.api_key,
     )
     return to_response(services().pipeline.handle(call))
 
