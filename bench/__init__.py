@@ -14,7 +14,13 @@ the gateway; "added" is gateway minus direct. Targets are shown as PASS/MISS, ne
 6. start-up: spawn to the first 200 from GET /health, best of 3 with fresh data dirs;
 7. translated paths (issue 3, bench.translated): Claude Code's first request as Anthropic
    Messages through the gateway to the OpenAI provider, against the same conversation as OpenAI
-   Chat passthrough and direct: first event, per-chunk delay (matched by text), CPU per stream.
+   Chat passthrough and direct: first event, per-chunk delay (matched by text), CPU per stream;
+8. routing paths (issue 5, bench.routing_paths): added latency of a plain model, a combo, a combo
+   whose first target fails (500, 404) and one whose first target rests (429), with the fallback
+   attempts each request reports;
+9. fault mix (issue 6, bench.fault_mix): on a gateway of its own, a sustained mix of requests
+   and streams through a combo whose accounts fail ~20% of calls in mixed ways, against a
+   healthy combo and direct: success rate, errors by kind, latency, fallback attempts.
 
 The machine has two cores shared by all of these processes; the report says how much CPU other
 processes took during the run, since that makes every latency figure noisy.

@@ -63,6 +63,22 @@ TRANSLATED_SECONDS = 4.0
 TRANSLATED_WARMUP_SECONDS = 1.0
 CPU_STREAMS = 100  # streams per gateway path for its CPU time per stream
 CPU_RAMP_SECONDS = 1.0
+# 8. routing paths (issue 5, bench.routing_paths): direct, a plain model and four combos, each
+# non-streaming at this rate in its own one-second blocks
+ROUTING_RATE = 200
+ROUTING_SECONDS = 6.0
+ROUTING_WARMUP_SECONDS = 1.0
+# 9. fault mix (issue 6, bench.fault_mix): direct, a healthy combo and a faulty one, each at this
+# rate for warmup + seconds in blocks of FAULT_BLOCK_SECONDS (sustained within a block); every
+# FAULT_STREAM_EVERY-th request streams. The fault gateway gives up on a silent provider after
+# FAULT_READ_TIMEOUT seconds; the slow answers take FAULT_SLOW_SECONDS.
+FAULT_RATE = 100
+FAULT_BLOCK_SECONDS = 5.0
+FAULT_SECONDS = 9.0
+FAULT_WARMUP_SECONDS = 1.0
+FAULT_STREAM_EVERY = 5
+FAULT_READ_TIMEOUT = 1.0
+FAULT_SLOW_SECONDS = 2.0
 
 NOFILE_WANTED = 65536
 
@@ -79,6 +95,11 @@ TARGETS = {
     "startup_s": 1.5,
     "translated_stream_errors": 0,
 }
+
+
+def upstream_url(port: int) -> str:
+    """The base URL a gateway connection uses to reach the fake upstream."""
+    return f"http://{HOST}:{port}/v1"
 
 
 def stream_texts(prefix: str, pieces: int) -> list[str]:

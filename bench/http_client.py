@@ -128,18 +128,28 @@ async def read_body(reader: asyncio.StreamReader, headers: dict[bytes, bytes]) -
     return await reader.readexactly(int(headers.get(b"content-length", b"0")))
 
 
-async def post(pool: Pool, request: bytes) -> tuple[int, float]:
-    """Send one request on a pooled connection: (status, seconds from write to last byte)."""
+@dataclass
+class Exchange:
+    """One whole request/response: status, seconds from write to last byte, head and body."""
+
+    status: int
+    elapsed: float
+    headers: dict[bytes, bytes]
+    body: bytes
+
+
+async def exchange(pool: Pool, request: bytes) -> Exchange:
+    """Send one request on a pooled connection and read the whole answer (a stream too)."""
     connection = await pool.get()
     reusable = False
     try:
         started = time.perf_counter()
         connection.writer.write(request)
         status, headers = await read_head(connection.reader)
-        await read_body(connection.reader, headers)
+        body = await read_body(connection.reader, headers)
         elapsed = time.perf_counter() - started
         reusable = keeps_alive(headers)
-        return status, elapsed
+        return Exchange(status, elapsed, headers, body)
     finally:
         pool.put(connection, reusable)
 

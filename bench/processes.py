@@ -2,8 +2,8 @@
 
 Every child gets its own session (Ctrl-C reaches only the orchestrator, which then stops each
 child by pid) and PR_SET_PDEATHSIG, so none outlives an orchestrator that is killed outright.
-Also here: the gateway's environment, /health probing, /proc readings (RSS, CPU) and the
-management-API calls that connect the gateway to the fake upstream.
+Also here: the gateway's environment, /health probing and /proc readings (RSS, CPU); the
+management-API calls live in bench.management.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import socket
 import subprocess
 import sys
 import time
-
-import requests
 
 from bench import config
 from omniroute.settings import SETTINGS
@@ -87,8 +85,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def gateway_env(data_dir: str, port: int) -> dict[str, str]:
-    """The caller's environment without any OmniRoute setting or proxy, plus the bench's own."""
+def gateway_env(data_dir: str, port: int, **settings: str) -> dict[str, str]:
+    """The caller's environment without any OmniRoute setting or proxy, plus the bench's own
+    (and `settings`, e.g. UPSTREAM_READ_TIMEOUT="1")."""
     names = {setting.name for setting in SETTINGS}
     env = {
         key: value
@@ -101,15 +100,16 @@ def gateway_env(data_dir: str, port: int) -> dict[str, str]:
         HOSTNAME=config.HOST,
         INITIAL_PASSWORD=config.ADMIN_PASSWORD,
         PYTHONDONTWRITEBYTECODE="1",
+        **settings,
     )
     return env
 
 
-def spawn_gateway(children: Children, data_dir: str, port: int, log_path: str):
+def spawn_gateway(children: Children, data_dir: str, port: int, log_path: str, **settings: str):
     with open(log_path, "ab") as log:
         return children.spawn(
             [sys.executable, "app.py"],
-            env=gateway_env(data_dir, port),
+            env=gateway_env(data_dir, port, **settings),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -135,6 +135,16 @@ def wait_for_health(proc: subprocess.Popen, port: int, timeout: float) -> bool:
             return False
         time.sleep(0.002)
     return False
+
+
+def start_gateway(children: Children, work: str, name: str, **settings: str):
+    """Spawn a gateway with a fresh data dir `<work>/<name>` and wait for its /health;
+    returns (the process, its port, its log's path)."""
+    port, log = free_port(), os.path.join(work, f"{name}.log")
+    proc = spawn_gateway(children, os.path.join(work, name), port, log, **settings)
+    if not wait_for_health(proc, port, config.STARTUP_TIMEOUT_SECONDS):
+        raise RuntimeError(f"the gateway ({name}) did not start; log: {tail(log)}")
+    return proc, port, log
 
 
 def spawn_upstream(children: Children, log_path: str) -> tuple[subprocess.Popen, int]:
@@ -175,36 +185,3 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
         fields = handle.read().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def connect_gateway(port: int, upstream_url: str) -> dict:
-    """Log in to the management API and add the OpenAI connection to the fake upstream."""
-    base = f"http://{config.HOST}:{port}"
-    with requests.Session() as session:
-        session.trust_env = False
-        login = session.post(
-            base + "/api/auth/login", json={"password": config.ADMIN_PASSWORD}, timeout=10
-        )
-        login.raise_for_status()
-        session.headers["X-CSRFToken"] = login.json()["csrfToken"]
-        created = session.post(
-            base + "/api/providers",
-            json={
-                "provider": "openai",
-                "name": "bench",
-                "apiKey": config.API_KEY,
-                "baseUrl": upstream_url,
-            },
-            timeout=10,
-        )
-        if created.status_code != 201:
-            raise RuntimeError(f"POST /api/providers: {created.status_code} {created.text}")
-        check = session.post(
-            base + config.CHAT_PATH,
-            data=config.chat_body(config.GATEWAY_PREFIX + config.FAST_MODEL),
-            headers={"Content-Type": "application/json"},
-            timeout=10,
-        )
-        if check.status_code != 200:
-            raise RuntimeError(f"a chat request through the gateway failed: {check.text}")
-        return created.json()

@@ -2,8 +2,9 @@
 
 Order: start-up (three fresh gateways); then one fake-upstream process and one gateway process
 (`python app.py`), connected through the management API; idle RSS; fixed-rate latency; stream
-timing; translated paths (bench.translated); wrk throughput; 1,000 held streams with the
-gateway's RSS sampled. Each load scenario
+timing; translated paths (bench.translated); routing paths (bench.routing_paths); wrk
+throughput; 1,000 held streams with the gateway's RSS sampled; last the fault mix
+(bench.fault_mix) on a gateway of its own. Each load scenario
 measures the direct and the gateway path from a separate load-generator process (see
 bench.scenarios). Results go to stdout and bench/results/latest.json; every child process is
 stopped on exit, on Ctrl-C and on errors.
@@ -21,22 +22,22 @@ import tempfile
 import time
 from importlib import metadata
 
-from bench import config
+from bench import config, fault_mix, routing_paths, translated
 from bench.machine import CpuAccount, cpu_speed_ms, foreign_load_now
+from bench.management import connect_gateway
 from bench.processes import (
     Children,
-    connect_gateway,
     free_port,
     proc_status,
     rss_mb,
     spawn_gateway,
     spawn_upstream,
+    start_gateway,
     tail,
     wait_for_health,
 )
 from bench.report import render_meta, render_table, render_warnings, write_json
-from bench.scenarios import run_scenarios, say
-from bench.translated import render_table as render_translated
+from bench.scenarios import run_fault_mix, run_scenarios, say
 from omniroute.settings import SETTINGS_BY_NAME
 
 IDLE_SETTLE_SECONDS = 1.0  # after set-up, before the idle RSS reading
@@ -101,11 +102,8 @@ def run_all(children: Children, work: str, results: dict) -> None:
     say(f"start-up, {config.STARTUP_RUNS} runs with fresh data dirs")
     results["startup"] = measure_startup(children, work)
     upstream, upstream_port = spawn_upstream(children, os.path.join(work, "upstream.log"))
-    gateway_port, gateway_log = free_port(), os.path.join(work, "gateway.log")
-    gateway = spawn_gateway(children, os.path.join(work, "data"), gateway_port, gateway_log)
-    if not wait_for_health(gateway, gateway_port, config.STARTUP_TIMEOUT_SECONDS):
-        raise RuntimeError(f"the gateway did not start; log: {tail(gateway_log)}")
-    connect_gateway(gateway_port, f"http://{config.HOST}:{upstream_port}/v1")
+    gateway, gateway_port, gateway_log = start_gateway(children, work, "gateway")
+    connect_gateway(gateway_port, config.upstream_url(upstream_port))
     time.sleep(IDLE_SETTLE_SECONDS)
     results["rss"] = {
         "idle_mb": rss_mb(gateway.pid),
@@ -121,6 +119,7 @@ def run_all(children: Children, work: str, results: dict) -> None:
     time.sleep(IDLE_SETTLE_SECONDS)
     results["rss"]["after_load_mb"] = rss_mb(gateway.pid)
     results["rss"]["upstream_after_load_mb"] = rss_mb(upstream.pid)
+    results["fault_mix"] = run_fault_mix(children, work, upstream_port)
 
 
 def main() -> int:
@@ -148,8 +147,9 @@ def main() -> int:
     print()
     print(render_meta(results))
     print(render_table(results))
-    print()
-    print(render_translated(results))
+    for scenario in (translated, routing_paths, fault_mix):
+        print()
+        print(scenario.render_table(results))
     print(render_warnings(results))
     print(f"(total {results['meta']['seconds']} s; JSON in {os.path.relpath(config.RESULTS_PATH)})")
     write_json(results, config.RESULTS_PATH)

@@ -6,7 +6,8 @@ in one load-generator process); wrk and the held streams run direct first, then 
 Model ids differ only by the gateway's provider prefix, so both paths send the same body
 otherwise and the upstream plays the same script. The translated paths (bench.translated) run
 right after the stream timing: direct, passthrough and translated streams in triples, then the
-gateway's CPU time per stream of each of its two paths.
+gateway's CPU time per stream of each of its two paths. The routing paths (bench.routing_paths)
+follow on the same gateway; the fault mix (bench.fault_mix) runs last, on a gateway of its own.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import subprocess
 import sys
 import time
 
-from bench import config, translated
-from bench.processes import Children, cpu_seconds, proc_status, rss_mb, tail
+from bench import config, fault_mix, routing_paths, translated
+from bench.management import Management
+from bench.processes import Children, cpu_seconds, proc_status, rss_mb, start_gateway, tail
 from bench.wrk_runner import run_wrk
 
 PATHS = ("direct", "gateway")
@@ -130,12 +132,44 @@ def run_translated(children: Children, log: str, ports: dict, pids: dict, reques
     return section
 
 
+def run_routing(children: Children, log: str, ports: dict) -> dict:
+    """Scenario 8 (bench.routing_paths) on the main gateway; its settings are put back after."""
+    say("routing paths: direct, a plain model and four combos, alternating every second")
+    with Management(ports["gateway"]) as api:
+        restore = routing_paths.set_up(api, config.upstream_url(ports["direct"]))
+        try:
+            section, _ = run_loadgen(children, routing_paths.spec(ports), 120, log)
+        finally:
+            api.change_settings(restore)
+    return section
+
+
+def run_fault_mix(children: Children, work: str, upstream_port: int) -> dict:
+    """Scenario 9 (bench.fault_mix) on a gateway of its own, stopped afterwards."""
+    read_timeout = str(config.FAULT_READ_TIMEOUT)
+    say(f"fault mix: a gateway of its own (UPSTREAM_READ_TIMEOUT={read_timeout}), 3 paths")
+    gateway, port, gateway_log = start_gateway(
+        children, work, "fault-gateway", UPSTREAM_READ_TIMEOUT=read_timeout
+    )
+    try:
+        with Management(port) as api:
+            fault_mix.set_up(api, config.upstream_url(upstream_port))
+        spec = fault_mix.spec({"direct": upstream_port, "gateway": port})
+        section, _ = run_loadgen(children, spec, 120, os.path.join(work, "loadgen.log"))
+    finally:
+        if gateway.poll() is not None:
+            say(f"the fault-mix gateway exited with {gateway.returncode}; log: {tail(gateway_log)}")
+        children.stop(gateway)
+    return section
+
+
 def say(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 def run_scenarios(children: Children, work: str, ports: dict, pids: dict, results: dict) -> None:
-    """Fill results[latency|streaming|throughput|hold] and the peak RSS under held streams."""
+    """Fill results[latency|streaming|translated|routing|throughput|hold] and the peak RSS
+    under held streams."""
     log = os.path.join(work, "loadgen.log")
     requests = translated.build_requests()  # fails early when the fixture is missing
     say(f"latency, direct and gateway alternating every {config.BLOCK_SECONDS:g} s")
@@ -143,6 +177,7 @@ def run_scenarios(children: Children, work: str, ports: dict, pids: dict, result
     say("stream timing, direct and gateway streams in pairs")
     results["streaming"], _ = run_loadgen(children, streaming_spec(ports), 60, log)
     results["translated"] = run_translated(children, log, ports, pids, requests)
+    results["routing"] = run_routing(children, log, ports)
     results["throughput"] = {}
     for path in PATHS:
         say(f"throughput with wrk, {path}")

@@ -18,7 +18,7 @@ def percentile(sorted_values: Sequence[float], fraction: float) -> float:
 
 
 def summarize_seconds(values: Sequence[float]) -> dict:
-    """count, mean, p50, p90, p99, max of durations given in seconds, reported in ms."""
+    """count, mean, min, p50, p90, p95, p99, max of durations given in seconds, reported in ms."""
     ordered = sorted(v * 1000.0 for v in values)
     if not ordered:
         return {"count": 0}
@@ -28,6 +28,7 @@ def summarize_seconds(values: Sequence[float]) -> dict:
         "min": round(ordered[0], 3),
         "p50": round(percentile(ordered, 0.50), 3),
         "p90": round(percentile(ordered, 0.90), 3),
+        "p95": round(percentile(ordered, 0.95), 3),
         "p99": round(percentile(ordered, 0.99), 3),
         "max": round(ordered[-1], 3),
     }

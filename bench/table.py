@@ -1,8 +1,8 @@
 """The table style of the report: cell formatters, verdicts and the column renderer.
 
-Shared by the main table (bench.report) and the translated-paths table (bench.translated):
-numbers are right-aligned, the figure, target and verdict columns left-aligned; a value that
-was not measured shows as "n/a".
+Shared by the main table (bench.report) and the tables of bench.translated, bench.routing_paths
+and bench.fault_mix: numbers are right-aligned, the figure, target and verdict columns
+left-aligned; a value that was not measured shows as "n/a".
 """
 
 from __future__ import annotations
@@ -30,6 +30,20 @@ def count(value) -> str:
     return num(value, "{:d}")
 
 
+def distribution(counts: dict[str, int] | None) -> str:
+    """{"0": 1388, "1": 12} → "0: 1388, 1: 12" (values in numeric order); "" when none."""
+    if not counts:
+        return ""
+    return ", ".join(f"{value}: {counts[value]}" for value in sorted(counts, key=_as_number))
+
+
+def _as_number(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        return float("inf")
+
+
 def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "MISS")
 
@@ -52,11 +66,12 @@ def minus(value, other):
     return None if value is None or other is None else value - other
 
 
-def render(header: Row, rows: list[Row]) -> str:
-    """Header, a rule, then the rows; the last two columns (target, verdict) left-aligned."""
+def render(header: Row, rows: list[Row], left: int = 2) -> str:
+    """Header, a rule, then the rows; the first column and the last `left` ones (target,
+    verdict) left-aligned, the numbers between them right-aligned."""
     rows = [header, *rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    numeric = range(1, len(header) - 2)
+    numeric = range(1, len(header) - left)
     lines = []
     for index, row in enumerate(rows):
         cells = [

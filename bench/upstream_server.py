@@ -1,25 +1,48 @@
 """The fake upstream as its own process: `python -m bench.upstream_server`.
 
 Starts tests.fake_upstream.FakeUpstream on 127.0.0.1 with record=False (no request bodies kept),
-scripts the benchmark's stream models, prints `READY <port>` on stdout and serves until SIGTERM
-(or the parent dies, or MAX_LIFETIME_SECONDS pass).
+scripts the benchmark's stream models and the accounts of the routing-paths and fault-mix
+scenarios, prints `READY <port>` on stdout and serves until SIGTERM (or the parent dies, or
+MAX_LIFETIME_SECONDS pass).
+
+The fake's rules answer every matching request alike (or the first N). The fault mix needs an
+account that fails now and then, so `CyclingUpstream` adds cycles: a (model, API key) pair
+answers its behaviours in turn, None meaning "as the rules say".
 """
 
 from __future__ import annotations
 
 import collections
+import itertools
 import signal
 import sys
 import time
+from collections.abc import Sequence
 
-from bench import config
+from bench import config, fault_mix, routing_paths
 from tests.fake_upstream import Behavior, FakeUpstream
 
 MAX_LIFETIME_SECONDS = 900
 
 
-def scripted_upstream() -> FakeUpstream:
-    upstream = FakeUpstream(host=config.HOST, port=0, record=False)
+class CyclingUpstream(FakeUpstream):
+    """FakeUpstream whose (model, API key) pairs may answer a cycle of behaviours."""
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.cycles: dict[tuple[str, str], itertools.cycle] = {}
+
+    def add_cycle(self, behaviors: Sequence[Behavior | None], model: str, api_key: str) -> None:
+        self.cycles[(model, api_key)] = itertools.cycle(behaviors)
+
+    def _behavior_for(self, model: str | None, api_key: str | None) -> Behavior | None:
+        cycle = self.cycles.get((model, api_key))
+        behavior = None if cycle is None else next(cycle)  # one event-loop thread: no lock
+        return behavior or super()._behavior_for(model, api_key)
+
+
+def scripted_upstream() -> CyclingUpstream:
+    upstream = CyclingUpstream(host=config.HOST, port=0, record=False)
     # FakeUpstream appends every streamed chunk to stream_log even with record=False; bound it so
     # the upstream's own memory stays flat during the run.
     upstream.stream_log = collections.deque(maxlen=1000)
@@ -37,6 +60,8 @@ def scripted_upstream() -> FakeUpstream:
         ),
         model=config.HOLD_MODEL,
     )
+    routing_paths.script_upstream(upstream)
+    fault_mix.script_upstream(upstream)
     return upstream
 
 
