@@ -158,6 +158,12 @@ SETTINGS: tuple[Setting, ...] = (
         parse_bool,
     ),
     Setting(
+        "REQUEST_LOG_HOURS",
+        24.0,
+        "Hours request-log bodies are kept (at most 10,000 requests), when request logs are on.",
+        float_between(0.1, 8760),
+    ),
+    Setting(
         "AUTH_COOKIE_SECURE",
         False,
         "Mark the session cookie Secure (set when served behind HTTPS).",

@@ -170,6 +170,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE usage_records ADD COLUMN cost_usd {float} NOT NULL DEFAULT 0",
             "ALTER TABLE usage_records ADD COLUMN list_cost_usd {float} NOT NULL DEFAULT 0",
             "ALTER TABLE usage_records ADD COLUMN estimated {bool} NOT NULL DEFAULT {false}",
+            "ALTER TABLE usage_records ADD COLUMN request_id VARCHAR(32)",
             "CREATE INDEX usage_records_key_time ON usage_records (api_key_id, created_at)",
             "ALTER TABLE api_keys ADD COLUMN expires_at {ts}",
             "ALTER TABLE api_keys ADD COLUMN allowed_models TEXT",
@@ -210,6 +211,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 UNIQUE (hour, api_key_id, provider, model))""",
             """CREATE TABLE request_logs (
                 id {pk},
+                request_id VARCHAR(32) NOT NULL UNIQUE,
                 created_at {ts} NOT NULL,
                 api_key_id INTEGER,
                 endpoint VARCHAR(64) NOT NULL,

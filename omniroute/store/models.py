@@ -94,6 +94,7 @@ class UsageRecord(BaseModel):
     cost_usd = FloatField(default=0)
     list_cost_usd = FloatField(default=0)  # at list prices: what a subscription or free tier saved
     estimated = BooleanField(default=False)  # the provider reported no usage: counts estimated
+    request_id = CharField(max_length=32, null=True)  # links the row to its request log
 
     class Meta:
         table_name = "usage_records"
@@ -175,6 +176,7 @@ class RequestLog(BaseModel):
     """A request's bodies (secrets redacted), kept only when ENABLE_REQUEST_LOGS is on."""
 
     id = AutoField()
+    request_id = CharField(max_length=32, unique=True)
     created_at = DateTimeField(default=utcnow)
     api_key_id = IntegerField(null=True)
     endpoint = CharField(max_length=64)

@@ -32,6 +32,8 @@ class RequestTrace:
     output_chars: int = 0  # text streamed to the client (for an estimate when usage is missing)
     estimated: bool = False
     reserved_usd: float | None = None  # held against the key's budget until the request ends
+    capture: object = None  # request_log.Capture when request logs are on
+    request_id: str | None = None
     created_at: object = field(default_factory=utcnow)
     started: float = field(default_factory=time.perf_counter)
 
@@ -82,6 +84,7 @@ class RequestTrace:
             "attempts": self.attempts,
             "attempt_chain": json.dumps(self.attempt_chain) if self.attempt_chain else None,
             "estimated": self.estimated,
+            "request_id": self.request_id,
             "latency_ms": round(self.elapsed_ms(), 3),
             "ttft_ms": None if self.ttft_ms is None else round(self.ttft_ms, 3),
             "error": self.error,

@@ -13,10 +13,12 @@ import queue
 import threading
 import time
 
+from ..store.request_logs import insert_request_logs, prune_request_logs
 from ..store.usage_queries import insert_usage_rows
 from ..store.usage_rollups import add_rollups, rollup, touch_api_keys
 
 log = logging.getLogger(__name__)
+PRUNE_EVERY_BATCHES = 50
 _STOP = object()
 
 
@@ -28,13 +30,17 @@ class _Flush:
 
 
 class UsageWriter:
-    def __init__(self, database, flush_seconds: float = 1.0, batch_size: int = 500):
+    def __init__(
+        self, database, flush_seconds: float = 1.0, batch_size: int = 500, log_hours: float = 24
+    ):
         self._database = database
         self._flush_seconds = flush_seconds
         self._batch_size = batch_size
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self.rows_written = 0
+        self._log_hours = log_hours
+        self._batches_with_logs = 0
 
     def start(self) -> None:
         if self._thread is None:
@@ -99,16 +105,37 @@ class UsageWriter:
     def _write(self, rows: list) -> None:
         if not rows:
             return
+        logs = [_log_row(row) for row in rows if "_log" in row]
         try:
             with self._database.connection_context(), self._database.atomic():
                 for start in range(0, len(rows), self._batch_size):
                     insert_usage_rows(rows[start : start + self._batch_size])
                 add_rollups(rollup(rows))
                 touch_api_keys(rows)
+                if logs:
+                    insert_request_logs(logs)
+                    self._batches_with_logs += 1
+                    if self._batches_with_logs % PRUNE_EVERY_BATCHES == 1:
+                        prune_request_logs(self._log_hours)
         except Exception:  # a broken database must not kill the writer thread
             log.exception("could not save %d usage rows", len(rows))
             return
         self.rows_written += len(rows)
+
+
+def _log_row(row: dict) -> dict:
+    """The request-log row riding on a usage row (taken off it: it is not a usage column)."""
+    log_entry = row.pop("_log")
+    return {
+        **log_entry,
+        "request_id": row["request_id"],
+        "created_at": row["created_at"],
+        "api_key_id": row.get("api_key_id"),
+        "endpoint": row["endpoint"],
+        "requested_model": row.get("requested_model"),
+        "provider": row.get("provider"),
+        "status": row["status"],
+    }
 
 
 def _ends_batch(item) -> bool:
