@@ -173,4 +173,24 @@ def test_memory_stays_bounded_by_the_threshold(clock):
     for _ in range(1000):
         registry.record("glm", "cheap", 500)
         clock.now += 100  # opens, then re-opens while OPEN changes nothing
-    assert len(breaker.failures) <= 3
+    assert len(breaker.outcomes) <= 12  # HISTORY_FACTOR × threshold
+
+
+def test_a_provider_that_answers_most_calls_keeps_its_breaker_closed(clock):
+    registry = breakers(clock, threshold=3, window=100.0)
+    for _ in range(10):  # one call in four fails: a partial failure that fallback absorbs
+        for status in (200, 200, 200, 500):
+            registry.record("glm", "cheap", status)
+        clock.now += 0.1
+    assert state_of(registry, "glm") == CLOSED
+    for _ in range(12):  # then it goes down: failures outnumber successes in the window
+        registry.record("glm", "cheap", 502)
+    assert state_of(registry, "glm") == OPEN
+
+
+def test_an_open_breaker_past_its_cooldown_reports_half_open(clock):
+    registry = breakers(clock, cooldown=2.0)
+    for _ in range(3):
+        registry.record("glm", "cheap", 500)
+    clock.now += 2.5
+    assert state_of(registry, "glm") == HALF_OPEN

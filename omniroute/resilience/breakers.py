@@ -1,6 +1,6 @@
 """Circuit breakers, one per provider (a provider node counts as a provider). In memory.
 
-    CLOSED ──(threshold failures within the window)──► OPEN
+    CLOSED ──(threshold failures within the window, and at least half the calls)──► OPEN
       ▲                                                │ cooldown passes
       │ the probe succeeds                             ▼
       └────────────────────────────────────────── HALF_OPEN ── the probe fails ──► OPEN again,
@@ -9,13 +9,15 @@
 What counts as a failure: a timeout, a connection error, a 5xx, a 429. A 4xx caused by the
 request (400, 404, 413, 422…) and 401/402/403 (one account's key, not the provider) do not.
 While OPEN, the planner leaves the provider out; while HALF_OPEN exactly one request (the probe)
-may go through. A success while CLOSED changes nothing (failures age out of the window).
+may go through. Successes count too while CLOSED: a provider that fails some calls but answers
+most of them (a partial failure, which fallback absorbs) keeps its breaker closed; the breaker is
+for providers that are down. Once the cooldown has passed, the breaker reports half-open.
 
 Profiles by the provider's tier (editable, Settings → Resilience): subscription 8 failures in
 60 s, cooldown 60 s; API key, cheap and free 12 in 30 s, cooldown 30 s; local 2 in 15 s,
 cooldown 15 s. A re-opened breaker doubles its cooldown, capped at 16 × the profile's.
-Memory is bounded: a breaker keeps at most `threshold` failure times, and there is one breaker
-per provider.
+Memory is bounded: a breaker keeps at most HISTORY_FACTOR × `threshold` recent outcomes, and
+there is one breaker per provider.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from dataclasses import dataclass
 
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 COOLDOWN_CAP_FACTOR = 16
+HISTORY_FACTOR = 4
+MIN_FAILURE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -59,11 +63,22 @@ class CircuitBreaker:
         self.profile = profile
         self.profile_name = profile_name
         self.state = CLOSED
-        self.failures: deque[float] = deque(maxlen=max(1, profile.failure_threshold))
+        self.outcomes: deque[tuple[float, bool]] = deque(maxlen=_history(profile))
         self.cooldown = profile.cooldown_seconds
         self.opened_at = 0.0
         self.probing = False
         self.total_failures = 0
+
+    def set_profile(self, profile: BreakerProfile) -> None:
+        """Run with a changed profile from now on (the failure memory follows its threshold,
+        so a raised threshold can still be reached)."""
+        self.profile = profile
+        self.outcomes = deque(self.outcomes, maxlen=_history(profile))
+
+    @property
+    def failures(self) -> list[float]:
+        """Times of the failures still remembered (within the last window's outcomes)."""
+        return [at for at, ok in self.outcomes if not ok]
 
     def allow(self, now: float) -> bool:
         if self.state == CLOSED:
@@ -83,11 +98,13 @@ class CircuitBreaker:
             return now >= self.opened_at + self.cooldown
         return not self.probing
 
-    def success(self) -> None:
+    def success(self, now: float) -> None:
         if self.state != CLOSED:
             self.state, self.probing = CLOSED, False
             self.cooldown = self.profile.cooldown_seconds
-            self.failures.clear()
+            self.outcomes.clear()
+        else:
+            self.outcomes.append((now, True))
 
     def failure(self, now: float) -> None:
         self.total_failures += 1
@@ -97,11 +114,20 @@ class CircuitBreaker:
             return
         if self.state == OPEN:
             return
-        self.failures.append(now)
-        while self.failures and now - self.failures[0] > self.profile.window_seconds:
-            self.failures.popleft()
-        if len(self.failures) >= self.profile.failure_threshold:
+        self.outcomes.append((now, False))
+        while self.outcomes and now - self.outcomes[0][0] > self.profile.window_seconds:
+            self.outcomes.popleft()
+        failed = sum(1 for _, ok in self.outcomes if not ok)
+        if failed >= self.profile.failure_threshold and failed >= MIN_FAILURE_SHARE * len(
+            self.outcomes
+        ):
             self._open(now, self.profile.cooldown_seconds)
+
+    def state_at(self, now: float) -> str:
+        """The state as the next request would find it (OPEN past its cooldown is half-open)."""
+        if self.state == OPEN and now >= self.opened_at + self.cooldown:
+            return HALF_OPEN
+        return self.state
 
     def retry_in(self, now: float) -> float:
         return max(0.0, self.opened_at + self.cooldown - now) if self.state == OPEN else 0.0
@@ -109,7 +135,7 @@ class CircuitBreaker:
     def _open(self, now: float, cooldown: float) -> None:
         self.state, self.probing = OPEN, False
         self.opened_at, self.cooldown = now, cooldown
-        self.failures.clear()
+        self.outcomes.clear()
 
 
 class Breakers:
@@ -144,9 +170,17 @@ class Breakers:
             if counts_as_failure(status):
                 breaker.failure(self.clock())
             elif status is not None and status < 400:
-                breaker.success()
+                breaker.success(self.clock())
             elif breaker.state == HALF_OPEN:
-                breaker.success()  # the provider answered; the request was at fault
+                breaker.success(self.clock())  # the provider answered; the request was at fault
+
+    def release(self, provider: str) -> None:
+        """A call let through ended without an outcome: if it was the half-open probe, the
+        next request may probe instead (a probe never stays out forever)."""
+        with self._lock:
+            breaker = self._breakers.get(provider)
+            if breaker is not None and breaker.state == HALF_OPEN:
+                breaker.probing = False
 
     def retry_in(self, provider: str) -> float:
         breaker = self._breakers.get(provider)
@@ -156,7 +190,7 @@ class Breakers:
         with self._lock:
             self.profiles = dict(profiles)
             for breaker in self._breakers.values():
-                breaker.profile = self.profiles.get(breaker.profile_name, breaker.profile)
+                breaker.set_profile(self.profiles.get(breaker.profile_name, breaker.profile))
 
     def reset(self, provider: str | None = None) -> None:
         with self._lock:
@@ -172,7 +206,7 @@ class Breakers:
             return [
                 {
                     "provider": provider,
-                    "state": b.state,
+                    "state": b.state_at(now),
                     "recentFailures": len(b.failures),
                     "totalFailures": b.total_failures,
                     "retryInSeconds": round(b.retry_in(now), 1),
@@ -180,3 +214,7 @@ class Breakers:
                 }
                 for provider, b in items
             ]
+
+
+def _history(profile: BreakerProfile) -> int:
+    return max(1, HISTORY_FACTOR * profile.failure_threshold)

@@ -91,7 +91,7 @@ def _closed(provider: str) -> dict:
         "recentFailures": 0,
         "totalFailures": 0,
         "retryInSeconds": 0.0,
-        "cooldownSeconds": 0.0,
+        "cooldownSeconds": None,  # no breaker yet: it gets its profile on first use
     }
 
 

@@ -16,8 +16,10 @@ Rules (in order):
    bare model name for the user's only provider).
 5. Otherwise the model is unknown (404 model_not_found).
 After each model's own accounts come its fallback chain's models (routing/chains.py). The same
-(account, model) pair is never planned twice. Cooling accounts are left out; when that leaves
-nothing, the answer is 429 with Retry-After set to the earliest moment one of them is free.
+(account, model) pair is never planned twice. Cooling accounts are left out, and so is every
+account of a provider whose circuit breaker is open (or half-open with its probe out); when that
+leaves nothing, the answer is 429 with Retry-After set to the earliest moment one of them is free
+(503 circuit_open when only open breakers held candidates back).
 
 One plan asks each strategy once: a provider's accounts (and a combo's targets) are ordered the
 first time the plan meets them and that order is reused when they come up again (another target
@@ -80,9 +82,14 @@ class _Planner:
             self.state.note_used(attempts[0].account)
         if not attempts and self.cooling:
             wait = max(1, math.ceil(min(self.cooling + list(self.blocked.values()))))
+            failing = (
+                f"; providers failing (circuit open): {', '.join(sorted(self.blocked))}"
+                if self.blocked
+                else ""
+            )
             raise RateLimitedError(
                 f"every account that can serve '{model}' is resting after provider errors "
-                f"(rate limits or refused keys); retry in {wait} s",
+                f"(rate limits or refused keys){failing}; retry in {wait} s",
                 headers={"Retry-After": str(wait)},
             )
         if not attempts and self.blocked:
