@@ -28,6 +28,7 @@ from .store.provider_nodes import load_active_nodes
 from .store.secret_box import SecretBox
 from .store.secret_files import ensure_data_dir, read_or_create_secret
 from .store.snapshot_cache import SnapshotCache
+from .translator.monitor import LiveMonitor
 from .usage.accounting import Accounting
 from .usage.budgets import BudgetLedger
 from .usage.pricing import PricingTable
@@ -56,6 +57,7 @@ class Services:
 
     def close(self) -> None:
         """Flush pending usage rows and release connections (graceful shutdown)."""
+        self.pipeline.monitor.close()  # open live-monitor feeds end
         self.usage.stop()
         self.upstream.close()
         if hasattr(self.database, "close_all"):
@@ -85,7 +87,9 @@ def build_services(settings: dict[str, Any]) -> Services:
     require_key = settings["REQUIRE_API_KEY"]
     if require_key is None:
         require_key = listens_beyond_loopback(settings["HOSTNAME"])
-    usage = UsageWriter(database, settings["USAGE_FLUSH_SECONDS"])
+    usage = UsageWriter(
+        database, settings["USAGE_FLUSH_SECONDS"], log_hours=settings["REQUEST_LOG_HOURS"]
+    )
     telemetry = LatencyTelemetry()
     client_auth = ClientAuthenticator(
         api_key_secret,
@@ -133,6 +137,8 @@ def build_services(settings: dict[str, Any]) -> Services:
             telemetry,
             Accounting(pricing, budgets),
             client_auth.check_model,
+            monitor=LiveMonitor(),
+            request_logs=settings["ENABLE_REQUEST_LOGS"],
         ),
         login_lockout=resilience.login_lockout,
         resilience=resilience,

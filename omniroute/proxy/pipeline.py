@@ -8,6 +8,7 @@ routes come from the in-memory table and usage rows go to the background writer.
 from __future__ import annotations
 
 import json
+import uuid
 
 from ..errors import GatewayError, UpstreamUnreachableError
 from ..formats.registry import FORMATS
@@ -15,9 +16,11 @@ from ..routing.plan import Attempt, plan_attempts
 from ..routing.state import RoutingState
 from ..routing.table import RoutingTable
 from ..store.snapshot_cache import SnapshotCache
+from ..translator.monitor import LiveMonitor
 from ..usage.accounting import Accounting
 from ..usage.estimate import estimate_input_tokens
 from ..usage.pricing import PricingTable
+from ..usage.request_log import Capture
 from ..usage.telemetry import LatencyTelemetry
 from ..usage.trace import RequestTrace
 from ..usage.writer import UsageWriter
@@ -45,14 +48,18 @@ class Pipeline:
         telemetry: LatencyTelemetry | None = None,
         accounting: Accounting | None = None,
         check_model=None,
+        monitor: LiveMonitor | None = None,
+        request_logs: bool = False,
     ):
         self.routes = routes
         self.client = client
         self.usage = usage
         self.state = state or RoutingState()
         self.telemetry = telemetry or LatencyTelemetry()
+        self.monitor = monitor or LiveMonitor()
         self.accounting = accounting or Accounting(_CatalogPrices())
         self.check_model = check_model or _any_model
+        self.request_logs = request_logs
 
     def plan(
         self, model: str, client_gone=None, grant=None
@@ -104,7 +111,11 @@ class Pipeline:
         latency telemetry (time to the first token for a stream, the whole answer otherwise)."""
         row = trace.to_row()
         self.accounting.finish(trace, row)
+        if trace.capture is not None:
+            row["_log"] = trace.capture.as_row()
         self.usage.submit(row)
+        if self.monitor.watching:  # the live monitor: one attribute read while nobody watches
+            self.monitor.publish(row)
         if trace.provider is not None:
             latency = row["ttft_ms"] if trace.stream and row["ttft_ms"] else row["latency_ms"]
             self.telemetry.add(trace.provider, latency, trace.status < 400)
@@ -116,6 +127,8 @@ class Pipeline:
             api_key_id=call.api_key_id,
             request_bytes=len(call.raw),
         )
+        if self.request_logs:
+            trace.capture, trace.request_id = Capture(call.raw), uuid.uuid4().hex
         try:
             translation = Translation(call)
             trace.requested_model, trace.stream = translation.model, translation.stream
@@ -132,6 +145,8 @@ class Pipeline:
         if translation.stream:
             sink = self._sink(translation, answer.attempt)
             relay = relay_stream(answer, trace, sink, self.record)
+            if trace.capture is not None:
+                relay = _captured(relay, trace.capture)
             return Reply(200, relay, {**SSE_HEADERS, **explain_headers(answer)})
         return self._complete(translation, answer, trace)
 
@@ -186,14 +201,18 @@ class Pipeline:
             return self.error_reply(client_format, trace, error)
         trace.mark_first_token()
         trace.set_usage(usage)
+        if trace.capture is not None:
+            trace.capture.add(body)
         self.record(trace)
         return Reply(200, body, {"Content-Type": "application/json", **explain_headers(answer)})
 
     def error_reply(self, wire_format: str, trace: RequestTrace, error: GatewayError) -> Reply:
         trace.fail(error.status, error.message)
+        reply = Reply.json(error.status, FORMATS[wire_format].error_body(error), error.headers)
+        if trace.capture is not None:
+            trace.capture.add(reply.body)
         self.record(trace)
-        body = FORMATS[wire_format].error_body(error)
-        return Reply.json(error.status, body, error.headers)
+        return reply
 
     def count_tokens(self, call: ClientCall) -> Reply:
         """Anthropic's count_tokens: the provider's own count when it speaks Anthropic,
@@ -242,6 +261,16 @@ class _CatalogPrices:
 
     def snapshot(self) -> PricingTable:
         return self.table
+
+
+def _captured(relay, capture: Capture):
+    """The relay's chunks, copied into the request log's capture as they go out."""
+    try:
+        for chunk in relay:
+            capture.add(chunk)
+            yield chunk
+    finally:
+        relay.close()  # a client that hung up closes this generator: pass it on
 
 
 def _any_model(grant, model: str) -> None:
