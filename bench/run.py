@@ -3,8 +3,9 @@
 Order: start-up (three fresh gateways); then one fake-upstream process and one gateway process
 (`python app.py`), connected through the management API; idle RSS; fixed-rate latency; stream
 timing; translated paths (bench.translated); routing paths (bench.routing_paths); wrk
-throughput; 1,000 held streams with the gateway's RSS sampled; last the fault mix
-(bench.fault_mix) on a gateway of its own. Each load scenario
+throughput; 1,000 held streams with the gateway's RSS sampled; the fault mix
+(bench.fault_mix) on a gateway of its own; last the Usage and Costs pages over 1,000,000 usage
+rows (bench.usage_pages), on another. Each load scenario
 measures the direct and the gateway path from a separate load-generator process (see
 bench.scenarios). Results go to stdout and bench/results/latest.json; every child process is
 stopped on exit, on Ctrl-C and on errors.
@@ -22,7 +23,7 @@ import tempfile
 import time
 from importlib import metadata
 
-from bench import config, fault_mix, routing_paths, translated
+from bench import config, fault_mix, routing_paths, translated, usage_pages
 from bench.machine import CpuAccount, cpu_speed_ms, foreign_load_now
 from bench.management import connect_gateway
 from bench.processes import (
@@ -37,7 +38,7 @@ from bench.processes import (
     wait_for_health,
 )
 from bench.report import render_meta, render_table, render_warnings, write_json
-from bench.scenarios import run_fault_mix, run_scenarios, say
+from bench.scenarios import run_fault_mix, run_scenarios, run_usage_pages, say
 from omniroute.settings import SETTINGS_BY_NAME
 
 IDLE_SETTLE_SECONDS = 1.0  # after set-up, before the idle RSS reading
@@ -120,6 +121,7 @@ def run_all(children: Children, work: str, results: dict) -> None:
     results["rss"]["after_load_mb"] = rss_mb(gateway.pid)
     results["rss"]["upstream_after_load_mb"] = rss_mb(upstream.pid)
     results["fault_mix"] = run_fault_mix(children, work, upstream_port)
+    results["usage_pages"] = run_usage_pages(children, work)
 
 
 def main() -> int:
@@ -147,7 +149,7 @@ def main() -> int:
     print()
     print(render_meta(results))
     print(render_table(results))
-    for scenario in (translated, routing_paths, fault_mix):
+    for scenario in (translated, routing_paths, fault_mix, usage_pages):
         print()
         print(scenario.render_table(results))
     print(render_warnings(results))

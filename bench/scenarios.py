@@ -7,7 +7,8 @@ Model ids differ only by the gateway's provider prefix, so both paths send the s
 otherwise and the upstream plays the same script. The translated paths (bench.translated) run
 right after the stream timing: direct, passthrough and translated streams in triples, then the
 gateway's CPU time per stream of each of its two paths. The routing paths (bench.routing_paths)
-follow on the same gateway; the fault mix (bench.fault_mix) runs last, on a gateway of its own.
+follow on the same gateway; the fault mix (bench.fault_mix) runs on a gateway of its own, and
+the usage pages (bench.usage_pages) last, on another one with 1,000,000 seeded usage rows.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import time
 
-from bench import config, fault_mix, routing_paths, translated
+from bench import config, fault_mix, routing_paths, translated, usage_pages
 from bench.management import Management
 from bench.processes import Children, cpu_seconds, proc_status, rss_mb, start_gateway, tail
 from bench.wrk_runner import run_wrk
@@ -161,6 +162,11 @@ def run_fault_mix(children: Children, work: str, upstream_port: int) -> dict:
             say(f"the fault-mix gateway exited with {gateway.returncode}; log: {tail(gateway_log)}")
         children.stop(gateway)
     return section
+
+
+def run_usage_pages(children: Children, work: str) -> dict:
+    """Scenario 10 (bench.usage_pages): a gateway of its own on 1,000,000 seeded usage rows."""
+    return usage_pages.run(children, work)
 
 
 def say(message: str) -> None:

@@ -132,6 +132,7 @@ class Pipeline:
         try:
             translation = Translation(call)
             trace.requested_model, trace.stream = translation.model, translation.stream
+            trace.max_tokens = translation.max_output_tokens()
             answer = self.send(
                 translation.model,
                 trace,

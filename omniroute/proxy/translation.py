@@ -36,6 +36,9 @@ class ClientCall:
     grant: Any = None  # the caller's KeyGrant: which models its API key may use
 
 
+MAX_TOKEN_FIELDS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
+
+
 class Translation:
     def __init__(self, call: ClientCall):
         self.call = call
@@ -60,6 +63,15 @@ class Translation:
         if stream is not None and not isinstance(stream, bool):
             raise InvalidRequestError("'stream' must be a boolean", param="stream")
         return model.strip(), bool(stream), False
+
+    def max_output_tokens(self) -> int | None:
+        """The answer's token cap as the client set it, in any format's spelling (or None)."""
+        body = self.body if isinstance(self.body, dict) else {}
+        config = body.get("generationConfig")
+        candidates = [body.get(k) for k in MAX_TOKEN_FIELDS]
+        if isinstance(config, dict):
+            candidates.append(config.get("maxOutputTokens"))
+        return next((v for v in candidates if type(v) is int and v > 0), None)
 
     def canonical(self) -> c.Request:
         """The request in the canonical model (parsed on first use; a bad body is a 400)."""

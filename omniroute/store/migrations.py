@@ -223,6 +223,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX request_logs_time ON request_logs (created_at)",
         ),
     ),
+    Migration(
+        8,
+        "indexes for the request log's filters (provider, model, errors), newest first",
+        (
+            "CREATE INDEX usage_records_provider_time ON usage_records (provider, created_at)",
+            "CREATE INDEX usage_records_model_time ON usage_records (model, created_at)",
+            "CREATE INDEX usage_records_error_time ON usage_records (created_at) "
+            "WHERE status >= 400",
+        ),
+    ),
 )
 
 

@@ -40,7 +40,7 @@ class Accounting:
             return
         first = attempts[0]
         price = self._table().price(first.spec.id, first.model)
-        estimate = reserve_estimate(trace.request_bytes // CHARS_PER_TOKEN, None, price)
+        estimate = reserve_estimate(trace.request_bytes // CHARS_PER_TOKEN, trace.max_tokens, price)
         try:
             trace.reserved_usd = self.budgets.reserve(key_id, estimate)
         except BudgetExceeded as over:

@@ -29,6 +29,7 @@ class RequestTrace:
     attempts: int = 0
     attempt_chain: list[dict] = field(default_factory=list)  # each upstream call, in order
     request_bytes: int = 0
+    max_tokens: int | None = None  # the client's cap on the answer (for a budget reservation)
     output_chars: int = 0  # text streamed to the client (for an estimate when usage is missing)
     estimated: bool = False
     reserved_usd: float | None = None  # held against the key's budget until the request ends
