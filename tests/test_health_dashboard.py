@@ -216,10 +216,11 @@ def test_reset_one_providers_breaker_with_a_plain_form(connected, upstream):
     assert breaker(connected) == {
         "provider": "openai",
         "state": "closed",
+        "probing": False,
         "recentFailures": 0,
         "totalFailures": 0,
         "retryInSeconds": 0.0,
-        "cooldownSeconds": 0.0,
+        "cooldownSeconds": None,
     }
     landing = session.get(connected.url + response.headers["Location"]).text
     assert "The breaker of openai was reset." in text_of(landing)

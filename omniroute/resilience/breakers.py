@@ -207,6 +207,7 @@ class Breakers:
                 {
                     "provider": provider,
                     "state": b.state_at(now),
+                    "probing": b.probing,
                     "recentFailures": len(b.failures),
                     "totalFailures": b.total_failures,
                     "retryInSeconds": round(b.retry_in(now), 1),

@@ -88,6 +88,7 @@ def _closed(provider: str) -> dict:
     return {
         "provider": provider,
         "state": "closed",
+        "probing": False,
         "recentFailures": 0,
         "totalFailures": 0,
         "retryInSeconds": 0.0,
