@@ -22,10 +22,14 @@ half-open one whose single probe is out, skips the attempt) and the account's ra
 grant a slot (waiting in its bounded queue up to the limit's max wait; otherwise the attempt is
 skipped). Every call's outcome feeds the breaker; a success clears the account's backoff.
 Every upstream call counts toward `max_attempts`. Fallback happens only here, before the first
-byte reaches the client: for a stream, the first whole event must arrive before the attempt is
-chosen, so a stream that breaks before its first byte still falls back. When the last failure is
-a 429, Retry-After is the earliest moment one of the tried accounts is free again; when nothing
-could be called at all, the answer is 429 (rate limits) or 503 (open breakers) with Retry-After.
+byte reaches the client: for a stream, the first whole event (keep-alive comments do not count)
+must arrive within the read timeout of the headers before the attempt is chosen, so a stream
+that breaks, ends or stays silent before its first event still falls back (as a 502/504).
+A request is built before its call is admitted, so one that cannot be built takes no rate-limit
+slot and no breaker probe; a call that ends in an unexpected error gives its probe back. When
+the last failure is a 429, Retry-After is the earliest moment one of the tried accounts is free
+again; when nothing could be called at all, the answer is 429 (rate limits) or 503 (open
+breakers) with Retry-After.
 """
 
 from __future__ import annotations
@@ -43,8 +47,10 @@ from ..errors import (
     UpstreamError,
     UpstreamStatusError,
     UpstreamTimeoutError,
+    UpstreamUnreachableError,
 )
 from ..formats.registry import FORMATS
+from ..formats.sse import SSESplitter, event_fields
 from ..resilience.reset_hints import cooldown_seconds, is_context_overflow
 from ..resilience.settings import Backoff
 from ..routing.plan import Attempt
@@ -120,9 +126,11 @@ def send_until_answered(
     """The first attempt that answers; `new_reader` (for streams) makes each attempt's reader."""
     context = context or FallbackContext(max_attempts=max(1, len(attempts)))
     run = _Run(context)
+    read_timeout = (timeout or client.timeout)[1]
     for attempt in attempts:
         if run.skips(attempt):
             continue
+        request = build(attempt)  # before admit: a request that cannot be built takes no slot
         for retry in range(context.retries + 1):
             run.before_call(retry)
             admitted, permit = run.admit(attempt)
@@ -133,11 +141,16 @@ def send_until_answered(
                 context.state.note_used(attempt.account)
             started = time.perf_counter()
             try:
-                answer = _try_once(client, attempt, build(attempt), new_reader, timeout, permit)
+                answer = _try_once(
+                    client, attempt, request, new_reader, timeout, permit, read_timeout
+                )
             except UpstreamError as error:
                 if not run.after_failure(attempt, error, started, retry):
                     break
                 continue
+            except BaseException:
+                run.abandoned(attempt)
+                raise
             context.note(attempt, started, answer.response.status_code)
             run.succeeded(attempt, answer.response)
             answer.tried = run.calls
@@ -196,6 +209,12 @@ class _Run:
                 permit.release()
             return False, None
         return True, permit
+
+    def abandoned(self, attempt: Attempt) -> None:
+        """A call let through ended without an outcome (an unexpected error): free the
+        breaker's probe so the provider is not left waiting for it."""
+        if self.resilience is not None:
+            self.resilience.breakers.release(attempt.spec.id)
 
     def succeeded(self, attempt: Attempt, response: UpstreamResponse) -> None:
         if self.resilience is not None:
@@ -293,26 +312,31 @@ def _sleep_unless_gone(seconds: float, client_gone: Callable[[], bool]) -> None:
 
 
 def _try_once(
-    client, attempt, request: UpstreamRequest, new_reader, timeout, permit=None
+    client, attempt, request: UpstreamRequest, new_reader, timeout, permit, read_timeout: float
 ) -> Answer:
     provider = attempt.spec.id
     try:
         response = client.post(
             request.url, request.body, request.headers, provider=provider, timeout=timeout
         )
-    except UpstreamError:
+    except BaseException:
         if permit is not None:
             permit.release()
         raise
     if permit is not None:
         response.on_close(permit.release)  # a stream holds its slot until it ends
-    if response.status_code >= 400:
-        raise status_error(response, request.wire_format, provider)
-    answer = Answer(attempt, response)
-    if new_reader is not None:
-        answer.reader = new_reader(attempt)
-        answer.first_items = read_first_items(response, answer.reader, provider)
-    return answer
+    try:
+        if response.status_code >= 400:
+            raise status_error(response, request.wire_format, provider)
+        answer = Answer(attempt, response)
+        if new_reader is not None:
+            answer.reader = new_reader(attempt)
+            deadline = time.monotonic() + read_timeout
+            answer.first_items = read_first_items(response, answer.reader, provider, deadline)
+        return answer
+    except BaseException:
+        response.close()
+        raise
 
 
 def status_error(response: UpstreamResponse, wire_format: str, provider: str):
@@ -331,21 +355,41 @@ def status_error(response: UpstreamResponse, wire_format: str, provider: str):
     return error
 
 
-def read_first_items(response: UpstreamResponse, reader: StreamReader, provider: str) -> list:
-    """Read until the reader yields its first items (or the stream ends); a broken stream
-    raises UpstreamError so the next attempt can be tried."""
+def read_first_items(
+    response: UpstreamResponse, reader: StreamReader, provider: str, deadline: float
+) -> list:
+    """Read until the first whole SSE event (not a keep-alive comment) gives the reader its
+    first items, by `deadline` at the latest. A stream that breaks, ends or stays silent (but
+    for comments) before its first event raises UpstreamError so the next attempt can be tried.
+    """
+    events = SSESplitter()
+    items: list = []
+    seen_event = False
     try:
         while True:
-            chunk = response.read1()
+            chunk = response.read1_by(deadline)
             if not chunk:
-                return reader.close()
-            items = reader.feed(chunk)
-            if items:
+                if seen_event or _is_event(events.pending()):
+                    return items + reader.close()
+                raise UpstreamUnreachableError(
+                    f"provider '{provider}' ended its stream before the first event",
+                    provider=provider,
+                )
+            seen_event = seen_event or any(_is_event(e) for e in events.feed(chunk))
+            items += reader.feed(chunk)
+            if seen_event and items:
                 response.started()
                 return items
+    except UpstreamError:
+        raise
     except Exception as exc:
-        response.close()
-        raise network_error(exc, provider, "stream broke before it started") from exc
+        raise network_error(exc, provider, "before the stream's first event") from exc
+
+
+def _is_event(raw: bytes) -> bool:
+    """Does this SSE block carry an event (a data or event field), not just comments?"""
+    name, data = event_fields(raw)
+    return name is not None or bool(data.strip())
 
 
 def _read_small(response: UpstreamResponse, limit: int = 65536) -> bytes:

@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterator
 from ..errors import GatewayError
 from ..formats import canonical as c
 from ..formats.registry import FORMATS
-from ..formats.sse import SSESplitter, event_fields
+from ..formats.sse import SSESplitter, encode_event, event_fields
 from ..usage.trace import RequestTrace
 from .attempts import CLIENT_CLOSED_STATUS, Answer, StreamReader
 from .upstream import network_error
 
 OPENAI = "openai"
+RESPONSES = "responses"
 
 
 class RawEventReader(StreamReader):
@@ -58,21 +59,31 @@ class DecodingReader(StreamReader):
 
 
 class PassthroughSink:
-    """Forwards raw events; taps usage (cheaply for Chat, by decoding for other formats)."""
+    """Forwards raw events; taps usage (cheaply for Chat, by decoding for other formats).
+    An error continues the provider's stream: for Responses, `response.failed` carries the
+    provider's response id and the next sequence number (a fresh encoder would start a second
+    response at sequence 0)."""
 
     def __init__(self, wire_format: str, request: c.Request, strip_usage_chunk: bool):
+        self._wire_format = wire_format
         self._format = FORMATS[wire_format]
         self._request = request
         self._strip = strip_usage_chunk
         self._usage_decoder = None if wire_format == OPENAI else self._format.StreamDecoder()
+        self._envelope: int | None = None
+        self._created: dict | None = None  # Responses: the first event's data
+        self._last: bytes = b""  # Responses: the last event that carried data
 
     def write(self, events: list[bytes], trace: RequestTrace) -> bytes:
+        if self._wire_format == RESPONSES:
+            self._remember(events)
         if self._usage_decoder is not None:
             for event in self._usage_decoder.feed(b"".join(events)):
                 _record_usage(event, trace)
             return b"".join(events)
         kept = []
         for event in events:
+            trace.output_chars += self._text_size(event)
             if b'"usage"' in event:
                 chunk = _json_data(event)
                 if chunk is not None and chunk.get("usage"):
@@ -82,12 +93,50 @@ class PassthroughSink:
             kept.append(event)
         return b"".join(kept)
 
+    def _remember(self, events: list[bytes]) -> None:
+        for event in events:
+            if self._created is None:
+                self._created = _json_data(event)
+            if b"data:" in event:
+                self._last = event
+
+    def _text_size(self, event: bytes) -> int:
+        """About how many characters of text a Chat chunk carries: its size less the envelope
+        measured once, on the first chunk with content (a cheap basis for an estimate)."""
+        if self._envelope is None:
+            chunk = _json_data(event)
+            choices = (chunk or {}).get("choices") or [{}]
+            delta = (choices[0].get("delta") or {}) if isinstance(choices[0], dict) else {}
+            text = delta.get("content") or delta.get("reasoning_content")
+            if not isinstance(text, str) or not text:
+                return 0
+            self._envelope = len(event) - len(text.encode("utf-8"))
+        return max(0, len(event) - self._envelope)
+
     def error(self, error: GatewayError) -> bytes:
+        if self._wire_format == RESPONSES and self._created is not None:
+            return responses_failed(self._created, _json_data(self._last) or {}, error)
         encoder = self._format.StreamEncoder(self._request)
         return encoder.encode(as_stream_error(error))
 
     def finish(self) -> bytes:
         return b""
+
+
+def responses_failed(created: dict, last: dict, error: GatewayError) -> bytes:
+    """`response.failed` ending a passed-through Responses stream: the response the provider
+    created (its id, model…) marked failed, numbered after the provider's last event."""
+    response = created.get("response")
+    response = dict(response) if isinstance(response, dict) else {}
+    code = "rate_limit_exceeded" if error.status == 429 else "server_error"
+    response.update(status="failed", error={"code": code, "message": error.message})
+    number = last.get("sequence_number")
+    payload = {
+        "type": "response.failed",
+        "sequence_number": number + 1 if isinstance(number, int) else 0,
+        "response": response,
+    }
+    return encode_event(json.dumps(payload, separators=(",", ":")), "response.failed")
 
 
 class TranslatingSink:
@@ -152,7 +201,9 @@ def as_stream_error(error: GatewayError) -> c.StreamError:
 
 
 def _record_usage(event: c.StreamEvent, trace: RequestTrace) -> None:
-    if isinstance(event, c.MessageStart | c.MessageDelta) and event.usage is not None:
+    if isinstance(event, c.BlockDelta):
+        trace.output_chars += len(event.text) + len(event.arguments)
+    elif isinstance(event, c.MessageStart | c.MessageDelta) and event.usage is not None:
         trace.merge_usage(event.usage)
 
 

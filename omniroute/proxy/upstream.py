@@ -9,6 +9,8 @@ provider.
 
 from __future__ import annotations
 
+import time
+
 import urllib3
 from urllib3.exceptions import HTTPError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
@@ -34,7 +36,10 @@ def auth_headers(spec: ProviderSpec, api_key: str) -> dict[str, str]:
 
 class UpstreamResponse:
     """A provider's answer with its body unread: read it in pieces as it arrives, or whole.
-    Closing returns a fully read connection to the pool and drops one left half-read."""
+    Closing returns a fully read connection to the pool and drops one left half-read.
+
+    Reads wait the read timeout for each piece, except `read1_by` (a stream before its first
+    event: nothing later than a deadline) and, once `started()`, the idle timeout."""
 
     def __init__(self, raw: urllib3.BaseHTTPResponse, idle_timeout: float | None = None):
         self._raw = raw
@@ -44,12 +49,24 @@ class UpstreamResponse:
         self.status_code = raw.status
         self.headers = raw.headers
 
+    def _set_socket_timeout(self, seconds: float) -> None:
+        sock = getattr(getattr(self._raw, "connection", None), "sock", None)
+        if sock is not None:
+            sock.settimeout(seconds)
+
     def started(self) -> None:
         """The answer's first event arrived: from now on a read may wait the idle timeout."""
         if self._idle_timeout is not None:
-            sock = getattr(getattr(self._raw, "connection", None), "sock", None)
-            if sock is not None:
-                sock.settimeout(self._idle_timeout)
+            self._set_socket_timeout(self._idle_timeout)
+
+    def read1_by(self, deadline: float, amount: int = READ_SIZE) -> bytes:
+        """`read1`, giving up (TimeoutError) at `deadline` (time.monotonic()) however often
+        bytes trickle in (e.g. keep-alive comments that never become an event)."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("timed out waiting for the first event")
+        self._set_socket_timeout(left)
+        return self.read1(amount)
 
     def on_close(self, callback) -> None:
         """Call `callback` once when the response is closed (e.g. release a rate-limit slot)."""
@@ -134,8 +151,7 @@ class UpstreamClient:
             )
         except (HTTPError, OSError) as exc:
             raise network_error(exc, provider, url) from exc
-        idle = None if self.idle_timeout == read else self.idle_timeout
-        return UpstreamResponse(raw, idle)
+        return UpstreamResponse(raw, read if self.idle_timeout is None else self.idle_timeout)
 
     def close(self) -> None:
         self._pools.clear()

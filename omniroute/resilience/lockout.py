@@ -3,8 +3,8 @@
 Used for the dashboard login (5 failures in 15 minutes lock that address for 15 minutes) and for
 /v1 callers presenting wrong API keys when keys are required (10 in 5 minutes → 15 minutes).
 State is in memory, guarded by one lock, and bounded: at most MAX_TRACKED identifiers with
-recent failures are remembered (the oldest are forgotten first); `locked()` lists what is locked
-for the Health page and `unlock()` lifts a lock.
+recent failures and at most MAX_TRACKED locks are remembered (expired locks go first, then the
+oldest); `locked()` lists what is locked for the Health page and `unlock()` lifts a lock.
 """
 
 from __future__ import annotations
@@ -64,10 +64,20 @@ class Lockout:
             while failures and failures[0] <= now - self.window_seconds:
                 failures.popleft()
             if len(failures) >= self.max_failures:
+                self._make_room(now)
                 self._locked_until[identifier] = now + self.lock_seconds
                 failures.clear()
                 return self.lock_seconds
             return 0.0
+
+    def _make_room(self, now: float) -> None:
+        """Keep fewer than MAX_TRACKED locks: drop expired ones, then the oldest (lock held)."""
+        if len(self._locked_until) < MAX_TRACKED:
+            return
+        for identifier in [i for i, until in self._locked_until.items() if until <= now]:
+            del self._locked_until[identifier]
+        while len(self._locked_until) >= MAX_TRACKED:
+            self._locked_until.pop(next(iter(self._locked_until)))
 
     def record_success(self, identifier: str) -> None:
         with self._lock:

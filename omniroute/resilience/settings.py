@@ -95,24 +95,34 @@ def _changed(value, changes, fields: dict, where: str):
     return replace(value, **updates)
 
 
+def _section(changes: dict, name: str) -> dict:
+    """One section of a change (absent: no change); anything but an object is refused."""
+    value = changes.get(name, {})
+    if not isinstance(value, dict):
+        raise ValueError(name, "must be an object")
+    return value
+
+
 def apply_api_changes(settings: ResilienceSettings, changes: dict) -> ResilienceSettings:
     """The settings with `changes` applied; ValueError(field path, message) for a bad value."""
     unknown = sorted(set(changes) - {"profiles", "rateLimits", "backoff"})
     if unknown:
         raise ValueError(unknown[0], "unknown setting (known: profiles, rateLimits, backoff)")
     profiles = dict(settings.profiles)
-    for name, profile_changes in (changes.get("profiles") or {}).items():
+    for name, profile_changes in _section(changes, "profiles").items():
         if name not in profiles:
             raise ValueError(f"profiles.{name}", f"unknown profile (known: {', '.join(profiles)})")
         profiles[name] = _changed(
             profiles[name], profile_changes, PROFILE_FIELDS, f"profiles.{name}"
         )
-    rate_changes = dict(changes.get("rateLimits") or {})
+    rate_changes = dict(_section(changes, "rateLimits"))
     tiers = rate_changes.pop("tiers", settings.limited_tiers)
-    if not isinstance(tiers, list | tuple) or any(tier not in TIERS for tier in tiers):
+    if not isinstance(tiers, list | tuple) or any(
+        not isinstance(tier, str) or tier not in TIERS for tier in tiers
+    ):
         raise ValueError("rateLimits.tiers", f"must be a list of: {', '.join(TIERS)}")
     rate_limits = _changed(settings.rate_limits, rate_changes, RATE_FIELDS, "rateLimits")
-    backoff = _changed(settings.backoff, changes.get("backoff") or {}, BACKOFF_FIELDS, "backoff")
+    backoff = _changed(settings.backoff, _section(changes, "backoff"), BACKOFF_FIELDS, "backoff")
     return ResilienceSettings(profiles, rate_limits, tuple(dict.fromkeys(tiers)), backoff)
 
 

@@ -23,6 +23,7 @@ from .security import field_error
 bp = Blueprint("api_resilience", __name__)
 
 MAX_WINDOW_SECONDS = 3600
+RESET_FIELDS = {"provider", "account", "lockout"}
 
 
 def _services():
@@ -82,10 +83,12 @@ def patch_resilience():
 @bp.post("/api/resilience/reset")
 @login_required
 def post_reset():
-    body = request.get_json(silent=True)
-    body = {} if body is None else body
+    body = request.get_json(silent=True) if request.get_data() else {}
     if not isinstance(body, dict):
         return field_error("body", "must be a JSON object")
+    unknown = sorted(set(body) - RESET_FIELDS)
+    if unknown:
+        return field_error(unknown[0], f"unknown field (known: {', '.join(sorted(RESET_FIELDS))})")
     problem = reset_resilience(body)
     if problem:
         field, _, message = problem.partition(": ")

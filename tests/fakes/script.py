@@ -1,10 +1,12 @@
 """What the fake upstream answers: scripted `Behavior` rules, and the format-neutral `Reply`.
 
 A test scripts a `Behavior` (status, error message/code/details or a raw error body, delays,
-text, stream pieces, tool calls, thinking, usage) and adds it as a `Rule` matched on model and
-API key. For each request the server turns the matching behaviour, or the default conventions
-when no rule matches, into a `Reply`; each wire-format module then renders that one `Reply` in
-its own shape, so every format answers the same content with the same token totals.
+text, stream pieces, tool calls, thinking, usage, stalls) and adds it as a `Rule` matched on
+model and API key, or adds a cycle of behaviours a rule answers with in turn (a scripted
+failure rate for soak tests). For each request the server turns the matching behaviour, or the
+default conventions when no rule matches, into a `Reply`; each wire-format module then renders
+that one `Reply` in its own shape, so every format answers the same content with the same token
+totals.
 
 Default conventions (no rule matched), for real CLI clients that cannot be scripted per request:
 - the conversation's last item is a tool result -> text "tool said: <result text[:500]>";
@@ -39,6 +41,10 @@ class Behavior:
     chunk_interval: float = 0.0  # seconds between stream events
     first_event_delay: float = 0.0  # seconds between a stream's headers and its first event
     reset_after_chunks: int | None = None  # drop the connection after this many SSE events
+    stall_after_chunks: int | None = None  # after this many SSE events, go silent (connection
+    #                                        kept open) for `stall_seconds`, then go on
+    stall_seconds: float = 10.0
+    heartbeat_interval: float = 0.0  # during `first_event_delay`, an SSE comment this often
     tool_calls: list[tuple[str, str]] | None = None  # (name, arguments JSON)
     usage: tuple[int, int] = (11, 7)  # prompt (incl. cached), completion (incl. reasoning) tokens
     usage_in_stream: bool = True  # False: the stream carries no usage at all
@@ -50,10 +56,18 @@ class Behavior:
 
 @dataclass
 class Rule:
-    behavior: Behavior
+    behavior: Behavior | None
     model: str | None = None
     api_key: str | None = None
     times: int | None = None  # None: every matching request
+    cycle: list[Behavior | None] | None = None  # answer with each in turn (None: conventions)
+    served: int = 0  # requests this rule answered
+
+    def next_behavior(self) -> Behavior | None:
+        self.served += 1
+        if self.cycle is None:
+            return self.behavior
+        return self.cycle[(self.served - 1) % len(self.cycle)]
 
 
 @dataclass

@@ -105,6 +105,21 @@ class FakeUpstream:
         with self._lock:
             self.rules.append(Rule(behavior, model, api_key, times))
 
+    def add_cycle(
+        self,
+        behaviors: list[Behavior | None],
+        model: str | None = None,
+        api_key: str | None = None,
+    ) -> Rule:
+        """Answer matching requests with each behaviour in turn, forever (None: the default
+        conventions). The returned rule's `served` counts the requests it answered."""
+        if not behaviors:
+            raise ValueError("a cycle needs at least one behaviour")
+        rule = Rule(None, model, api_key, None, list(behaviors))
+        with self._lock:
+            self.rules.append(rule)
+        return rule
+
     def requests_for(self, fmt: str) -> list[Recorded]:
         """Recorded requests of one format: "openai", "anthropic", "responses" or "gemini"."""
         if fmt not in FORMATS:
@@ -123,7 +138,7 @@ class FakeUpstream:
                     if rule.times <= 0:
                         continue
                     rule.times -= 1
-                return rule.behavior
+                return rule.next_behavior()
         return None
 
     # -- HTTP ----------------------------------------------------------------------------

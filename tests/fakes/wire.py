@@ -2,9 +2,11 @@
 
 Responses are either `Content-Length` bodies or `Transfer-Encoding: chunked` event streams, one
 HTTP chunk per SSE event so each event leaves when it is produced. A stream honours the
-behaviour's `first_event_delay` (after the headers), `chunk_interval` (between events) and
-`reset_after_chunks` (abort the connection before event N), and logs every event it sends to
-`stream_log` as (monotonic time, text).
+behaviour's `first_event_delay` (after the headers; with `heartbeat_interval`, SSE comments
+`: keep-alive` are sent meanwhile, never an event), `chunk_interval` (between events),
+`reset_after_chunks` (abort the connection before event N) and `stall_after_chunks` (go silent
+before event N for `stall_seconds`, the connection held open), and logs every event it sends to
+`stream_log` as (monotonic time, text). An empty frame (an empty `raw_body`) sends nothing.
 """
 
 from __future__ import annotations
@@ -80,6 +82,22 @@ async def send(writer, status: int, payload: bytes, headers: dict[str, str]) -> 
     await writer.drain()
 
 
+async def _before_first_event(writer, behavior: Behavior) -> None:
+    """Wait `first_event_delay`, sending an SSE comment every `heartbeat_interval` if set."""
+    delay, interval = behavior.first_event_delay, behavior.heartbeat_interval
+    if interval <= 0:
+        if delay:
+            await asyncio.sleep(delay)
+        return
+    deadline = time.monotonic() + delay
+    while (left := deadline - time.monotonic()) > 0:
+        await asyncio.sleep(min(interval, left))
+        if deadline - time.monotonic() > 0:
+            comment = b": keep-alive\n\n"
+            writer.write(b"%x\r\n%s\r\n" % (len(comment), comment))
+            await writer.drain()
+
+
 async def send_json(writer, status: int, payload, headers: dict[str, str] | None = None) -> None:
     await send(
         writer,
@@ -101,14 +119,17 @@ async def send_stream(
         head += f"{name}: {value}\r\n"
     writer.write((head + "\r\n").encode())
     await writer.drain()
-    if behavior.first_event_delay:
-        await asyncio.sleep(behavior.first_event_delay)
+    await _before_first_event(writer, behavior)
     for sent, frame in enumerate(frames):
         if behavior.reset_after_chunks is not None and sent >= behavior.reset_after_chunks:
             writer.transport.abort()
             return False
+        if sent == behavior.stall_after_chunks:
+            await asyncio.sleep(behavior.stall_seconds)
         if sent and behavior.chunk_interval:
             await asyncio.sleep(behavior.chunk_interval)
+        if not frame.data:
+            continue  # a zero-size chunk would end the chunked body early
         writer.write(b"%x\r\n%s\r\n" % (len(frame.data), frame.data))
         await writer.drain()
         stream_log.append((time.monotonic(), frame.log))
