@@ -51,7 +51,7 @@ class Services:
     login_lockout: Lockout
     resilience: ResilienceState
     telemetry: LatencyTelemetry
-    pricing: SnapshotCache
+    pricing: PricesOf
     budgets: BudgetLedger
     started_at: float = field(default_factory=time.time)
 
@@ -66,6 +66,20 @@ class Services:
 
 def listens_beyond_loopback(hostname: str) -> bool:
     return hostname not in {"127.0.0.1", "localhost", "::1"} and not hostname.startswith("127.")
+
+
+class PricesOf:
+    """The pricing table as the routing snapshot holds it (one snapshot for both: a price
+    change invalidates the routes, and the combo cost strategy and accounting see it alike)."""
+
+    def __init__(self, routes: SnapshotCache):
+        self._routes = routes
+
+    def snapshot(self) -> PricingTable:
+        return self._routes.snapshot().prices
+
+    def invalidate(self) -> None:
+        self._routes.invalidate()
 
 
 def _spent(database, key_id: int, start) -> float:
@@ -97,7 +111,6 @@ def build_services(settings: dict[str, Any]) -> Services:
         require_key,
         resilience.key_lockout,
     )
-    pricing = SnapshotCache(database, lambda: PricingTable(load_price_overrides()))
     budgets = BudgetLedger(lambda key_id, start: _spent(database, key_id, start))
     with database.connection_context():
         budgets.set_budgets(load_budgets())
@@ -111,6 +124,7 @@ def build_services(settings: dict[str, Any]) -> Services:
             load_combos(),
             load_chains(),
             load_routing_policy(),
+            PricingTable(load_price_overrides()),
         ),
     )
     upstream = UpstreamClient(
@@ -135,7 +149,7 @@ def build_services(settings: dict[str, Any]) -> Services:
             usage,
             RoutingState(resilience=resilience),
             telemetry,
-            Accounting(pricing, budgets),
+            Accounting(PricesOf(routes), budgets),
             client_auth.check_model,
             monitor=LiveMonitor(),
             request_logs=settings["ENABLE_REQUEST_LOGS"],
@@ -143,6 +157,6 @@ def build_services(settings: dict[str, Any]) -> Services:
         login_lockout=resilience.login_lockout,
         resilience=resilience,
         telemetry=telemetry,
-        pricing=pricing,
+        pricing=PricesOf(routes),
         budgets=budgets,
     )

@@ -137,8 +137,6 @@ def send_until_answered(
             if not admitted:
                 break
             run.calls += 1
-            if context.state is not None:
-                context.state.note_used(attempt.account)
             started = time.perf_counter()
             try:
                 answer = _try_once(

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 
 from ..errors import AuthenticationError, ForbiddenModelError, RateLimitedError
 from ..resilience.lockout import Lockout, api_key_lockout
-from ..routing.aliases import build_pattern_table
 from ..store.api_keys import KeyGrant, hash_api_key
 from ..store.models import utcnow
 from ..store.snapshot_cache import SnapshotCache
@@ -76,7 +75,7 @@ class ClientAuthenticator:
         """ForbiddenModelError (403) when the key is limited to other models."""
         if grant is None or not grant.allowed_models:
             return
-        if build_pattern_table((p, True) for p in grant.allowed_models).resolve(model) is None:
+        if grant.allowed.resolve(model) is None:
             raise ForbiddenModelError(
                 f"this API key may not use model '{model}' (allowed: "
                 f"{', '.join(grant.allowed_models)})",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..providers import PROVIDERS, ProviderSpec
 from ..store.connections import ActiveConnection
 from ..store.provider_nodes import ActiveNode
+from ..usage.pricing import PricingTable
 from .aliases import EMPTY_ALIASES, Alias, AliasTable, build_alias_table
 from .chains import EMPTY_CHAINS, ChainTable, FallbackChain, build_chain_table
 from .combos import Combo
@@ -38,29 +39,19 @@ class RoutingTable:
     combos: dict[str, Combo] = field(default_factory=dict)  # by name
     chains: ChainTable = field(default=EMPTY_CHAINS)
     policy: RoutingPolicy = field(default_factory=RoutingPolicy)
+    prices: PricingTable = field(default_factory=PricingTable)  # also what accounting charges
 
     def usable_routes(self) -> list[Route]:
         unique = {id(route): route for route in self.routes.values()}
         return list(unique.values())
 
-    def model_spec(self, model: str):
-        """The catalog entry of `<prefix>/<model>` when its provider is usable, else None."""
+    def price_of(self, model: str) -> float | None:
+        """Input + output USD per 1M tokens of `<prefix>/<model>` from the pricing table (the
+        user's prices over the catalog's); None when unknown or not routable."""
         prefix, _, rest = model.partition("/")
         route = self.routes.get(prefix)
-        if route is None or not rest:
-            return None
-        return next((m for m in route.spec.models if m.id == rest), None)
-
-    def price_of(self, model: str) -> float | None:
-        """Input + output USD per 1M tokens from the pricing table; None when unknown."""
-        spec = self.model_spec(model)
-        if spec is None or spec.input_price is None or spec.output_price is None:
-            return None
-        return spec.input_price + spec.output_price
-
-    def context_of(self, model: str) -> int | None:
-        spec = self.model_spec(model)
-        return None if spec is None else spec.context_length
+        price = None if route is None or not rest else self.prices.price(route.spec.id, rest)
+        return None if price is None else price.input + price.output
 
 
 def node_spec(node: ActiveNode) -> ProviderSpec:
@@ -94,6 +85,7 @@ def build_routing_table(
     combos: Iterable[Combo] = (),
     chains: Iterable[FallbackChain] = (),
     policy: RoutingPolicy | None = None,
+    prices: PricingTable | None = None,
 ) -> RoutingTable:
     accounts: dict[str, list[ActiveConnection]] = {}
     for connection in connections:
@@ -113,4 +105,5 @@ def build_routing_table(
         {combo.name: combo for combo in combos},
         build_chain_table(chains),
         policy or RoutingPolicy(),
+        prices or PricingTable(),
     )

@@ -14,7 +14,9 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
+from ..routing.aliases import build_pattern_table
 from .models import ApiKey, utcnow
 
 KEY_PREFIX = "sk-omni-"
@@ -40,6 +42,7 @@ class KeyGrant:
     id: int
     expires_at: dt.datetime | None
     allowed_models: tuple[str, ...]
+    allowed: Any = None  # the allowed models as a PatternTable, built once with the cache
 
 
 def hash_api_key(secret: str, key: str) -> str:
@@ -97,10 +100,12 @@ def revoke_api_key(key_id: int) -> bool:
 def load_active_key_hashes() -> dict[str, KeyGrant]:
     """{HMAC of the key: its grant} for every key not revoked (for the in-memory cache)."""
     query = ApiKey.select().where(ApiKey.revoked_at.is_null())
-    return {
-        row.key_hash: KeyGrant(row.id, row.expires_at, _allowed(row.allowed_models))
-        for row in query
-    }
+    grants = {}
+    for row in query:
+        models = _allowed(row.allowed_models)
+        table = build_pattern_table((m, True) for m in models) if models else None
+        grants[row.key_hash] = KeyGrant(row.id, row.expires_at, models, table)
+    return grants
 
 
 def _allowed(text: str | None) -> tuple[str, ...]:

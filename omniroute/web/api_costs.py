@@ -19,6 +19,7 @@ from ..providers import PROVIDERS
 from ..store import budgets as budget_store
 from ..store import pricing as price_store
 from ..store.api_keys import get_api_key, list_api_keys
+from ..usage.accounting import tier_of
 from ..usage.budgets import PERIODS, Budget
 from ..usage.pricing import FREE_TIERS, PriceOverride, default_price
 from .connection_form import FieldError
@@ -41,7 +42,6 @@ def price_rows() -> list[dict]:
     rows = []
     for provider, model in sorted(keys | custom):
         price = table.price(provider, model)
-        tier = PROVIDERS[provider].tier if provider in PROVIDERS else "local"
         rows.append(
             {
                 "provider": provider,
@@ -51,7 +51,7 @@ def price_rows() -> list[dict]:
                 "cachedInput": round(price.cached_input, 6),
                 "cacheWrite": round(price.cache_write, 6),
                 "source": "custom" if (provider, model) in custom else "catalog",
-                "free": tier in FREE_TIERS,
+                "free": tier_of(provider) in FREE_TIERS,
             }
         )
     return rows
