@@ -561,3 +561,16 @@ def test_combo_of_only_unroutable_targets_is_503_naming_them():
 def test_unknown_model_with_several_providers_is_404():
     with pytest.raises(ModelNotFoundError):
         plan_attempts("mystery", table(ONE_EACH))
+
+
+def test_the_cost_strategy_sees_the_users_prices_over_the_catalogs():
+    from omniroute.usage.pricing import PriceOverride, PricingTable
+
+    connections = [ActiveConnection(1, "glm", "g", "k", None, 1)]
+    plain = build_routing_table(connections)
+    priced = build_routing_table(
+        connections, prices=PricingTable([PriceOverride("glm", "glm-4.7", 0.01, 0.02)])
+    )
+    assert plain.price_of("glm/glm-4.7") != pytest.approx(0.03)
+    assert priced.price_of("glm/glm-4.7") == pytest.approx(0.03)
+    assert priced.price_of("nobody/model") is None
