@@ -21,7 +21,7 @@ def create_app(
     """Build the app. `config` holds setting overrides (already parsed), e.g. for tests."""
     from .resilience.admission import AdmissionControl
     from .web import register_web
-    from .web.client_api import error_reply, is_client_api_path
+    from .web.client_api import error_reply, is_client_api_path, register_client_errors
 
     settings = load_settings(environ, config)
     services = build_services(settings)
@@ -45,6 +45,7 @@ def create_app(
     )
     app.extensions["omniroute"] = services
     register_web(app)
+    register_client_errors(app)
     app.wsgi_app = AdmissionControl(
         app.wsgi_app, settings["MAX_IN_FLIGHT"], is_client_api_path, error_reply
     )

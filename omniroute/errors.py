@@ -4,6 +4,8 @@ GatewayError                      status, message, type, code, headers
 ├── InvalidRequestError           400 invalid_request_error (a bad body or parameter)
 ├── AuthenticationError           401 authentication_error
 ├── ModelNotFoundError            404 model_not_found
+├── UnknownEndpointError          404 no client API endpoint at that path (unknown_url)
+├── MethodNotAllowedError         405 the path exists, not for that HTTP method
 ├── PayloadTooLargeError          413 request_too_large
 ├── BudgetExceededError           402 the API key's budget for the period is spent
 ├── ForbiddenModelError           403 the API key may not use this model
@@ -58,6 +60,18 @@ class ModelNotFoundError(GatewayError):
     status = 404
     type = "invalid_request_error"
     code = "model_not_found"
+
+
+class UnknownEndpointError(GatewayError):
+    status = 404
+    type = "invalid_request_error"
+    code = "unknown_url"
+
+
+class MethodNotAllowedError(GatewayError):
+    status = 405
+    type = "invalid_request_error"
+    code = "method_not_allowed"
 
 
 class PayloadTooLargeError(GatewayError):

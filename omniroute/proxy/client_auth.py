@@ -1,9 +1,10 @@
 """Who is calling /v1: find the client's API key in its request and check it against the cache.
 
 Keys are accepted wherever the clients put them: `Authorization: Bearer …` (OpenAI SDKs, Cursor,
-Cline), `x-api-key` (Anthropic SDKs, Claude Code), `x-goog-api-key` or `?key=` (Gemini). The
-check is one HMAC and a dictionary lookup; no database access. When keys are required, an
-address that keeps presenting wrong keys is locked out for a while (429 with Retry-After).
+Cline), `x-api-key` (Anthropic SDKs, Claude Code), `x-goog-api-key` or `?key=` (Gemini); when a
+request carries several, any valid one admits it. The check is one HMAC per key and a dictionary
+lookup; no database access. When keys are required, an address that keeps presenting wrong keys
+is locked out for a while (429 with Retry-After); a request counts once however many it carried.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from ..store.models import utcnow
 from ..store.snapshot_cache import SnapshotCache
 
 
-def presented_key(headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:
+def presented_keys(headers: Mapping[str, str], query: Mapping[str, str]) -> list[str]:
+    """Every key the request carries (Bearer first, then x-api-key, x-goog-api-key, ?key=),
+    without repeats: a client may send its real key in one place and a placeholder in another."""
     authorization = headers.get("Authorization", "")
-    if authorization[:7].lower() == "bearer ":
-        return authorization[7:].strip() or None
-    return headers.get("x-api-key") or headers.get("x-goog-api-key") or query.get("key") or None
+    bearer = authorization[7:].strip() if authorization[:7].lower() == "bearer " else None
+    found = (bearer, headers.get("x-api-key"), headers.get("x-goog-api-key"), query.get("key"))
+    return list(dict.fromkeys(key for key in found if key))
 
 
 class ClientAuthenticator:
@@ -54,14 +57,12 @@ class ClientAuthenticator:
                     code="locked_out",
                     headers={"Retry-After": str(int(wait) + 1)},
                 )
-        key = presented_key(headers, query)
-        grant = None
-        if key is not None:
-            grant = self.key_hashes.snapshot().get(hash_api_key(self._secret, key))
-        if grant is not None and grant.expires_at is not None and grant.expires_at <= utcnow():
+        keys = presented_keys(headers, query)
+        grant, expired = self._valid_grant(keys)
+        if grant is None and expired:
             raise AuthenticationError("the API key has expired", code="expired_api_key")
         if grant is None and self.required:
-            if key is None:
+            if not keys:
                 raise AuthenticationError(
                     "an API key is required: send 'Authorization: Bearer <key>' with a key from "
                     "the dashboard (API keys)",
@@ -70,6 +71,24 @@ class ClientAuthenticator:
             self.lockout.record_failure(address)
             raise AuthenticationError("the API key is not valid or was revoked")
         return grant
+
+    def _valid_grant(self, keys: list[str]) -> tuple[KeyGrant | None, bool]:
+        """The grant of the first presented key that is known and unexpired, and whether an
+        expired one was seen. Any valid key admits the request; which one was wrong is not said,
+        and a request counts as one failure however many wrong keys it carried."""
+        if not keys:
+            return None, False
+        grants = self.key_hashes.snapshot()
+        expired = False
+        for key in keys:
+            grant = grants.get(hash_api_key(self._secret, key))
+            if grant is None:
+                continue
+            if grant.expires_at is not None and grant.expires_at <= utcnow():
+                expired = True
+                continue
+            return grant, expired
+        return None, expired
 
     def check_model(self, grant: KeyGrant | None, model: str) -> None:
         """ForbiddenModelError (403) when the key is limited to other models."""

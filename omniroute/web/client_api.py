@@ -7,7 +7,8 @@
 - GET /v1/models, GET /health, HEAD / (Claude Code's probe).
 Each handler names its format and hands the raw body to the pipeline. The unprefixed paths
 (`/chat/completions`, `/responses`, `/models`, `/messages`) and a doubled `/v1/v1/` that
-misconfigured clients send are accepted too. Errors are rendered in the caller's format.
+misconfigured clients send are accepted too. Errors are rendered in the caller's format, an
+unknown path or method under these prefixes too (a 404/405, registered app-wide).
 """
 
 from __future__ import annotations
@@ -16,10 +17,16 @@ import logging
 import time
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from .. import __version__
-from ..errors import GatewayError, InvalidRequestError, PayloadTooLargeError
+from ..errors import (
+    GatewayError,
+    InvalidRequestError,
+    MethodNotAllowedError,
+    PayloadTooLargeError,
+    UnknownEndpointError,
+)
 from ..formats.registry import FORMATS
 from ..proxy.reply import Reply
 from ..proxy.translation import ClientCall
@@ -106,15 +113,38 @@ def gateway_error(error: GatewayError):
     return to_response(error_reply(request.path, error))
 
 
+def http_error(error: HTTPException) -> GatewayError:
+    """Werkzeug's HTTP error (no such path, wrong method, …) as a gateway error."""
+    where = f"{request.method} {request.path}"
+    if isinstance(error, MethodNotAllowed):
+        allowed = ", ".join(sorted(error.valid_methods or ()))
+        return MethodNotAllowedError(
+            f"{where} is not supported; this path accepts: {allowed}",
+            headers={"Allow": allowed} if allowed else None,
+        )
+    if isinstance(error, NotFound):
+        return UnknownEndpointError(f"no client API endpoint at {where}")
+    return GatewayError(error.description or error.name, status=error.code or 500)
+
+
+def unknown_client_path(error: HTTPException):
+    """App-wide 404/405: client API paths answer in the caller's shape; the dashboard keeps its
+    HTML pages."""
+    if not is_client_api_path(request.path):
+        return error
+    return to_response(error_reply(request.path, http_error(error)))
+
+
+def register_client_errors(app) -> None:
+    """Unknown paths and methods under the client API answer in the caller's error shape."""
+    app.register_error_handler(NotFound, unknown_client_path)
+    app.register_error_handler(MethodNotAllowed, unknown_client_path)
+
+
 def unexpected_error(error: Exception):
     """A bug must still answer in the caller's shape (and be logged), never as an HTML page."""
     if isinstance(error, HTTPException):
-        return to_response(
-            error_reply(
-                request.path,
-                GatewayError(error.description or error.name, status=error.code or 500),
-            )
-        )
+        return to_response(error_reply(request.path, http_error(error)))
     log.exception("unexpected error on %s", request.path)
     return to_response(
         error_reply(
@@ -166,6 +196,7 @@ def count_tokens():
         g.api_key_id,
         headers=request.headers,
         stream=False,
+        grant=g.api_key,
     )
     return to_response(services().pipeline.count_tokens(client_call))
 
