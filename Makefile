@@ -35,7 +35,15 @@ test: $(VENV)/.installed-dev $(VENV)/anthropic-1/.installed e2e/node_modules/.in
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
+# wrk measures the maximum throughput; installed from Debian's packages when missing (as .ci/run
+# installs its packages), with sudo when not root. If that fails the bench says so and goes on.
 bench: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "make bench: wrk is missing; installing it with apt-get"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	  { $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends wrk >/dev/null; } \
+	  || echo "make bench: could not install wrk (apt-get install wrk); throughput will not be measured"; }
 	$(PY) -m bench.run
 
 lint: $(VENV)/.installed-dev

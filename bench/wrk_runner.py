@@ -3,18 +3,25 @@
 wrk runs as a child process (`wrk -t2 -c64 -d10s --latency -s post.lua URL`); its text report
 is parsed into requests/s, latency percentiles and error counts. The CPU time the watched
 process (the gateway or the fake upstream) used during the run is measured from /proc.
+wrk is found on PATH (`make bench` installs Debian's package when it is missing); without it
+the throughput rows are left empty and the bench says why.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
+import sys
 
 from bench import config
 from bench.processes import Children, cpu_seconds
 
-WRK = "/usr/bin/wrk"
+WRK_MISSING = (
+    "wrk is not installed, so throughput is not measured: install it with "
+    "`apt-get install wrk` (`make bench` does so when it runs as root or with sudo)"
+)
 UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
@@ -54,11 +61,15 @@ def parse_wrk(output: str) -> dict:
 
 def run_wrk(children: Children, port: int, body: bytes, work_dir: str, watch_pid: int) -> dict:
     """Run wrk against 127.0.0.1:port; `watch_pid`'s CPU use is reported per request."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print(f"bench: {WRK_MISSING}", file=sys.stderr, flush=True)
+        return {"rps": None, "requests": None, "latency_ms": {}, "error": WRK_MISSING}
     script = os.path.join(work_dir, f"post-{port}.lua")
     with open(script, "w", encoding="utf-8") as handle:
         handle.write(lua_script(body))
     args = [
-        WRK,
+        wrk,
         f"-t{config.WRK_THREADS}",
         f"-c{config.WRK_CONNECTIONS}",
         f"-d{config.WRK_SECONDS}s",

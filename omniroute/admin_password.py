@@ -1,7 +1,8 @@
 """The dashboard password: set on first run from INITIAL_PASSWORD or generated, then hashed.
 
 A generated password is printed once to the console and written to DATA_DIR/initial-password
-(mode 0600). Only its hash is kept in the database; changing it replaces the hash.
+(mode 0600). Only its hash is kept in the database. Changing the password replaces the hash and
+deletes DATA_DIR/initial-password, which from then on would only hold a stale password.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 import secrets
 import sys
 
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .store.app_settings import get_app_setting, set_app_setting
@@ -17,6 +19,7 @@ from .store.secret_files import write_private_file
 
 PASSWORD_KEY = "admin_password_hash"
 MIN_PASSWORD_LENGTH = 8
+INITIAL_PASSWORD_FILE = "initial-password"
 
 
 def ensure_admin_password(initial_password: str | None, data_dir: str, out=sys.stdout) -> None:
@@ -25,7 +28,7 @@ def ensure_admin_password(initial_password: str | None, data_dir: str, out=sys.s
     password = initial_password
     if not password:
         password = secrets.token_urlsafe(12)
-        path = os.path.join(data_dir, "initial-password")
+        path = os.path.join(data_dir, INITIAL_PASSWORD_FILE)
         if os.path.exists(path):
             os.remove(path)
         write_private_file(path, password + "\n")
@@ -35,10 +38,21 @@ def ensure_admin_password(initial_password: str | None, data_dir: str, out=sys.s
             file=out,
             flush=True,
         )
-    set_admin_password(password)
+    _store_hash(password)
 
 
-def set_admin_password(password: str) -> None:
+def set_admin_password(password: str, data_dir: str | None = None) -> None:
+    """Change the password (the running app's DATA_DIR unless `data_dir` is given)."""
+    _store_hash(password)
+    if data_dir is None:
+        data_dir = current_app.extensions["omniroute"].settings["DATA_DIR"]
+    try:
+        os.remove(os.path.join(data_dir, INITIAL_PASSWORD_FILE))
+    except FileNotFoundError:
+        pass
+
+
+def _store_hash(password: str) -> None:
     set_app_setting(PASSWORD_KEY, generate_password_hash(password))
 
 

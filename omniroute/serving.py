@@ -3,6 +3,8 @@
 - `asyncore_use_poll=True`: the default select() loop dies past 1024 file descriptors.
 - threads and connection_limit come from settings sized for hundreds of open streams.
 - no `send_bytes`: anything above 1 buffers SSE; chunks go out as soon as the app yields them.
+- bodies over MAX_BODY_BYTES are refused while waitress reads them, in the caller's JSON shape
+  (`oversized_bodies`); waitress's own cap, twice the limit, only bounds chunk framing.
 - `channel_request_lookahead=1`: waitress notices a client that hung up while its request is
   still being planned (`waitress.client_disconnected`), so fallback stops sending for it.
 - SIGTERM (and Ctrl-C) stop accepting, let running requests finish briefly, and flush the
@@ -17,7 +19,11 @@ import sys
 from flask import Flask
 from waitress.server import create_server
 
-BODY_SLACK = 2  # waitress refuses bodies past this multiple; the app answers 413 in its own shape
+from .oversized_bodies import body_limit_channel, use_channel_class
+from .startup_checks import listen_error
+from .web.client_api import error_reply
+
+BODY_SLACK = 2  # waitress's raw cap (framing included); the decoded limit is checked exactly
 
 
 class _Stop(SystemExit):
@@ -45,7 +51,15 @@ def build_server(app: Flask, sockets=None, **overrides):
     else:
         options["sockets"] = sockets
     options.update(overrides)
-    return create_server(app, **options)
+    try:
+        server = create_server(app, **options)
+    except (ValueError, OSError) as error:
+        named = listen_error(error, options.get("host"), options.get("port"))
+        if sockets is not None or named is None:
+            raise
+        raise named from None
+    use_channel_class(server, body_limit_channel(settings["MAX_BODY_BYTES"], error_reply))
+    return server
 
 
 def server_url(server) -> str:
@@ -53,9 +67,9 @@ def server_url(server) -> str:
     return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
 
 
-def serve(app: Flask) -> None:
-    """Run until SIGTERM or Ctrl-C, then shut down gracefully."""
-    server = build_server(app)
+def serve(app: Flask, server=None) -> None:
+    """Run `server` (default: one built for `app`) until SIGTERM or Ctrl-C, then shut down."""
+    server = server or build_server(app)
 
     def stop(_signum, _frame):
         raise _Stop()

@@ -2,7 +2,9 @@
 
 Each `Setting` names an environment variable, its default, a help text and a parser. The README's
 configuration table and `load_settings()` both read this one declaration, so a setting cannot exist
-in one place and not the other. A bad value stops start-up with a message naming the variable.
+in one place and not the other. A bad value stops start-up with a message naming the variable;
+the value itself is quoted only for settings that are not `secret` (a password, key, or a
+database URL that may carry one is never echoed to a console or log).
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class Setting:
     help: str
     parse: Callable[[str], Any] = parse_text
     shown_default: str | None = None  # how the README shows a computed default
+    secret: bool = False  # never quote the value in an error message
 
     def readme_default(self) -> str:
         if self.shown_default is not None:
@@ -113,19 +116,22 @@ SETTINGS: tuple[Setting, ...] = (
         "INITIAL_PASSWORD",
         None,
         "Dashboard password on first run. If unset, one is generated, printed once and written to "
-        "DATA_DIR/initial-password (mode 0600).",
+        "DATA_DIR/initial-password (mode 0600), which is deleted when the password is changed.",
+        secret=True,
     ),
     Setting(
         "JWT_SECRET",
         None,
         "Secret that signs dashboard sessions. Generated into DATA_DIR/jwt-secret if unset.",
         parse_secret,
+        secret=True,
     ),
     Setting(
         "API_KEY_SECRET",
         None,
         "HMAC secret for the gateway's API keys. Generated into DATA_DIR/api-key-secret if unset.",
         parse_secret,
+        secret=True,
     ),
     Setting(
         "STORAGE_ENCRYPTION_KEY",
@@ -134,6 +140,7 @@ SETTINGS: tuple[Setting, ...] = (
         "bytes, or a passphrase of 16+ characters. Generated into DATA_DIR/storage.key if unset; "
         "never stored in the database.",
         parse_secret,
+        secret=True,
     ),
     Setting(
         "DATABASE_URL",
@@ -142,6 +149,7 @@ SETTINGS: tuple[Setting, ...] = (
         "PostgreSQL.",
         parse_database_url,
         shown_default="sqlite:///DATA_DIR/omniroute.db",
+        secret=True,  # postgresql://user:password@…
     ),
     Setting(
         "REQUIRE_API_KEY",
@@ -255,7 +263,7 @@ def load_settings(
         try:
             values[setting.name] = setting.parse(raw)
         except ValueError as exc:
-            raise SettingsError(f"{setting.name}={raw!r} is not valid: {exc}") from None
+            raise SettingsError(_invalid(setting, raw, exc)) from None
     if values["MAX_IN_FLIGHT"] >= values["THREADS"]:
         raise SettingsError(
             f"MAX_IN_FLIGHT={values['MAX_IN_FLIGHT']} must be below THREADS={values['THREADS']}"
@@ -263,6 +271,12 @@ def load_settings(
     if values["DATABASE_URL"] is None:
         values["DATABASE_URL"] = "sqlite:///" + os.path.join(values["DATA_DIR"], "omniroute.db")
     return values
+
+
+def _invalid(setting: Setting, raw: str, problem: ValueError) -> str:
+    if setting.secret:
+        return f"{setting.name} is not valid ({len(raw)} characters, not shown): {problem}"
+    return f"{setting.name}={raw!r} is not valid: {problem}"
 
 
 def _parsed_default(setting: Setting) -> Any:

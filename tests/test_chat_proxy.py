@@ -43,6 +43,9 @@ def usage_rows(gateway):
 
 
 def test_non_streaming_completion_and_usage_is_recorded(connected, upstream):
+    connection_id = connected.add_connection(upstream.url, name="second", priority=5)["id"]
+    listed = connected.admin().get(connected.url + "/api/providers").json()["data"]
+    [first_id] = [c["id"] for c in listed if c["id"] != connection_id]
     reply = sdk(connected).chat.completions.create(model=MODEL, messages=HELLO)
     assert reply.choices[0].message.content == "echo: hello there"
     assert reply.usage.prompt_tokens == 11
@@ -52,6 +55,7 @@ def test_non_streaming_completion_and_usage_is_recorded(connected, upstream):
     assert sent.body["messages"] == HELLO
     row = usage_rows(connected)[-1]
     assert (row.provider, row.model, row.requested_model) == ("openai", "gpt-4o-mini", MODEL)
+    assert row.connection_id == first_id  # the account that answered (priority 0)
     assert (row.status, row.prompt_tokens, row.completion_tokens, row.stream) == (200, 11, 7, False)
     assert row.latency_ms > 0 and row.ttft_ms is not None
 
@@ -176,15 +180,67 @@ def test_bad_bodies_are_400_in_openai_shape(connected, body, param):
     assert error.get("param") == param
 
 
-def test_body_over_the_limit_is_413(tmp_path, upstream):
-    gateway = start_gateway(str(tmp_path / "small"), MAX_BODY_BYTES=2048)
+LIMIT = 2048
+OVER_LIMIT_SHAPES = [  # path, and how each wire format says "413, too large"
+    ("/v1/chat/completions", lambda body: body["error"]["code"] == "request_too_large"),
+    (
+        "/v1/messages?beta=true",
+        lambda body: body["type"] == "error" and body["error"]["type"] == "request_too_large",
+    ),
+    (
+        "/v1beta/models/gemini-2.5-flash:generateContent",
+        lambda body: body["error"]["code"] == 413 and body["error"]["status"],
+    ),
+]
+
+
+def _chunked(total: int):
+    for _ in range(total // 512):
+        yield b"x" * 512
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(lambda: b"x" * (LIMIT * 3 // 2), id="1.5x"),
+        pytest.param(lambda: b"x" * (LIMIT * 3), id="3x"),
+        pytest.param(lambda: b"x" * (LIMIT * 20), id="20x"),
+        pytest.param(lambda: _chunked(LIMIT * 4), id="chunked-4x"),
+    ],
+)
+def test_body_over_the_limit_is_413_in_the_callers_shape(tmp_path, upstream, body):
+    gateway = start_gateway(str(tmp_path / "small"), MAX_BODY_BYTES=LIMIT)
     try:
         gateway.add_connection(upstream.url)
-        big = {"model": MODEL, "messages": [{"role": "user", "content": "x" * 3000}]}
-        response = requests.post(gateway.v1 + "/chat/completions", json=big)
-        assert response.status_code == 413
-        assert response.json()["error"]["code"] == "request_too_large"
-        assert upstream.chat_requests() == []
+        for path, says_too_large in OVER_LIMIT_SHAPES:
+            headers = {"Content-Type": "application/json"}
+            # the timeout fails a hung connection; a reset would raise ConnectionError
+            response = requests.post(gateway.url + path, data=body(), headers=headers, timeout=5)
+            assert response.status_code == 413, (path, response.text)
+            assert response.headers["Content-Type"] == "application/json", path
+            payload = response.json()
+            assert says_too_large(payload), (path, payload)
+            assert f"larger than {LIMIT} bytes" in json.dumps(payload)
+        assert upstream.requests == []
+        small = {"model": MODEL, "messages": HELLO}
+        assert requests.post(gateway.v1 + "/chat/completions", json=small).status_code == 200
+    finally:
+        gateway.stop()
+
+
+def test_a_chunked_body_just_under_the_limit_is_accepted(tmp_path, upstream):
+    gateway = start_gateway(str(tmp_path / "small"), MAX_BODY_BYTES=LIMIT)
+    try:
+        gateway.add_connection(upstream.url)
+        text = json.dumps({"model": MODEL, "messages": HELLO}).encode()
+        padded = text[:-1] + b" " * (LIMIT - len(text)) + b"}"  # exactly LIMIT bytes
+
+        def pieces():  # many small chunks: their framing alone passes the limit
+            for start in range(0, len(padded), 16):
+                yield padded[start : start + 16]
+
+        response = requests.post(gateway.v1 + "/chat/completions", data=pieces(), timeout=5)
+        assert response.status_code == 200, response.text
     finally:
         gateway.stop()
 
@@ -229,7 +285,8 @@ def test_slow_upstream_is_504(tmp_path, upstream):
             gateway.v1 + "/chat/completions", json={"model": MODEL, "messages": HELLO}
         )
         assert response.status_code == 504
-        assert response.json()["error"]["code"] == "upstream_timeout"
+        error = response.json()["error"]
+        assert error["code"] == "upstream_timeout" and "'openai'" in error["message"]
     finally:
         gateway.stop()
 
@@ -278,8 +335,13 @@ def test_stream_that_breaks_before_its_first_byte_falls_back(connected, upstream
     assert keys == ["sk-test-key-0001", "sk-test-key-0001", "sk-backup-key-2"]
 
 
-def test_client_disconnect_closes_the_upstream_and_frees_the_slot(connected, upstream):
-    upstream.add(Behavior(chunks=[f"c{i}" for i in range(50)], chunk_interval=0.1))
+def test_client_disconnect_closes_the_upstream_and_frees_the_slot(connected, upstream, monkeypatch):
+    # Keep every upstream response referenced (as a cache, a traceback or a cycle might), so the
+    # socket closes only when the gateway closes it, never as a side effect of garbage collection.
+    client, kept = connected.services.upstream, []
+    send = client._send
+    monkeypatch.setattr(client, "_send", lambda *args: kept.append(send(*args)) or kept[-1])
+    upstream.add(Behavior(chunks=[f"c{i}" for i in range(50)], chunk_interval=0.1))  # 5 s
     body = json.dumps({"model": MODEL, "messages": HELLO, "stream": True}).encode()
     host, port = connected.url.replace("http://", "").split(":")
     sock = socket.create_connection((host, int(port)))
@@ -289,6 +351,15 @@ def test_client_disconnect_closes_the_upstream_and_frees_the_slot(connected, ups
     )
     assert b"200 OK" in sock.recv(4096)
     sock.close()
+    hung_up = time.monotonic()
+    deadline = hung_up + 3
+    while time.monotonic() < deadline and not upstream.aborted_streams:
+        time.sleep(0.02)
+    # The gateway closed its upstream connection within a few chunks of the client leaving,
+    # long before the 5-second stream would have ended on its own.
+    assert upstream.aborted_streams, "the gateway kept the upstream stream open"
+    [(closed_at, events_sent)] = upstream.aborted_streams
+    assert closed_at - hung_up < 1.5 and events_sent < 20
     admission = connected.app.wsgi_app
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and admission.in_flight:
@@ -296,8 +367,6 @@ def test_client_disconnect_closes_the_upstream_and_frees_the_slot(connected, ups
     assert admission.in_flight == 0
     row = usage_rows(connected)[-1]
     assert row.status == 499
-    # The upstream stopped being read: far fewer than 50 chunks were sent.
-    assert len(upstream.stream_log) < 40
 
 
 def test_admission_control_answers_503_when_full(tmp_path, upstream):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import requests
 
-from tests.gateway_harness import ADMIN_PASSWORD
+from tests.fake_upstream import Behavior
+from tests.gateway_harness import ADMIN_PASSWORD, start_gateway
 
 
 def csrf_from(html: str) -> str:
@@ -158,6 +160,48 @@ def test_change_password(gateway):
     assert login.status_code == 401
     login = requests.post(gateway.url + "/api/auth/login", json={"password": "brand-new-pass"})
     assert login.status_code == 200
+
+
+def test_changing_a_generated_password_deletes_the_initial_password_file(tmp_path, capsys):
+    data_dir = tmp_path / "generated"
+    gateway = start_gateway(str(data_dir), INITIAL_PASSWORD=None)
+    try:
+        password_file = data_dir / "initial-password"
+        generated = password_file.read_text().strip()
+        capsys.readouterr()  # the password printed once at start
+        session = browser_session(gateway, password=generated)
+        url = gateway.url + "/settings/password"
+        token = csrf_from(session.get(url).text)
+        form = {"csrf_token": token, "current_password": generated}
+        refused = session.post(
+            url, data={**form, "new_password": "a-new-pass", "confirm_password": "x"}
+        )
+        assert refused.status_code == 400 and password_file.exists()  # nothing changed yet
+        changed = session.post(
+            url, data={**form, "new_password": "a-new-pass", "confirm_password": "a-new-pass"}
+        )
+        assert changed.status_code == 200
+        assert not password_file.exists()
+        assert "initial-password" not in os.listdir(data_dir)
+        assert browser_session(gateway, password="a-new-pass").last_login.status_code == 302
+    finally:
+        gateway.stop()
+
+
+def test_home_counts_a_failed_request_as_an_error(gateway, upstream):
+    gateway.add_connection(upstream.url)
+    session = browser_session(gateway)
+
+    def errors_today() -> int:
+        page = session.get(gateway.url + "/", headers={"HX-Request": "true"}).text
+        return int(re.search(r'data-stat="errors">([0-9,]+)<', page).group(1).replace(",", ""))
+
+    assert errors_today() == 0
+    upstream.add(Behavior(status=400, error_message="bad parameter"))
+    body = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+    assert requests.post(gateway.v1 + "/chat/completions", json=body).status_code == 400
+    gateway.flush_usage()
+    assert errors_today() == 1
 
 
 def test_logout_form(gateway):

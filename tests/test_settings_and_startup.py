@@ -49,6 +49,22 @@ def test_bad_values_fail_naming_the_variable(name, raw):
         load_settings({name: raw})
 
 
+@pytest.mark.parametrize(
+    "name, raw, secret_part",
+    [
+        ("JWT_SECRET", "short", "short"),
+        ("API_KEY_SECRET", "tiny-secret", "tiny-secret"),
+        ("STORAGE_ENCRYPTION_KEY", "abc123", "abc123"),
+        ("DATABASE_URL", "mysql://admin:hunter2-pw@db/x", "hunter2-pw"),
+    ],
+)
+def test_errors_about_secret_settings_never_show_the_value(name, raw, secret_part):
+    with pytest.raises(SettingsError, match=name) as caught:
+        load_settings({name: raw})
+    assert secret_part not in str(caught.value)
+    assert "not valid" in str(caught.value)
+
+
 def test_in_flight_cap_must_leave_threads_for_the_dashboard():
     with pytest.raises(SettingsError, match="MAX_IN_FLIGHT"):
         load_settings({"THREADS": "10", "MAX_IN_FLIGHT": "10"})
@@ -179,6 +195,69 @@ def test_second_start_reuses_the_password_and_does_not_print_it(tmp_path):
         assert login.status_code == 200
     assert second.returncode == 0
     assert password not in second.stdout_text
+
+
+def _refused_start(data_dir, **env) -> str:
+    """Start `python app.py`, expect it to refuse with exit code 2; its stderr."""
+    process = _spawn(data_dir, **env)
+    try:
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 2, err
+    assert "Traceback" not in err and err.startswith("OmniRoute cannot start:"), err
+    assert len(err.strip().splitlines()) == 1, err
+    return err
+
+
+KEY_A = "first storage passphrase"
+KEY_B = "another storage passphrase"
+
+
+def test_a_different_storage_key_stops_start_up(tmp_path):
+    port = _free_port()
+    with _running(_spawn(tmp_path, PORT=str(port), STORAGE_ENCRYPTION_KEY=KEY_A)) as first:
+        _wait_ready(f"http://127.0.0.1:{port}", first)
+    err = _refused_start(tmp_path, PORT=str(port), STORAGE_ENCRYPTION_KEY=KEY_B)
+    assert "STORAGE_ENCRYPTION_KEY" in err and KEY_B not in err and KEY_A not in err
+    with _running(_spawn(tmp_path, PORT=str(port), STORAGE_ENCRYPTION_KEY=KEY_A)) as again:
+        _wait_ready(f"http://127.0.0.1:{port}", again)  # the right key still starts
+    assert again.returncode == 0
+
+
+def test_a_replaced_key_file_stops_start_up_even_without_the_canary(tmp_path):
+    """A database from before the canary is checked against a stored provider key."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with _running(_spawn(tmp_path, PORT=str(port), INITIAL_PASSWORD="pw-12345678")) as first:
+        _wait_ready(url, first)
+        session = requests.Session()
+        login = session.post(url + "/api/auth/login", json={"password": "pw-12345678"})
+        session.headers["X-CSRFToken"] = login.json()["csrfToken"]
+        body = {"provider": "openai", "name": "k", "apiKey": "sk-stored-key-4321"}
+        assert session.post(url + "/api/providers", json=body).status_code == 201
+    with sqlite3.connect(tmp_path / "omniroute.db") as db:
+        assert db.execute("DELETE FROM app_settings WHERE key LIKE '%canary%'").rowcount == 1
+    key_file = tmp_path / "storage.key"
+    key_file.write_text("ab" * 32 + "\n")
+    err = _refused_start(tmp_path, PORT=str(port))
+    assert "STORAGE_ENCRYPTION_KEY" in err and str(key_file) in err
+    assert "ab" * 32 not in err
+
+
+def test_an_unresolvable_hostname_stops_start_up_with_one_line(tmp_path):
+    err = _refused_start(tmp_path, HOSTNAME="not.a.host.invalid", PORT=str(_free_port()))
+    assert "HOSTNAME" in err and "not.a.host.invalid" in err
+
+
+def test_a_port_in_use_stops_start_up_with_one_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        err = _refused_start(tmp_path, HOSTNAME="127.0.0.1", PORT=str(port))
+    assert f"PORT={port}" in err and "in use" in err
 
 
 @contextlib.contextmanager

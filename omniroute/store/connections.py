@@ -98,6 +98,16 @@ def record_test_result(
     ).where(ProviderConnection.id == connection_id).execute()
 
 
+def sample_stored_key() -> str | None:
+    """One stored (still encrypted) provider key, for the start-up check of the storage key."""
+    row = (
+        ProviderConnection.select(ProviderConnection.api_key_encrypted)
+        .order_by(ProviderConnection.id)
+        .first()
+    )
+    return None if row is None else row.api_key_encrypted
+
+
 def load_credentials(box: SecretBox, connection_id: int) -> ActiveConnection | None:
     row = ProviderConnection.get_or_none(ProviderConnection.id == connection_id)
     return None if row is None else _active(box, row)

@@ -36,6 +36,8 @@ class FakeUpstream:
         self.requests: list[Recorded] = []
         self.valid_keys: set[str] = set()  # empty: any key is accepted
         self.stream_log: list[tuple[float, str]] = []  # (monotonic time, event text) as sent
+        # streams the client closed before their end: (monotonic time noticed, events sent)
+        self.aborted_streams: list[tuple[float, int]] = []
         self._serial = itertools.count(1)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server = None
@@ -93,6 +95,7 @@ class FakeUpstream:
             self.requests.clear()
             self.valid_keys.clear()
             self.stream_log.clear()
+            self.aborted_streams.clear()
             self._serial = itertools.count(1)
 
     def add(
@@ -215,7 +218,9 @@ class FakeUpstream:
     async def _stream(self, writer, behavior: Behavior, frames: list[Frame], end: bytes) -> bool:
         if behavior.raw_body is not None:
             frames, end = [Frame(behavior.raw_body, "raw_body")], b""
-        return await send_stream(writer, behavior, frames, end, self.stream_log)
+        return await send_stream(
+            writer, behavior, frames, end, self.stream_log, self.aborted_streams
+        )
 
 
 # Where each format keeps an error's code (`Behavior.error_code`).

@@ -7,6 +7,9 @@ behaviour's `first_event_delay` (after the headers; with `heartbeat_interval`, S
 `reset_after_chunks` (abort the connection before event N) and `stall_after_chunks` (go silent
 before event N for `stall_seconds`, the connection held open), and logs every event it sends to
 `stream_log` as (monotonic time, text). An empty frame (an empty `raw_body`) sends nothing.
+When the client (the gateway) closes the connection before the stream is over, the first write
+that fails records (monotonic time, events sent) in `aborted`, so tests can see when a client
+gave up a stream — a closed socket is noticed at the next write, one `chunk_interval` or two.
 """
 
 from __future__ import annotations
@@ -108,7 +111,7 @@ async def send_json(writer, status: int, payload, headers: dict[str, str] | None
 
 
 async def send_stream(
-    writer, behavior: Behavior, frames: list[Frame], end: bytes, stream_log
+    writer, behavior: Behavior, frames: list[Frame], end: bytes, stream_log, aborted=None
 ) -> bool:
     """Send `frames` as a chunked event stream, then `end` (not an event); False after a reset."""
     head = (
@@ -119,22 +122,35 @@ async def send_stream(
         head += f"{name}: {value}\r\n"
     writer.write((head + "\r\n").encode())
     await writer.drain()
-    await _before_first_event(writer, behavior)
-    for sent, frame in enumerate(frames):
-        if behavior.reset_after_chunks is not None and sent >= behavior.reset_after_chunks:
-            writer.transport.abort()
-            return False
-        if sent == behavior.stall_after_chunks:
-            await asyncio.sleep(behavior.stall_seconds)
-        if sent and behavior.chunk_interval:
-            await asyncio.sleep(behavior.chunk_interval)
-        if not frame.data:
-            continue  # a zero-size chunk would end the chunked body early
-        writer.write(b"%x\r\n%s\r\n" % (len(frame.data), frame.data))
+    sent = 0
+    try:
+        await _before_first_event(writer, behavior)
+        for sent, frame in enumerate(frames):
+            if behavior.reset_after_chunks is not None and sent >= behavior.reset_after_chunks:
+                writer.transport.abort()
+                return False
+            await _send_event(writer, behavior, sent, frame, stream_log)
+        sent = len(frames)
+        if end:
+            writer.write(b"%x\r\n%s\r\n" % (len(end), end))
+        writer.write(b"0\r\n\r\n")
         await writer.drain()
-        stream_log.append((time.monotonic(), frame.log))
-    if end:
-        writer.write(b"%x\r\n%s\r\n" % (len(end), end))
-    writer.write(b"0\r\n\r\n")
-    await writer.drain()
+    except ConnectionError:
+        if aborted is not None:
+            aborted.append((time.monotonic(), sent))
+        raise
     return True
+
+
+async def _send_event(writer, behavior: Behavior, sent: int, frame: Frame, stream_log) -> None:
+    if sent == behavior.stall_after_chunks:
+        await asyncio.sleep(behavior.stall_seconds)
+    if sent and behavior.chunk_interval:
+        await asyncio.sleep(behavior.chunk_interval)
+    if not frame.data:
+        return  # a zero-size chunk would end the chunked body early
+    if writer.transport.is_closing():
+        raise ConnectionResetError("the client closed the stream")
+    writer.write(b"%x\r\n%s\r\n" % (len(frame.data), frame.data))
+    await writer.drain()
+    stream_log.append((time.monotonic(), frame.log))

@@ -1,0 +1,132 @@
+"""Request bodies over MAX_BODY_BYTES, refused by waitress itself in the caller's JSON shape.
+
+waitress reads a whole body before the app sees it, so the limit is enforced while reading:
+- a Content-Length over the limit is refused as soon as the headers end (nothing buffered);
+- a chunked body is refused once its decoded size passes the limit (at most one read over it).
+The answer is the gateway's own 413 (`PayloadTooLargeError`) rendered by `error_reply` for the
+request's path: OpenAI shape on most paths, Anthropic's on /v1/messages…, Gemini's on /v1beta/….
+
+After refusing, the connection discards (never buffers) what the client still sends and, once the
+answer is out, half-closes and keeps draining for a few seconds ("lingering close"): closing a
+socket with unread input resets it, and the client would lose the 413 it has not read yet.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from functools import partial
+
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import BaseWSGIServer
+from waitress.task import ErrorTask
+from waitress.utilities import RequestEntityTooLarge
+
+from .errors import PayloadTooLargeError
+
+LINGER_SECONDS = 5.0  # how long a refused client may go on sending before the socket closes
+
+
+class BodyLimitParser(HTTPRequestParser):
+    """waitress's parser with the gateway's limit on the body's real (decoded) size."""
+
+    def __init__(self, adj, body_limit: int, on_refused):
+        super().__init__(adj)
+        self.body_limit = body_limit
+        self.on_refused = on_refused
+
+    def received(self, data: bytes) -> int:
+        consumed = super().received(data)
+        if self.error is None and self._over_limit():
+            self.error = RequestEntityTooLarge(f"exceeds max_body of {self.body_limit}")
+            self.completed = True
+        if isinstance(self.error, RequestEntityTooLarge):
+            self.expect_continue = False  # never invite the body we refuse
+            self.on_refused()
+            return len(data)  # the rest of this read is body we will not keep
+        return consumed
+
+    def _over_limit(self) -> bool:
+        if self.content_length > self.body_limit:
+            return True
+        return self.chunked and self.body_rcv is not None and len(self.body_rcv) > self.body_limit
+
+
+class ShapedErrorTask(ErrorTask):
+    """waitress's error answer, except that a refused body gets the caller's JSON 413."""
+
+    def execute(self):
+        if not isinstance(self.request.error, RequestEntityTooLarge):
+            return super().execute()
+        error = PayloadTooLargeError(f"request body is larger than {self.channel.body_limit} bytes")
+        reply = self.channel.render_error(self.request.path or "/", error)
+        self.status = "413 Request Entity Too Large"
+        self.response_headers.extend(reply.headers.items())
+        self.set_close_on_finish()
+        self.content_length = len(reply.body)
+        self.write(reply.body)
+        return None
+
+
+class BodyLimitChannel(HTTPChannel):
+    """A connection that refuses over-limit bodies in JSON, then drains and closes politely.
+    Subclasses (see `body_limit_channel`) set `body_limit` and `render_error`."""
+
+    error_task_class = ShapedErrorTask
+    body_limit: int
+    refused = False  # an over-limit body was seen: discard all further input
+    linger_until: float | None = None
+
+    def __init__(self, server, sock, addr, adj, map=None):
+        super().__init__(server, sock, addr, adj, map)
+        self.parser_class = partial(
+            BodyLimitParser, body_limit=self.body_limit, on_refused=self._refuse
+        )
+
+    def _refuse(self) -> None:
+        self.refused = True
+
+    def received(self, data):
+        if self.refused:
+            return True  # the refused body's remainder (or anything after it): dropped
+        return super().received(data)
+
+    def readable(self):
+        if self.linger_until is None:
+            return super().readable()
+        if time.monotonic() >= self.linger_until:
+            self.will_close = True  # writable() now says so, and handle_write closes
+            return False
+        return True
+
+    def handle_close(self):
+        """After a refusal, closing once the 413 is out only half-closes and drains; any other
+        close (the client's end of input, an error, the drain's time limit) is real."""
+        answered = self.will_close and not self.total_outbufs_len
+        if not (self.refused and answered) or self.linger_until is not None:
+            return super().handle_close()
+        try:
+            self.socket.shutdown(socket.SHUT_WR)
+        except OSError:
+            return super().handle_close()
+        self.will_close = self.close_when_flushed = False
+        self.linger_until = time.monotonic() + LINGER_SECONDS
+        return None
+
+
+def body_limit_channel(body_limit: int, render_error) -> type[BodyLimitChannel]:
+    """A channel class refusing bodies over `body_limit`; `render_error(path, error)` → Reply."""
+    return type(
+        "BodyLimitChannel",
+        (BodyLimitChannel,),
+        {"body_limit": body_limit, "render_error": staticmethod(render_error)},
+    )
+
+
+def use_channel_class(server, channel_class: type[HTTPChannel]) -> None:
+    """Make `server` (one waitress server, or a MultiSocketServer) accept with `channel_class`."""
+    listeners = [server] if isinstance(server, BaseWSGIServer) else list(server.map.values())
+    for listener in listeners:
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = channel_class
