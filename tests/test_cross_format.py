@@ -156,3 +156,116 @@ def test_mid_stream_failure_is_an_in_band_error_in_each_format(nodes, upstream):
             "gemini": '"error"',
         }[client]
         assert marker in raw, (client, raw[-500:])
+
+
+# A provider stream that closes cleanly (no network error) before its terminal event, one per
+# provider format: the answer has begun ("hal…") but never finished.
+CUT_STREAMS = {
+    "openai": b'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m",'
+    b'"choices":[{"index":0,"delta":{"role":"assistant","content":"hal"},'
+    b'"finish_reason":null}]}\n\n',
+    "anthropic": b'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1",'
+    b'"type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,'
+    b'"usage":{"input_tokens":5,"output_tokens":1}}}\n\n'
+    b'event: content_block_start\ndata: {"type":"content_block_start","index":0,'
+    b'"content_block":{"type":"text","text":""}}\n\n'
+    b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
+    b'"delta":{"type":"text_delta","text":"hal"}}\n\n',
+    "responses": b'event: response.created\ndata: {"type":"response.created","sequence_number":0,'
+    b'"response":{"id":"resp_1","object":"response","model":"m","status":"in_progress",'
+    b'"output":[]}}\n\n'
+    b'event: response.output_item.added\ndata: {"type":"response.output_item.added",'
+    b'"sequence_number":1,"output_index":0,"item":{"id":"msg_1","type":"message",'
+    b'"role":"assistant","status":"in_progress","content":[]}}\n\n'
+    b'event: response.output_text.delta\ndata: {"type":"response.output_text.delta",'
+    b'"sequence_number":2,"item_id":"msg_1","output_index":0,"content_index":0,'
+    b'"delta":"hal"}\n\n',
+    "gemini": b'data: {"candidates":[{"content":{"role":"model","parts":[{"text":"hal"}]}}],'
+    b'"modelVersion":"m"}\r\n\r\n',
+}
+
+
+def _ends_in_error(client: str, events: list) -> bool:
+    """The caller's own in-band error is the last thing, and no clean ending came before it."""
+    data = [d for _, d in events]
+    if client == "openai":
+        finished = [
+            d
+            for d in data
+            if isinstance(d, dict) and any(c["finish_reason"] for c in d.get("choices", []))
+        ]
+        return data[-1] == "[DONE]" and "error" in data[-2] and not finished
+    if client == "anthropic":
+        kinds = [d["type"] for d in data]
+        return kinds[-1] == "error" and "message_stop" not in kinds and "message_delta" not in kinds
+    if client == "responses":
+        kinds = [d["type"] for d in data]
+        return kinds[-1] == "response.failed" and "response.completed" not in kinds
+    finished = [d for d in data if "candidates" in d and d["candidates"][0].get("finishReason")]
+    return "error" in data[-1] and not finished
+
+
+def test_a_stream_cut_short_ends_in_an_error_for_every_pair(nodes, upstream):
+    """A clean close before [DONE] / message_stop / response.completed / finishReason is not a
+    success: translated or passed through, the caller gets its own in-band error."""
+    for provider, raw in CUT_STREAMS.items():
+        for client in FORMATS:
+            upstream.add(Behavior(raw_body=raw), times=1)
+            response = send(nodes, client, provider, hello(client), stream=True)
+            assert response.status_code == 200, (client, provider, response.text)
+            events = probe.sse_events(response)
+            assert _ends_in_error(client, events), (client, provider, events[-3:])
+            text, _, _ = probe.streamed(client, [e for e in events if _not_error(client, e)])
+            assert text == "hal", (client, provider)
+
+
+def _not_error(client: str, event: tuple) -> bool:
+    _, data = event
+    return not (isinstance(data, dict) and (data.get("type") == "error" or "error" in data))
+
+
+def _chat_chunk(delta: dict, finish: str | None = None) -> bytes:
+    chunk = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return b"data: " + json.dumps(chunk).encode() + b"\n\n"
+
+
+def _call(index: int, arguments: str, name: str | None = None) -> dict:
+    call: dict = {"index": index, "function": {"arguments": arguments}}
+    if name:
+        call.update(id=f"call_{index}", type="function")
+        call["function"]["name"] = name
+    return {"tool_calls": [call]}
+
+
+# Two parallel calls whose argument deltas interleave (0, 1, 0, 1), as some providers send them.
+INTERLEAVED_CALLS = b"".join(
+    [
+        _chat_chunk({"role": "assistant", "content": None}),
+        _chat_chunk(_call(0, "", "get_weather")),
+        _chat_chunk(_call(1, "", "get_time")),
+        _chat_chunk(_call(0, '{"city":')),
+        _chat_chunk(_call(1, '{"zone":')),
+        _chat_chunk(_call(0, ' "Paris"}')),
+        _chat_chunk(_call(1, ' "CET"}')),
+        _chat_chunk({}, "tool_calls"),
+        b"data: [DONE]\n\n",
+    ]
+)
+
+
+def test_interleaved_parallel_tool_calls_keep_every_argument(nodes, upstream):
+    for client in FORMATS:
+        upstream.add(Behavior(raw_body=INTERLEAVED_CALLS), times=1)
+        response = send(nodes, client, "openai", hello(client), stream=True)
+        assert response.status_code == 200, (client, response.text)
+        _, _, calls = probe.streamed(client, probe.sse_events(response))
+        assert [(name, json.loads(args)) for name, args in calls] == [
+            ("get_weather", {"city": "Paris"}),
+            ("get_time", {"zone": "CET"}),
+        ], client

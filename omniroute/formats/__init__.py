@@ -17,7 +17,8 @@ A format module (openai_chat, anthropic_messages, openai_responses, gemini) prov
     StreamDecoder()                               .feed(data: bytes) -> list[StreamEvent] for the
                                                   provider's raw stream bytes as they arrive;
                                                   .close() -> list[StreamEvent] at end of stream
-                                                  (completes a stream that ended early)
+                                                  (a stream that ended before its terminal event
+                                                  gives canonical.cut_stream_error())
     StreamEncoder(request: Request)               .encode(event: StreamEvent) -> bytes for the
                                                   client, in this format's SSE; .close() -> bytes
                                                   to end the stream properly if the events did

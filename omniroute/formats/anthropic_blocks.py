@@ -237,9 +237,10 @@ def _tool_result_block(part: ToolResultPart) -> dict:
 
 
 def request_block(part: Part) -> dict | None:
-    """A part as a request content block; None for what Anthropic would reject."""
+    """A part as a request content block; None for what Anthropic would reject (text that is
+    empty or only whitespace, e.g. the "\n\n" some models put beside their tool calls)."""
     if isinstance(part, TextPart):
-        return text_block(part) if part.text else None
+        return text_block(part) if part.text.strip() else None
     if isinstance(part, ImagePart):
         return _image_block(part)
     if isinstance(part, DocumentPart):

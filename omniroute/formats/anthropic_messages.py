@@ -12,15 +12,21 @@ Requests (parse_request: wire → canonical, build_request: canonical → wire):
   only accepts role "system" there under a beta header this module cannot see. Their position
   and any per-message fields (e.g. a per-turn `output_config`) are lost on that hop.
 - build_request always sends `max_tokens` (Anthropic requires it): request.max_tokens, or
-  DEFAULT_MAX_TOKENS (4096). A thinking budget is kept ≥ 1024 and < max_tokens (max_tokens grows
-  if it must). It drops what Anthropic rejects: empty text blocks, thinking blocks without a
-  signature (e.g. reasoning from another provider), and — with thinking on — temperature other
-  than 1, top_k and top_p < 0.95; temperature is clamped to [0, 1]. Consecutive messages of one
-  role are merged (tool results from OpenAI arrive as separate user messages), tool_result blocks
-  first, and a lone plain text block is sent as string content.
+  DEFAULT_MAX_TOKENS (4096). A thinking budget is kept ≥ 1024 and < max_tokens: the client's
+  max_tokens caps the budget (it only grows past 1,024 when it must); without one, max_tokens is
+  the budget + 4096, at most 32,000. It drops what Anthropic rejects: empty or whitespace-only
+  text blocks, thinking blocks without a signature (e.g. reasoning from another provider), and
+  — with thinking on — temperature other than 1, top_k and top_p < 0.95; temperature is
+  clamped to [0, 1]. Consecutive messages of one role are merged (tool results from OpenAI
+  arrive as separate user messages), tool_result blocks first, and a lone plain text block is
+  sent as string content.
 - thinking {enabled, budget_tokens} / {adaptive} / {disabled} ↔ Reasoning (budget; adaptive =
-  enabled without budget; disabled = enabled False); output_config.effort ↔ Reasoning.effort
-  (Anthropic "max" ↔ "xhigh", canonical "minimal" → "low"); output_config.format json_schema ↔
+  enabled without budget; disabled = enabled False or effort "none"); output_config.effort ↔
+  Reasoning.effort (Anthropic "max" ↔ "xhigh", canonical "minimal" → "low"). For another
+  format's request (Sonnet 4.5 / Opus 4.5 reject adaptive, older models output_config.effort)
+  an effort is sent as {enabled, budget_tokens: canonical.budget_for_effort(effort)} ("medium"'s
+  budget when neither effort nor budget is given) and no output_config.effort; adaptive and
+  effort go out only when the client itself sent them; output_config.format json_schema ↔
   ResponseFormat; metadata.user_id ↔ Request.user; tool_choice {auto|any|tool|none} ↔
   ToolChoice, disable_parallel_tool_use ↔ ToolChoice.disable_parallel and parallel_tool_calls.
 

@@ -21,10 +21,13 @@ from .anthropic_wire import (
     INTERNAL_EXTRA_KEYS,
     WIRE_EFFORTS,
 )
-from .canonical import Part, Reasoning, Request, TextPart
+from .canonical import Part, Reasoning, Request, TextPart, budget_for_effort
+from .dropped import log_dropped
 
 DEFAULT_MAX_TOKENS = 4096
 MIN_THINKING_BUDGET = 1024
+DEFAULT_EFFORT = "medium"  # the budget for "think" with no level or budget given
+MAX_DERIVED_TOKENS = 32000  # the largest max_tokens every thinking Claude model accepts
 
 
 @dataclass
@@ -51,9 +54,10 @@ class _Positional:
 
 def build_request(request: Request) -> dict:
     """A canonical Request → an Anthropic Messages body for a provider."""
+    log_dropped(request, "anthropic")
     own = {k: copy.deepcopy(v) for k, v in request.extra.items() if k.startswith("anthropic.")}
     request = replace(request, extra=own)  # the body must not share objects with the request
-    thinking, max_tokens = _build_thinking(request, request.max_tokens or DEFAULT_MAX_TOKENS)
+    thinking, max_tokens = _build_thinking(request)
     messages, folded = _build_messages(request)
     body: dict[str, Any] = {"model": request.model, "max_tokens": max_tokens}
     system = _build_system(request.system, folded)
@@ -178,24 +182,48 @@ def _build_tool_choice(request: Request) -> dict | None:
     return wire
 
 
-def _build_thinking(request: Request, max_tokens: int) -> tuple[dict | None, int]:
-    """(thinking object or None, max_tokens large enough for its budget)."""
-    reasoning = request.reasoning
+def _build_thinking(request: Request) -> tuple[dict | None, int]:
+    """(thinking object or None, max_tokens large enough for its budget).
+
+    Every thinking Claude model accepts {"type": "enabled", "budget_tokens": N}; only some take
+    {"type": "adaptive"}, so adaptive is sent only when the client itself sent it. N is the
+    explicit budget, else the effort's budget (canonical.EFFORT_BUDGETS), else "medium"'s.
+    """
+    reasoning, given_max = request.reasoning, request.max_tokens
     original = request.extra.get("anthropic.thinking")
     if reasoning is None or ("anthropic.thinking" in request.extra and original is None):
-        return None, max_tokens
+        return None, given_max or DEFAULT_MAX_TOKENS
     thinking: dict[str, Any]
-    if not reasoning.enabled:
+    max_tokens = given_max or DEFAULT_MAX_TOKENS
+    if reasoning.is_off:
         thinking = {"type": "disabled"}
-    elif reasoning.budget_tokens is not None:
-        budget = max(MIN_THINKING_BUDGET, min(reasoning.budget_tokens, max_tokens - 1))
-        max_tokens = max(max_tokens, budget + 1)
-        thinking = {"type": "enabled", "budget_tokens": budget}
-    else:
+    elif _is_adaptive(original) and reasoning.budget_tokens is None:
         thinking = {"type": "adaptive"}
+    else:
+        budget = reasoning.budget_tokens or budget_for_effort(reasoning.effort)
+        budget, max_tokens = fit_budget(budget or budget_for_effort(DEFAULT_EFFORT), given_max)
+        thinking = {"type": "enabled", "budget_tokens": budget}
     if isinstance(original, dict) and original.get("type") == thinking["type"]:
         thinking = {**original, **thinking}  # keeps e.g. "display"
     return thinking, max_tokens
+
+
+def _is_adaptive(original: object) -> bool:
+    return isinstance(original, dict) and original.get("type") == "adaptive"
+
+
+def fit_budget(budget: int, given_max: int | None) -> tuple[int, int]:
+    """(budget_tokens, max_tokens) with 1024 ≤ budget_tokens < max_tokens.
+
+    The client's max_tokens is a ceiling on thinking and answer together (as OpenAI's
+    max_completion_tokens is), so the budget is capped to fit it; max_tokens only grows when it
+    is below 1025. Without one, max_tokens is the budget plus DEFAULT_MAX_TOKENS for the answer,
+    at most MAX_DERIVED_TOKENS.
+    """
+    if given_max is None:
+        given_max = min(budget + DEFAULT_MAX_TOKENS, MAX_DERIVED_TOKENS)
+    budget = max(MIN_THINKING_BUDGET, min(budget, given_max - 1))
+    return budget, max(given_max, budget + 1)
 
 
 def _sampling(request: Request, thinking_on: bool) -> dict[str, Any]:
@@ -225,10 +253,11 @@ def _build_output_config(request: Request) -> dict:
 
 
 def _effort_out(reasoning: Reasoning | None, original: object) -> str | None:
-    if reasoning is None or not reasoning.effort:
+    """output_config.effort only for a client that sent one itself (older models reject it)."""
+    if reasoning is None or not reasoning.effort or not isinstance(original, str):
         return None
     effort = reasoning.effort
-    if isinstance(original, str) and EFFORT_FROM_WIRE.get(original, original) == effort:
+    if EFFORT_FROM_WIRE.get(original, original) == effort:
         return original  # the client's own spelling ("max")
     effort = EFFORT_TO_WIRE.get(effort, effort)
     return effort if effort in WIRE_EFFORTS else None

@@ -6,8 +6,9 @@ renumbered from 0 (server-tool blocks such as `server_tool_use` or `web_search_t
 `input_json_delta` gets `"{}"` (or its start `input`) as arguments; usage of message_start and
 message_delta is merged (largest value of each counter, so gateways that send 0 in one of them do
 not erase the other) into every MessageDelta; `ping` is ignored; `error` → StreamError. close()
-completes a cut stream: open blocks stop, a MessageDelta with stop_reason "error" (no
-message_delta came) and MessageStop follow; no event at all → StreamError(502).
+ends a stream whose message_stop never came: after a message_delta (the answer is whole) open
+blocks stop and MessageStop follows; without one the stream was cut short and close() gives
+canonical.cut_stream_error() (a StreamError, never a made-up stop reason).
 
 The client side is anthropic_stream_encoder; `anthropic_messages` re-exports both.
 """
@@ -33,6 +34,7 @@ from .canonical import (
     ThinkingPart,
     ToolUsePart,
     Usage,
+    cut_stream_error,
 )
 from .sse import SSESplitter, event_fields
 
@@ -92,13 +94,10 @@ class StreamDecoder:
         events = self._event(self._splitter.pending())  # a last event without its blank line
         if self._ended:
             return events
-        if not self._started:
-            return [*events, StreamError(502, "the upstream stream ended before any event")]
-        events.extend(self._stop_open_blocks())
-        if not self._delta_sent:
-            events.append(MessageDelta(stop_reason="error", usage=self._merged_usage()))
         self._ended = True
-        return [*events, MessageStop()]
+        if not self._delta_sent:
+            return [*events, cut_stream_error()]
+        return [*events, *self._stop_open_blocks(), MessageStop()]
 
     def _event(self, raw: bytes) -> list[StreamEvent]:
         name, data = event_fields(raw)

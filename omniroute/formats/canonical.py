@@ -166,6 +166,11 @@ class Reasoning:
     enabled: bool = True
     summary: str | None = None  # Responses reasoning.summary
 
+    @property
+    def is_off(self) -> bool:
+        """No thinking at all: disabled, or the effort "none" (OpenAI's way to say it)."""
+        return not self.enabled or self.effort == "none"
+
 
 @dataclass(frozen=True)
 class ResponseFormat:
@@ -286,6 +291,14 @@ class StreamError:
 StreamEvent = (
     MessageStart | BlockStart | BlockDelta | BlockStop | MessageDelta | MessageStop | StreamError
 )
+
+CUT_STREAM_MESSAGE = "the provider's stream ended before it was complete"
+
+
+def cut_stream_error() -> StreamError:
+    """What a decoder's close() gives for a stream that ended without its terminal event ([DONE]
+    or a finish_reason, message_stop, response.completed, a finishReason): never a clean stop."""
+    return StreamError(502, CUT_STREAM_MESSAGE, "api_error", "stream_truncated")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -38,12 +38,17 @@ it); role "model" ⇄ assistant, "user"/"function" → user; inlineData/fileData
 image/* types, else DocumentPart; generationConfig maxOutputTokens, temperature, topP, topK,
 stopSequences ⇄ the Request fields; responseMimeType "application/json" ⇄ json_object, plus
 responseSchema/responseJsonSchema ⇄ json_schema; thinkingConfig thinkingBudget N>0 ⇄
-budget_tokens, 0 ⇄ enabled=False, -1 ⇄ enabled with no budget, thinkingLevel ⇄ effort ("xhigh"
-→ "high", "none" → "minimal"), includeThoughts ⇄ summary "auto"; toolConfig mode AUTO ⇄ auto,
-NONE ⇄ none, ANY ⇄ required, ANY with one allowed name ⇄ tool. Tool parameters are sent
+budget_tokens, 0 ⇄ enabled=False (or effort "none"), -1 ⇄ enabled with no budget,
+thinkingLevel → effort, includeThoughts ⇄ summary "auto". Built for another format's request,
+thinkingConfig is always thinkingBudget (Gemini 2.5 rejects thinkingLevel): the budget, else the
+effort's (canonical.EFFORT_BUDGETS) capped at 24,576, with includeThoughts when the client asked
+to see reasoning; a Gemini client's own thinkingConfig goes back unchanged. toolConfig mode
+AUTO ⇄ auto, NONE ⇄ none, ANY ⇄ required, ANY with one allowed name ⇄ tool. Tool parameters are sent
 sanitized (gemini_schema.sanitize_schema) as `parameters`, left out when empty.
 
 Request.extra keys (all "gemini."-prefixed; other formats ignore them):
+- gemini.thinkingConfig       the client's thinkingConfig (camelCase keys), sent back as it was
+                              while the Reasoning parsed from it is unchanged
 - gemini.generationConfig     generationConfig fields with no canonical home (candidateCount,
                               seed, presencePenalty, responseModalities, a non-JSON
                               responseMimeType…), merged back

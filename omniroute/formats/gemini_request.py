@@ -18,7 +18,9 @@ from .canonical import (
     Tool,
     ToolChoice,
     ToolUsePart,
+    budget_for_effort,
 )
+from .dropped import log_dropped
 from .gemini_schema import sanitize_schema, to_json_schema
 from .gemini_wire import (
     CallIds,
@@ -42,11 +44,13 @@ _INTERNAL = frozenset(
         "functionIds",
         "parametersJsonSchema",
         "responseJsonSchema",
+        "thinkingConfig",
     }
 )
 _SAMPLING = {"maxOutputTokens": int, "temperature": float, "topP": float, "topK": int}
 _SCHEMA_FIELDS = ("responseMimeType", "responseSchema", "responseJsonSchema")
-_LEVELS = {"xhigh": "high", "none": "minimal"}
+_MAX_BUDGET = 24576  # the largest thinkingBudget every Gemini 2.5 model accepts
+_DYNAMIC_BUDGET = -1  # "think as much as the model sees fit"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,6 +230,8 @@ def _parse_generation(value: Any, extra: dict[str, Any]) -> dict[str, Any]:
         options["stop"] = tuple(stop)
     options["response_format"] = _parse_response_format(config, extra)
     options["reasoning"] = _parse_thinking(config.get("thinkingConfig"))
+    if options["reasoning"] is not None:
+        extra[_PREFIX + "thinkingConfig"] = camel_keys(config["thinkingConfig"])
     used = {*_SAMPLING, "stopSequences", "thinkingConfig"}
     if options["response_format"] is not None:
         used.update(_SCHEMA_FIELDS)
@@ -292,6 +298,7 @@ def _parse_thinking(value: Any) -> Reasoning | None:
 
 def build_request(request: Request) -> dict:
     """The generateContent body for a Gemini provider (the model goes in the URL)."""
+    log_dropped(request, "gemini")
     extra = request.extra
     send_ids = bool(extra.get(_PREFIX + "functionIds"))
 
@@ -383,22 +390,36 @@ def _build_generation(request: Request) -> dict:
                 config["responseJsonSchema"] = fmt.schema
             else:
                 config["responseSchema"] = sanitize_schema(fmt.schema)
-    _put(config, "thinkingConfig", _thinking_config(request.reasoning))
+    _put(config, "thinkingConfig", _thinking_config(request))
     return config
 
 
-def _thinking_config(reasoning: Reasoning | None) -> dict:
+def _thinking_config(request: Request) -> dict:
+    """thinkingConfig: the Gemini client's own when the reasoning is unchanged (thinkingLevel
+    included); otherwise thinkingBudget, which every Gemini thinking model accepts (Gemini 2.5
+    rejects thinkingLevel): the explicit budget, else the effort's (canonical.EFFORT_BUDGETS),
+    capped at 24,576; -1 (dynamic) with neither; 0 when thinking is off."""
+    reasoning = request.reasoning
+    original = request.extra.get(_PREFIX + "thinkingConfig")
     if reasoning is None:
         return {}
-    if not reasoning.enabled:
+    if isinstance(original, dict) and _parse_thinking(original) == reasoning:
+        return dict(original)
+    if reasoning.is_off:
         return {"thinkingBudget": 0}
     config: dict[str, Any] = {}
-    if reasoning.summary and reasoning.summary != "none":
+    if _wants_thoughts(request):
         config["includeThoughts"] = True
-    if reasoning.budget_tokens is not None:
-        config["thinkingBudget"] = reasoning.budget_tokens
-    elif reasoning.effort:
-        config["thinkingLevel"] = _LEVELS.get(reasoning.effort, reasoning.effort)
-    elif not config:
-        config["thinkingBudget"] = -1
+    budget = reasoning.budget_tokens or budget_for_effort(reasoning.effort)
+    config["thinkingBudget"] = min(budget, _MAX_BUDGET) if budget else _DYNAMIC_BUDGET
     return config
+
+
+def _wants_thoughts(request: Request) -> bool:
+    """Whether the client asked to see the reasoning: a reasoning summary (Responses, Gemini's
+    includeThoughts), or Anthropic thinking that is not `display: "omitted"`."""
+    summary = request.reasoning.summary if request.reasoning else None
+    if summary:
+        return summary != "none"
+    thinking = request.extra.get("anthropic.thinking")
+    return isinstance(thinking, dict) and thinking.get("display") != "omitted"

@@ -19,8 +19,10 @@ dependentRequired, dependentSchemas, strict, and every "x-*" extension key.
 
 Rewritten:
 - `type` is lower-cased; a list such as ["string", "null"] becomes type "string" plus
-  nullable true; several non-null types become `anyOf` of one-type schemas; "null" alone
-  becomes nullable true.
+  nullable true; several non-null types become `anyOf` of one-type schemas, each branch taking
+  the keywords that belong to its type (items/minItems… to "array", properties/required… to
+  "object", enum/format/pattern/minLength… to "string", minimum/maximum/format to numbers),
+  while description and nullable stay on the node; "null" alone becomes nullable true.
 - `$ref` to "#/$defs/X" or "#/definitions/X" is replaced by the definition (sibling keys win);
   a recursive reference becomes {"type": "object"}; any other reference is dropped.
 - `allOf` branches are merged into the node (properties and required united); `oneOf` is
@@ -51,6 +53,15 @@ _COUNTS = frozenset(
     {"minItems", "maxItems", "minProperties", "maxProperties", "minLength", "maxLength"}
 )
 _BOUNDS = frozenset({"minimum", "maximum"})
+_TYPE_KEYWORDS = {
+    "array": frozenset({"items", "prefixItems", "minItems", "maxItems"}),
+    "object": frozenset(
+        {"properties", "required", "minProperties", "maxProperties", "propertyOrdering"}
+    ),
+    "string": frozenset({"enum", "const", "format", "pattern", "minLength", "maxLength"}),
+    "number": frozenset({"minimum", "maximum", "format"}),
+    "integer": frozenset({"minimum", "maximum", "format"}),
+}
 _FORMATS = {
     "string": frozenset({"enum", "date-time"}),
     "integer": frozenset({"int32", "int64"}),
@@ -117,6 +128,8 @@ def _clean(node: Any, defs: dict[str, dict], seen: tuple[str, ...], depth: int) 
         return {}
     node, seen = _resolve(node, defs, seen)
     node = _merge_all_of(node, defs, seen)
+    if len(_type_names(node.get("type"))) > 1:
+        return _split_types(node, defs, seen, depth)
     out: dict[str, Any] = {}
     _apply_type(node.get("type"), out)
     _apply_branches(node, out, defs, seen, depth)
@@ -139,16 +152,42 @@ def _clean(node: Any, defs: dict[str, dict], seen: tuple[str, ...], depth: int) 
     return out
 
 
-def _apply_type(value: Any, out: dict) -> None:
+def _type_names(value: Any) -> list[str]:
+    """The distinct non-null type names of a `type` value, lower-cased."""
     names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
     kinds = [n.lower() for n in names if isinstance(n, str)]
-    if "null" in kinds:
+    return [k for k in dict.fromkeys(kinds) if k != "null"]
+
+
+def _is_nullable(node: dict) -> bool:
+    value = node.get("type")
+    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return node.get("nullable") is True or any(
+        isinstance(n, str) and n.lower() == "null" for n in names
+    )
+
+
+def _split_types(node: dict, defs: dict[str, dict], seen: tuple[str, ...], depth: int) -> dict:
+    """A node of several types → anyOf of one-type branches, each with its own keywords."""
+    out: dict[str, Any] = {}
+    if isinstance(node.get("description"), str):
+        out["description"] = node["description"]
+    if _is_nullable(node):
         out["nullable"] = True
-    kinds = [k for k in dict.fromkeys(kinds) if k != "null"]
+    branches = []
+    for kind in _type_names(node.get("type")):
+        own = {k: v for k, v in node.items() if k in _TYPE_KEYWORDS.get(kind, ())}
+        branches.append(_clean({**own, "type": kind}, defs, seen, depth + 1))
+    out["anyOf"] = branches
+    return out
+
+
+def _apply_type(value: Any, out: dict) -> None:
+    if _is_nullable({"type": value}):
+        out["nullable"] = True
+    kinds = _type_names(value)
     if len(kinds) == 1:
         out["type"] = kinds[0]
-    elif kinds:
-        out["anyOf"] = [{"type": kind} for kind in kinds]
 
 
 def _apply_branches(

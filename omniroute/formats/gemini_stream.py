@@ -12,7 +12,8 @@ functionCall (BlockStart, the whole args JSON as one arguments BlockDelta, Block
 image block per inlineData. A signature on a non-thought part becomes, as in non-streamed
 answers, a thinking block holding only that signature just before the part's own block. The
 chunk with finishReason closes the open block and ends with MessageDelta (stop reason, usage)
-and MessageStop; an error chunk becomes StreamError. close() ends a stream that stopped early.
+and MessageStop; an error chunk becomes StreamError. close() after a stream that stopped before
+its finishReason gives canonical.cut_stream_error() (never a made-up clean stop).
 
 StreamEncoder (any canonical events → Gemini SSE): a chunk per text or thinking delta with one
 part (the first chunk also carries MessageStart's usage as Gemini's prompt count); a thinking
@@ -49,6 +50,7 @@ from .canonical import (
     ThinkingPart,
     ToolUsePart,
     Usage,
+    cut_stream_error,
 )
 from .gemini_wire import (
     CallIds,
@@ -91,8 +93,9 @@ class StreamDecoder:
         self._splitter = SSESplitter()
         if rest.strip():
             events.extend(self._event(rest))
-        if self._started and not self._finished:
-            events.extend(self._finish(None))
+        if not self._finished:  # no finishReason came: the stream was cut short
+            self._finished = True
+            events.append(cut_stream_error())
         return events
 
     def _event(self, raw: bytes) -> list[StreamEvent]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import GatewayError, InvalidRequestError
 from . import canonical as c
+from .dropped import log_dropped
 from .openai_chat_parts import (
     FINISH_TO_STOP,
     STOP_TO_FINISH,
@@ -113,11 +114,18 @@ def parse_request(body: Any) -> c.Request:
         stop=stop,
         stream=envelope.stream,
         include_usage=envelope.include_usage,
-        reasoning=c.Reasoning(effort=effort) if isinstance(effort, str) else None,
+        reasoning=_parse_reasoning(effort),
         response_format=_parse_response_format(body.get("response_format")),
         parallel_tool_calls=body.get("parallel_tool_calls"),
         user=body.get("user") if isinstance(body.get("user"), str) else None,
     )
+
+
+def _parse_reasoning(effort: Any) -> c.Reasoning | None:
+    """reasoning_effort → Reasoning; "none" means no thinking at all (for every provider)."""
+    if not isinstance(effort, str):
+        return None
+    return c.Reasoning(effort=effort, enabled=effort != "none")
 
 
 def _parse_messages(raw: list) -> tuple[tuple[c.TextPart, ...], tuple[c.Message, ...]]:
@@ -175,6 +183,7 @@ def _parse_response_format(value: Any) -> c.ResponseFormat | None:
 
 
 def build_request(request: c.Request) -> dict:
+    log_dropped(request, NAME)
     messages: list[dict] = []
     if request.system:
         messages.append({"role": "system", "content": request.system_text})
@@ -210,15 +219,22 @@ def _add_options(body: dict, request: c.Request) -> None:
         body["tools"] = [_tool_json(tool) for tool in request.tools]
         if request.tool_choice is not None:
             body["tool_choice"] = _tool_choice_json(request.tool_choice)
-    if request.reasoning is not None and request.reasoning.enabled:
-        effort = request.reasoning.effort or c.effort_for_budget(request.reasoning.budget_tokens)
-        if effort:
-            body["reasoning_effort"] = effort
+    effort = _effort_out(request.reasoning)
+    if effort:
+        body["reasoning_effort"] = effort
     if request.response_format is not None and request.response_format.kind != "text":
         body["response_format"] = _response_format_json(request.response_format)
     if request.stream:
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}
+
+
+def _effort_out(reasoning: c.Reasoning | None) -> str | None:
+    if reasoning is None:
+        return None
+    if reasoning.is_off:
+        return "none" if reasoning.effort == "none" else None
+    return reasoning.effort or c.effort_for_budget(reasoning.budget_tokens)
 
 
 def _tool_json(tool: c.Tool) -> dict:

@@ -1,14 +1,17 @@
 """Chat Completions streams ⇄ canonical stream events.
 
 Decoder: `chat.completion.chunk` events become blocks in order of appearance — reasoning_content
-a thinking block, content a text block, each tool_calls index a tool_use block — closing the open
-block when another starts. finish_reason and the usage chunk are held until `[DONE]` (or the end
-of the stream), which yields MessageDelta + MessageStop.
+a thinking block, content a text block, each tool_calls index a tool_use block (parallel calls
+whose deltas interleave are untangled by openai_chat_tool_calls) — closing the open block when
+another starts. finish_reason and the usage chunk are held until `[DONE]`, which yields
+MessageDelta + MessageStop. A stream that ends without [DONE] ends the same way if a
+finish_reason came; without one it was cut short, and close() gives a StreamError (never a
+made-up clean stop).
 
 Encoder: canonical events become chunks with `delta.content`, `delta.reasoning_content` and
 `delta.tool_calls`; the finish chunk, the usage chunk (when the client asked for
 stream_options.include_usage) and `[DONE]` close the stream. A StreamError becomes an error chunk
-followed by `[DONE]`.
+followed by `[DONE]`, and so does a stop reason "error" (Chat has no finish_reason for it).
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from typing import Any
 
 from . import canonical as c
 from .openai_chat_parts import FINISH_TO_STOP, STOP_TO_FINISH, usage_json, usage_of
+from .openai_chat_tool_calls import ToolCallAssembler
 from .sse import SSESplitter, encode_event, event_fields
 
 DONE_EVENT = b"data: [DONE]\n\n"
+_STOPPED_IN_ERROR = "the provider stopped the answer with an error"
 
 
 class StreamDecoder:
@@ -30,9 +35,9 @@ class StreamDecoder:
         self._splitter = SSESplitter()
         self._started = False
         self._finished = False
-        self._open: tuple[str, int] | None = None  # (kind or tool index key, block index)
+        self._open: tuple[str, int] | None = None  # (block kind, block index)
         self._blocks = 0
-        self._tool_blocks: dict[int, int] = {}
+        self._tools = ToolCallAssembler(self._open_tool, lambda: self._blocks - 1)
         self._stop: str | None = None
         self._usage: c.Usage | None = None
 
@@ -54,7 +59,12 @@ class StreamDecoder:
         return events
 
     def close(self) -> list[c.StreamEvent]:
-        return [] if self._finished else self._finish()
+        if self._finished:
+            return []
+        if self._stop is None:  # no finish_reason, no [DONE]: the stream was cut short
+            self._finished = True
+            return [c.cut_stream_error()]
+        return self._finish()
 
     def _chunk(self, chunk: dict) -> list[c.StreamEvent]:
         if isinstance(chunk.get("error"), dict):
@@ -87,41 +97,29 @@ class StreamDecoder:
         events: list[c.StreamEvent] = []
         reasoning = delta.get("reasoning_content") or delta.get("reasoning")
         if isinstance(reasoning, str) and reasoning:
-            events += self._switch(("thinking", -1), c.ThinkingPart())
-            events.append(c.BlockDelta(self._open[1], text=reasoning))
+            events += self._switch("thinking", c.ThinkingPart())
+            events.append(c.BlockDelta(self._blocks - 1, text=reasoning))
         content = delta.get("content")
         if isinstance(content, str) and content:
-            events += self._switch(("text", -1), c.TextPart(""))
-            events.append(c.BlockDelta(self._open[1], text=content))
+            events += self._switch("text", c.TextPart(""))
+            events.append(c.BlockDelta(self._blocks - 1, text=content))
         for call in delta.get("tool_calls") or []:
             if isinstance(call, dict):
-                events += self._tool_delta(call)
+                events += self._tools.feed(call)
         return events
 
-    def _tool_delta(self, call: dict) -> list[c.StreamEvent]:
-        position = call.get("index", 0)
-        function = call.get("function") or {}
-        events: list[c.StreamEvent] = []
-        if position not in self._tool_blocks:
-            part = c.ToolUsePart(
-                id=str(call.get("id") or f"call_{uuid.uuid4().hex[:24]}"),
-                name=str(function.get("name") or ""),
-                arguments="",
-            )
-            events += self._switch(("tool", position), part)
-            self._tool_blocks[position] = self._open[1]
-        arguments = function.get("arguments")
-        if isinstance(arguments, str) and arguments:
-            events.append(c.BlockDelta(self._tool_blocks[position], arguments=arguments))
-        return events
+    def _open_tool(self, part: c.Part) -> list[c.StreamEvent]:
+        return self._switch("tool", part, always=True)
 
-    def _switch(self, key: tuple[str, int], part: c.Part) -> list[c.StreamEvent]:
-        if self._open is not None and self._open[0] == key:
+    def _switch(self, kind: str, part: c.Part, always: bool = False) -> list[c.StreamEvent]:
+        if self._open is not None and self._open[0] == kind and not always:
             return []
         events: list[c.StreamEvent] = []
         if self._open is not None:
             events.append(c.BlockStop(self._open[1]))
-        self._open = (key, self._blocks)  # type: ignore[assignment]
+            if self._open[0] == "tool" and kind != "tool":
+                self._tools.lost_live()
+        self._open = (kind, self._blocks)
         self._blocks += 1
         events.append(c.BlockStart(self._open[1], part))
         return events
@@ -131,6 +129,7 @@ class StreamDecoder:
         events: list[c.StreamEvent] = []
         if not self._started:
             events.append(c.MessageStart("chatcmpl", ""))
+        events += self._tools.flush()
         if self._open is not None:
             events.append(c.BlockStop(self._open[1]))
             self._open = None
@@ -150,6 +149,7 @@ class StreamEncoder:
         self._kinds: dict[int, str] = {}
         self._tool_positions: dict[int, int] = {}
         self._finish: str | None = None
+        self._failed = False
         self._usage: c.Usage | None = None
 
     def encode(self, event: c.StreamEvent) -> bytes:
@@ -164,7 +164,10 @@ class StreamEncoder:
             out += self._block_delta(event)
         elif isinstance(event, c.MessageDelta):
             self._finish = STOP_TO_FINISH.get(event.stop_reason or "", "stop")
+            self._failed = event.stop_reason == "error"
             self._usage = event.usage or self._usage
+        elif isinstance(event, c.MessageStop) and self._failed:
+            out += self._error(c.StreamError(502, _STOPPED_IN_ERROR, "api_error"))
         elif isinstance(event, c.MessageStop):
             out += self._end()
         return out

@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 
 from . import canonical as c
+from .dropped import log_dropped
 from .responses_fields import HANDLED_FIELDS
 from .responses_input import message_key
 from .responses_output import summary_text_part
@@ -24,6 +25,7 @@ log = logging.getLogger("omniroute.formats.openai_responses")  # the format's on
 
 
 def build_request(request: c.Request) -> dict:
+    log_dropped(request, "responses")
     extra = request.extra
     body: dict[str, Any] = {"model": request.model}
     instructions, leading = _build_system(request)

@@ -69,8 +69,8 @@ class StreamDecoder:
         events = self._raw_event(self._splitter.pending()) if self._splitter.pending() else []
         if self._finished:
             return events
-        stop = "tool_use" if self._tool_calls else "end_turn"
-        return events + self._finish(c.MessageDelta(stop))
+        self._finished = True  # no response.completed/incomplete/failed: the stream was cut
+        return [*events, c.cut_stream_error()]
 
     def _raw_event(self, raw: bytes) -> list[c.StreamEvent]:
         name, data = event_fields(raw)

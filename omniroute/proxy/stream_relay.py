@@ -6,8 +6,12 @@ Two shapes, one loop:
   drops the usage-only Chat chunk the gateway asked for when the client did not);
 - translation: the provider's events are decoded into canonical events and encoded in the
   client's format.
-A network failure mid-stream becomes an in-band error in the client's format; a client that goes
-away closes the provider's response at once (waitress raises at the next write).
+A network failure mid-stream becomes an in-band error in the client's format, and so does a
+stream the provider closed before its terminal event (`[DONE]` or a finish_reason,
+`message_delta`/`message_stop`, `response.completed`/`incomplete`/`failed`, a `finishReason`):
+the translating sink gets canonical.cut_stream_error() from the decoder, the passthrough sink
+checks what it forwarded. A client that goes away closes the provider's response at once
+(waitress raises at the next write).
 """
 
 from __future__ import annotations
@@ -72,11 +76,11 @@ class PassthroughSink:
         self._usage_decoder = None if wire_format == OPENAI else self._format.StreamDecoder()
         self._envelope: int | None = None
         self._created: dict | None = None  # Responses: the first event's data
-        self._last: bytes = b""  # Responses: the last event that carried data
+        self._last: bytes = b""  # the last event that carried data
+        self._before_last: bytes = b""  # Chat: the one before (a finish chunk before usage)
 
     def write(self, events: list[bytes], trace: RequestTrace) -> bytes:
-        if self._wire_format == RESPONSES:
-            self._remember(events)
+        self._remember(events)
         if self._usage_decoder is not None:
             for event in self._usage_decoder.feed(b"".join(events)):
                 _record_usage(event, trace)
@@ -95,10 +99,10 @@ class PassthroughSink:
 
     def _remember(self, events: list[bytes]) -> None:
         for event in events:
-            if self._created is None:
+            if self._created is None and self._wire_format == RESPONSES:
                 self._created = _json_data(event)
             if b"data:" in event:
-                self._last = event
+                self._before_last, self._last = self._last, event
 
     def _text_size(self, event: bytes) -> int:
         """About how many characters of text a Chat chunk carries: its size less the envelope
@@ -119,8 +123,29 @@ class PassthroughSink:
         encoder = self._format.StreamEncoder(self._request)
         return encoder.encode(as_stream_error(error))
 
-    def finish(self) -> bytes:
-        return b""
+    def finish(self, trace: RequestTrace) -> bytes:
+        """Nothing for a stream that ended properly; the in-band error for one cut short."""
+        if self._complete():
+            return b""
+        error = GatewayError(c.CUT_STREAM_MESSAGE, status=502, code="stream_truncated")
+        trace.fail(error.status, error.message)
+        return self.error(error)
+
+    def _complete(self) -> bool:
+        if self._usage_decoder is not None:  # it saw every event: its close() tells
+            return not any(isinstance(e, c.StreamError) for e in self._usage_decoder.close())
+        return any(_chat_ended(event) for event in (self._last, self._before_last))
+
+
+def _chat_ended(event: bytes) -> bool:
+    """Whether a Chat event ends a stream: [DONE], an error chunk or a finish_reason."""
+    _, data = event_fields(event)
+    if data.strip() == b"[DONE]":
+        return True
+    chunk = _json_data(event) or {}
+    choices = chunk.get("choices") if isinstance(chunk.get("choices"), list) else []
+    finished = any(isinstance(ch, dict) and ch.get("finish_reason") for ch in choices)
+    return finished or "error" in chunk
 
 
 def responses_failed(created: dict, last: dict, error: GatewayError) -> bytes:
@@ -157,7 +182,7 @@ class TranslatingSink:
     def error(self, error: GatewayError) -> bytes:
         return self._encoder.encode(as_stream_error(error))
 
-    def finish(self) -> bytes:
+    def finish(self, trace: RequestTrace) -> bytes:
         return self._encoder.close()
 
 
@@ -185,7 +210,7 @@ def relay_stream(
                 yield out
             if not chunk:
                 break
-        out = sink.finish()
+        out = sink.finish(trace)
         if out:
             yield out
     except GeneratorExit:

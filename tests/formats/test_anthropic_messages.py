@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,6 +43,7 @@ from omniroute.formats.canonical import (
     ToolResultPart,
     ToolUsePart,
     Usage,
+    cut_stream_error,
 )
 from omniroute.formats.sse import SSESplitter, event_fields
 from tests.formats.anthropic_samples import (
@@ -54,17 +54,15 @@ from tests.formats.anthropic_samples import (
     STREAM_THINKING,
     STREAM_TOOL_INPUT,
 )
-
-FIXTURES = Path("/work/shared/fixtures/clients")
+from tests.formats.client_fixtures import client_records, missing_fixtures_message
 
 
 def _client_bodies() -> list[Any]:
-    cases = []
-    for path in sorted(FIXTURES.glob("*.json")):
-        for number, captured in enumerate(json.loads(path.read_text())):
-            if captured["path"].startswith("/v1/messages") and captured["body"] is not None:
-                cases.append(pytest.param(captured["body"], id=f"{path.stem}-{number}"))
-    return cases
+    return [
+        pytest.param(record["body"], id=f"{stem}-{number}")
+        for stem, number, record in client_records()
+        if record["path"].startswith("/v1/messages") and record["body"] is not None
+    ]
 
 
 CLIENT_BODIES = _client_bodies()
@@ -102,6 +100,7 @@ def _folded(body: dict) -> dict:
 
 
 def test_fixtures_hold_anthropic_requests() -> None:
+    assert not missing_fixtures_message(), missing_fixtures_message()
     assert len(CLIENT_BODIES) >= 15  # Claude Code (5) + two Python SDK captures
 
 
@@ -149,7 +148,9 @@ def test_claude_code_request_maps_to_canonical(body: dict) -> None:
 
 
 def test_claude_code_extra_fields_are_kept() -> None:
-    body = next(b.values[0] for b in CLIENT_BODIES if "2.1.330" in b.id)
+    found = [b.values[0] for b in CLIENT_BODIES if "2.1.330" in b.id]
+    assert found, missing_fixtures_message() or "no claude-code 2.1.330 client fixture"
+    body = found[0]
     request = am.parse_request(body)
     assert request.extra["anthropic.thinking"] == {"type": "adaptive", "display": "omitted"}
     assert request.extra["anthropic.tool_fields"] == {
@@ -363,7 +364,14 @@ def test_thinking_needs_a_signature_for_anthropic() -> None:
 
 @pytest.mark.parametrize(
     ("budget", "max_tokens", "sent_budget", "sent_max"),
-    [(20000, 8000, 7999, 8000), (500, 1000, 1024, 1025), (2048, None, 2048, 4096)],
+    # without the client's max_tokens: the budget plus 4096 for the answer, at most 32000
+    [
+        (20000, 8000, 7999, 8000),
+        (500, 1000, 1024, 1025),
+        (2048, None, 2048, 6144),
+        (30000, None, 30000, 32000),
+        (40000, None, 31999, 32000),
+    ],
 )
 def test_thinking_budget_fits_max_tokens(
     budget: int, max_tokens: int | None, sent_budget: int, sent_max: int
@@ -377,19 +385,46 @@ def test_thinking_budget_fits_max_tokens(
 
 
 @pytest.mark.parametrize(
-    ("reasoning", "thinking", "effort"),
+    ("reasoning", "max_tokens", "thinking", "sent_max"),
     [
-        (Reasoning(effort="minimal"), {"type": "adaptive"}, "low"),
-        (Reasoning(effort="xhigh"), {"type": "adaptive"}, "xhigh"),
-        (Reasoning(effort="none"), {"type": "adaptive"}, None),
-        (Reasoning(enabled=False), {"type": "disabled"}, None),
-        (Reasoning(), {"type": "adaptive"}, None),
+        # an effort becomes the README's budget (minimal 1,024 … xhigh 32,768), never adaptive:
+        # Claude Sonnet 4.5 / Opus 4.5 reject {"type": "adaptive"}
+        (Reasoning(effort="minimal"), None, {"type": "enabled", "budget_tokens": 1024}, 5120),
+        (Reasoning(effort="low"), 10000, {"type": "enabled", "budget_tokens": 2048}, 10000),
+        (Reasoning(effort="medium"), None, {"type": "enabled", "budget_tokens": 8192}, 12288),
+        (Reasoning(effort="high"), 30000, {"type": "enabled", "budget_tokens": 24576}, 30000),
+        (Reasoning(effort="high"), 2000, {"type": "enabled", "budget_tokens": 1999}, 2000),
+        (Reasoning(effort="xhigh"), None, {"type": "enabled", "budget_tokens": 31999}, 32000),
+        (Reasoning(effort="xhigh"), 64000, {"type": "enabled", "budget_tokens": 32768}, 64000),
+        (Reasoning(), None, {"type": "enabled", "budget_tokens": 8192}, 12288),
+        (Reasoning(effort="none"), None, {"type": "disabled"}, 4096),
+        (Reasoning(effort="none", enabled=False), 100, {"type": "disabled"}, 100),
+        (Reasoning(enabled=False), None, {"type": "disabled"}, 4096),
     ],
 )
-def test_reasoning_from_other_formats(reasoning: Reasoning, thinking: dict, effort: Any) -> None:
-    built = am.build_request(_request(reasoning=reasoning))
+def test_reasoning_from_other_formats(
+    reasoning: Reasoning, max_tokens: int | None, thinking: dict, sent_max: int
+) -> None:
+    built = am.build_request(_request(reasoning=reasoning, max_tokens=max_tokens))
     assert built["thinking"] == thinking
-    assert built.get("output_config", {}).get("effort") == effort
+    assert built["max_tokens"] == sent_max
+    assert "output_config" not in built  # effort is a newer-model parameter: not invented
+    if thinking["type"] == "enabled":
+        assert 1024 <= thinking["budget_tokens"] < built["max_tokens"]
+
+
+def test_adaptive_thinking_passes_through_only_for_the_client_that_sent_it() -> None:
+    body = {
+        "model": "m",
+        "max_tokens": 9000,
+        "messages": [{"role": "user", "content": "hi"}],
+        "thinking": {"type": "adaptive"},
+        "output_config": {"effort": "high"},
+    }
+    built = am.build_request(am.parse_request(body))
+    assert built["thinking"] == {"type": "adaptive"}
+    assert built["output_config"] == {"effort": "high"}
+    assert built["max_tokens"] == 9000
 
 
 def test_sampling_parameters_that_thinking_rejects_are_not_sent() -> None:
@@ -757,7 +792,9 @@ def test_stream_error_event() -> None:
     assert decoder.close() == []
 
 
-def test_cut_stream_is_completed_on_close() -> None:
+def test_cut_stream_ends_in_an_error_on_close() -> None:
+    """A stream cut before message_delta is an error, not a made-up stop (the client must not
+    take a half answer for a whole one)."""
     decoder = am.StreamDecoder()
     block = {
         "type": "content_block_start",
@@ -773,12 +810,18 @@ def test_cut_stream_is_completed_on_close() -> None:
         _sse(START, ("content_block_start", block), ("content_block_delta", delta))
     )
     assert events[-1] == BlockDelta(0, arguments='{"a":')
-    assert decoder.close() == [
-        BlockStop(0),
-        MessageDelta("error", None, Usage(7, 1)),
-        MessageStop(),
-    ]
+    assert decoder.close() == [cut_stream_error()]
     assert decoder.close() == []
+
+
+def test_stream_whose_message_stop_is_missing_ends_cleanly() -> None:
+    """After message_delta the answer is whole: a missing message_stop is no error."""
+    decoder = am.StreamDecoder()
+    text = {"type": "content_block_start", "index": 0, "content_block": {"type": "text"}}
+    end = {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {}}
+    events = decoder.feed(_sse(START, ("content_block_start", text), ("message_delta", end)))
+    assert [type(e) for e in events[-1:]] == [MessageDelta]
+    assert BlockStop(0) in events and decoder.close() == [MessageStop()]
 
 
 def test_stream_without_any_event() -> None:

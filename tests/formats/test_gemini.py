@@ -41,6 +41,7 @@ from omniroute.formats.canonical import (
     ToolResultPart,
     ToolUsePart,
     Usage,
+    cut_stream_error,
 )
 from omniroute.formats.gemini_schema import sanitize_schema, to_json_schema
 from omniroute.formats.gemini_wire import SYNTHETIC_ID_PREFIX
@@ -246,13 +247,29 @@ def test_thinking_config_variants():
         return gemini.build_request(request)["generationConfig"]["thinkingConfig"]
 
     assert built(Reasoning()) == {"thinkingBudget": -1}
-    assert built(Reasoning(effort="xhigh")) == {"thinkingLevel": "high"}
+    # an effort becomes thinkingBudget (Gemini 2.5 rejects thinkingLevel), from the README's
+    # table, capped at 24,576 (Gemini 2.5 Flash's largest budget)
+    assert built(Reasoning(effort="minimal")) == {"thinkingBudget": 1024}
+    assert built(Reasoning(effort="low")) == {"thinkingBudget": 2048}
+    assert built(Reasoning(effort="high")) == {"thinkingBudget": 24576}
+    assert built(Reasoning(effort="xhigh")) == {"thinkingBudget": 24576}
+    assert built(Reasoning(effort="none")) == {"thinkingBudget": 0}
     assert built(Reasoning(effort="medium", summary="detailed")) == {
         "includeThoughts": True,
-        "thinkingLevel": "medium",
+        "thinkingBudget": 8192,
     }
     assert built(Reasoning(budget_tokens=500, effort="low")) == {"thinkingBudget": 500}
     assert built(Reasoning(enabled=False, summary="auto")) == {"thinkingBudget": 0}
+
+
+def test_a_gemini_clients_own_thinking_config_is_sent_back_unchanged():
+    for config in ({"thinkingLevel": "HIGH"}, {"thinkingBudget": 32768, "includeThoughts": True}):
+        body = {
+            "contents": [{"parts": [{"text": "x"}]}],
+            "generationConfig": {"thinkingConfig": config},
+        }
+        built = gemini.build_request(gemini.parse_request(body))
+        assert built["generationConfig"] == {"thinkingConfig": config}
 
 
 def test_build_request_from_another_format():
@@ -995,7 +1012,7 @@ def test_stream_decodes_transcript_fed_one_to_seven_bytes_at_a_time(seed):
     assert _normalize_ids(events) == EXPECTED_STREAM
 
 
-def test_stream_without_trailing_blank_line_or_finish_is_completed_by_close():
+def test_stream_without_trailing_blank_line_or_finish_ends_in_an_error_on_close():
     chunk = {"candidates": [{"content": {"parts": [{"text": "partial"}]}}], "responseId": "r"}
     decoder = gemini.StreamDecoder()
     assert decoder.feed(b"data: " + json.dumps(chunk).encode()) == []
@@ -1004,12 +1021,10 @@ def test_stream_without_trailing_blank_line_or_finish_is_completed_by_close():
         "MessageStart",
         "BlockStart",
         "BlockDelta",
-        "BlockStop",
-        "MessageDelta",
-        "MessageStop",
+        "StreamError",
     ]
-    assert events[4].stop_reason == "end_turn"
-    assert gemini.StreamDecoder().close() == []
+    assert events[-1] == cut_stream_error()  # no finishReason: cut short, not a clean stop
+    assert gemini.StreamDecoder().close() == [cut_stream_error()]
 
 
 def test_stream_error_chunk_becomes_stream_error():

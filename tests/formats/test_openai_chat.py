@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 
 import pytest
 
 from omniroute.errors import InvalidRequestError, UpstreamUnreachableError
 from omniroute.formats import canonical as c
 from omniroute.formats import openai_chat as chat
-
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "clients"
+from tests.formats.client_fixtures import client_records, missing_fixtures_message
 
 
 def chat_fixture_bodies():
-    bodies = []
-    for path in sorted(FIXTURES.glob("*.json")):
-        for entry in json.loads(path.read_text()):
-            if entry["path"].startswith("/v1/chat/completions"):
-                bodies.append(pytest.param(entry["body"], id=f"{path.stem}-{len(bodies)}"))
-    return bodies
+    return [
+        pytest.param(record["body"], id=f"{stem}-{number}")
+        for stem, number, record in client_records()
+        if record["path"].startswith("/v1/chat/completions")
+    ]
 
 
 @pytest.mark.parametrize("body", chat_fixture_bodies())
@@ -38,7 +35,7 @@ def test_fixture_requests_round_trip(body):
 
 
 def test_fixtures_exist():
-    assert len(chat_fixture_bodies()) >= 4
+    assert len(chat_fixture_bodies()) >= 4, missing_fixtures_message()
 
 
 def test_system_developer_and_mid_conversation_system():

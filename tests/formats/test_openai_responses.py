@@ -8,7 +8,6 @@ import json
 import logging
 import random
 import typing
-from pathlib import Path
 
 import pytest
 
@@ -18,21 +17,25 @@ from omniroute.formats import openai_responses as r
 from omniroute.formats.responses_stream_decoder import error_status
 from omniroute.formats.sse import SSESplitter, event_fields
 from tests.formats import responses_samples as samples
-
-FIXTURES = Path("/work/shared/fixtures/clients")
+from tests.formats.client_fixtures import client_records, missing_fixtures_message
 
 
 def _fixture_bodies() -> list[tuple[str, dict]]:
-    bodies = []
-    for path in sorted(FIXTURES.glob("*.json")):
-        for number, record in enumerate(json.loads(path.read_text())):
-            if record.get("path") == "/v1/responses":
-                bodies.append((f"{path.stem}#{number}", record["body"]))
-    return bodies
+    return [
+        (f"{stem}#{number}", record["body"])
+        for stem, number, record in client_records()
+        if record.get("path") == "/v1/responses"
+    ]
 
 
 FIXTURE_BODIES = _fixture_bodies()
-CODEX_TOOL_EXEC = next(body for name, body in FIXTURE_BODIES if "tool-exec#1" in name)
+
+
+def _codex_tool_exec() -> dict:
+    """The Codex tool-exec request (a clear failure, not a collection error, when missing)."""
+    found = [body for name, body in FIXTURE_BODIES if "tool-exec#1" in name]
+    assert found, missing_fixtures_message() or "no codex tool-exec#1 client fixture"
+    return found[0]
 
 
 def _events(raw: bytes) -> list[dict]:
@@ -83,6 +86,7 @@ def _sdk_event_models() -> dict[str, type]:
 
 
 def test_fixtures_hold_responses_requests():
+    assert not missing_fixtures_message(), missing_fixtures_message()
     names = [name for name, _ in FIXTURE_BODIES]
     assert sum("codex" in name for name in names) == 3
     assert sum("python-sdks" in name for name in names) == 4
@@ -111,7 +115,7 @@ def test_fixture_request_survives_the_canonical_path(name, body):
 
 
 def test_codex_request_maps_to_canonical():
-    request = r.parse_request(copy.deepcopy(CODEX_TOOL_EXEC))
+    request = r.parse_request(copy.deepcopy(_codex_tool_exec()))
     assert request.model == "gpt-5" and request.stream and request.include_usage
     assert len(request.system) == 3  # two developer messages open the input, 1 + 2 parts
     assert request.system[0].text.startswith("You are a coding agent running in the Codex CLI")
@@ -137,13 +141,13 @@ def test_codex_request_maps_to_canonical():
     assert request.reasoning == c.Reasoning(effort=None, summary="auto")
     assert request.extra["responses.store"] is False
     assert request.extra["responses.include"] == ["reasoning.encrypted_content"]
-    assert request.extra["responses.prompt_cache_key"] == CODEX_TOOL_EXEC["prompt_cache_key"]
-    assert request.extra["responses.client_metadata"] == CODEX_TOOL_EXEC["client_metadata"]
+    assert request.extra["responses.prompt_cache_key"] == _codex_tool_exec()["prompt_cache_key"]
+    assert request.extra["responses.client_metadata"] == _codex_tool_exec()["client_metadata"]
 
 
 def test_codex_system_is_its_opening_developer_messages():
-    request = r.parse_request(copy.deepcopy(CODEX_TOOL_EXEC))
-    developer = [item for item in CODEX_TOOL_EXEC["input"] if item.get("role") == "developer"]
+    request = r.parse_request(copy.deepcopy(_codex_tool_exec()))
+    developer = [item for item in _codex_tool_exec()["input"] if item.get("role") == "developer"]
     texts = [part["text"] for item in developer for part in item["content"]]
     assert [part.text for part in request.system] == texts
     assert request.messages[1].text.startswith("CALLTOOL:exec_command")
@@ -151,7 +155,7 @@ def test_codex_system_is_its_opening_developer_messages():
 
 def test_codex_tools_flatten_namespaces_and_drop_hosted_tools(caplog):
     with caplog.at_level(logging.INFO, logger="omniroute.formats.openai_responses"):
-        request = r.parse_request(copy.deepcopy(CODEX_TOOL_EXEC))
+        request = r.parse_request(copy.deepcopy(_codex_tool_exec()))
     names = [tool.name for tool in request.tools]
     assert names[:4] == ["exec_command", "write_stdin", "request_user_input", "view_image"]
     assert "multi_agent_v1--spawn_agent" in names and "web_search" not in names
@@ -165,7 +169,7 @@ def test_codex_tools_flatten_namespaces_and_drop_hosted_tools(caplog):
 
 
 def test_codex_rebuild_restores_items_ids_and_tools():
-    body = copy.deepcopy(CODEX_TOOL_EXEC)
+    body = copy.deepcopy(_codex_tool_exec())
     request = r.parse_request(body)
     extra = {k: v for k, v in request.extra.items() if k != "responses.tools.original"}
     rebuilt = r.build_request(dataclasses.replace(request, extra=extra))
@@ -638,7 +642,7 @@ def test_fuzzed_bodies_never_raise_anything_but_a_400(source):
     base = {
         "rich": RICH_REQUEST,
         "python-sdk": dict(FIXTURE_BODIES)["python-sdks_openai-3.54_anthropic-2.12#9"],
-        "codex": {**CODEX_TOOL_EXEC, "tools": CODEX_TOOL_EXEC["tools"][:5]},
+        "codex": {**_codex_tool_exec(), "tools": _codex_tool_exec()["tools"][:5]},
     }[source]
     rng = random.Random(source)
     parsed = rejected = 0
@@ -918,16 +922,11 @@ def test_decode_incomplete_stream_means_max_tokens():
     assert events[-2] == c.MessageDelta("max_tokens")
 
 
-def test_decoder_close_completes_a_truncated_stream():
+def test_decoder_close_ends_a_truncated_stream_in_an_error():
     cut = samples.STREAM.index(b'\\"ls -la\\"}')
     events = _decode(samples.STREAM[:cut])
-    assert events[-4:] == [
-        c.BlockDelta(2, arguments='{"cmd":'),
-        c.BlockStop(2),
-        c.MessageDelta("tool_use"),
-        c.MessageStop(),
-    ]
-    assert _decode(b"") == [c.MessageStart("", ""), c.MessageDelta("end_turn"), c.MessageStop()]
+    assert events[-2:] == [c.BlockDelta(2, arguments='{"cmd":'), c.cut_stream_error()]
+    assert _decode(b"") == [c.cut_stream_error()]
 
 
 def test_decoder_ignores_garbage_and_unknown_events():
@@ -1071,7 +1070,7 @@ ANTHROPIC_LIKE = [
 
 
 def test_encoder_from_another_format_maps_namespaces_and_merges_usage():
-    request = r.parse_request(copy.deepcopy(CODEX_TOOL_EXEC))
+    request = r.parse_request(copy.deepcopy(_codex_tool_exec()))
     payloads = _events(_encode(ANTHROPIC_LIKE, request))
     _check_sequence(payloads)
     _validate_with_sdk(payloads)
