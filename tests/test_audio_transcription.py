@@ -219,6 +219,42 @@ def test_each_magic_number_is_accepted(stt, audio, kind):
     assert audio.find("POST", "/listen")[-1].headers["Content-Type"] == MIMES[kind]
 
 
+def _ftyp(major: bytes, *compatible: bytes) -> bytes:
+    """An ISO-BMFF `ftyp` box (size, "ftyp", major brand, minor version, compatible brands)."""
+    body = major + b"\x00\x00\x02\x00" + b"".join(compatible)
+    return (8 + len(body)).to_bytes(4, "big") + b"ftyp" + body + b"\x00" * 64
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (_ftyp(b"M4A ", b"M4A ", b"mp42", b"isom"), "m4a"),
+        (_ftyp(b"M4B ", b"M4B "), "m4a"),
+        (_ftyp(b"isom", b"iso2", b"mp41"), "m4a"),  # generic MP4: audio-only files use it
+        (_ftyp(b"mp42", b"isom"), "m4a"),
+        (_ftyp(b"heic", b"mif1", b"heic"), None),  # HEIC photo
+        (_ftyp(b"mif1", b"heic"), None),
+        (_ftyp(b"heix", b"mif1"), None),
+        (_ftyp(b"avif", b"mif1", b"miaf"), None),
+        (_ftyp(b"qt  ", b"qt  "), None),  # QuickTime movie
+        (_ftyp(b"mp42", b"isom", b"avif"), None),  # generic major brand, image compatible
+        (_ftyp(b"3gp9"), None),  # unknown brand
+    ],
+)
+def test_m4a_is_decided_by_the_ftyp_brands(data, expected):
+    from omniroute.audio.formats import sniff
+
+    found = sniff(data)
+    assert (found.name if found else None) == expected
+
+
+def test_heic_photo_upload_is_400(stt, audio):
+    reply = transcribe(stt, data=_ftyp(b"heic", b"mif1", b"heic"), filename="clip.m4a")
+    assert reply.status_code == 400
+    assert reply.json()["error"]["param"] == "file"
+    assert audio.requests == []
+
+
 def test_mp3_name_with_text_content_is_400(stt, audio):
     reply = transcribe(stt, data=b"this is not audio at all", filename="song.mp3")
     assert reply.status_code == 400

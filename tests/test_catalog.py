@@ -112,7 +112,8 @@ def test_tiers_formats_auth_and_kinds_from_the_guide():
     assert kinds[("openai", "text-embedding-3-small")] == "embedding"
     assert kinds[("openai", "gpt-image-1")] == "image"
     assert kinds[("openai", "whisper-1")] == "audio"
-    assert kinds[("gemini", "text-embedding-004")] == "embedding"
+    assert kinds[("gemini", "gemini-embedding-001")] == "embedding"
+    assert ("gemini", "text-embedding-004") not in kinds  # retired by Google on 2026-01-14
     assert kinds[("deepgram", "nova-3")] == kinds[("assemblyai", "best")] == "audio"
     assert kinds[("openai", "gpt-4o-mini")] == "chat"
 
@@ -121,3 +122,123 @@ def test_tiers_formats_auth_and_kinds_from_the_guide():
 def test_every_provider_links_its_documentation(spec):
     parsed = urlparse(spec.docs_url)
     assert parsed.scheme == "https" and parsed.hostname, spec.docs_url
+
+
+# Every provider: (prefix, base URL, wire format, auth, first model, its input/output price per
+# 1M tokens). Prefixes, models, tiers and the cheap plans' prices are the user guide's ("Model
+# yang Tersedia", "Sekilas tentang Harga"); base URLs and the other list prices are each
+# provider's published API reference and price page. None: no per-token price.
+EXPECTED = {
+    "claude-code": ("cc", "https://api.anthropic.com/v1", "anthropic", "bearer",
+                    "claude-opus-4-6", None, None),
+    "codex": ("cx", "https://chatgpt.com/backend-api/codex", "responses", "bearer",
+              "gpt-5.2-codex", None, None),
+    "gemini-cli": ("gc", "https://cloudcode-pa.googleapis.com/v1internal", "gemini", "bearer",
+                   "gemini-3-flash-preview", 0.0, 0.0),
+    "github-copilot": ("gh", "https://api.githubcopilot.com", "openai", "bearer", "gpt-5",
+                       None, None),
+    "openai": ("openai", "https://api.openai.com/v1", "openai", "bearer", "gpt-4o-mini",
+               0.15, 0.60),
+    "anthropic": ("anthropic", "https://api.anthropic.com/v1", "anthropic", "x-api-key",
+                  "claude-sonnet-4-5", 3.00, 15.00),
+    "gemini": ("gemini", "https://generativelanguage.googleapis.com/v1beta", "gemini",
+               "x-goog-api-key", "gemini-2.5-flash", 0.30, 2.50),
+    "deepseek": ("ds", "https://api.deepseek.com/v1", "openai", "bearer", "deepseek-chat",
+                 0.28, 0.42),
+    "groq": ("groq", "https://api.groq.com/openai/v1", "openai", "bearer",
+             "llama-3.3-70b-versatile", 0.59, 0.79),
+    "xai": ("xai", "https://api.x.ai/v1", "openai", "bearer", "grok-4", 3.00, 15.00),
+    "mistral": ("mistral", "https://api.mistral.ai/v1", "openai", "bearer",
+                "mistral-large-2501", 2.00, 6.00),
+    "perplexity": ("pplx", "https://api.perplexity.ai", "openai", "bearer", "sonar-pro",
+                   3.00, 15.00),
+    "together": ("together", "https://api.together.xyz/v1", "openai", "bearer",
+                 "meta-llama/Llama-3.3-70B-Instruct-Turbo", 0.88, 0.88),
+    "fireworks": ("fireworks", "https://api.fireworks.ai/inference/v1", "openai", "bearer",
+                  "accounts/fireworks/models/deepseek-v3p1", 0.56, 1.68),
+    "cerebras": ("cerebras", "https://api.cerebras.ai/v1", "openai", "bearer", "llama-3.3-70b",
+                 0.85, 1.20),
+    "cohere": ("cohere", "https://api.cohere.ai/compatibility/v1", "openai", "bearer",
+               "command-r-plus-08-2024", 2.50, 10.00),
+    "nvidia": ("nvidia", "https://integrate.api.nvidia.com/v1", "openai", "bearer",
+               "nvidia/llama-3.3-70b-instruct", None, None),
+    "openrouter": ("openrouter", "https://openrouter.ai/api/v1", "openai", "bearer",
+                   "openrouter/auto", None, None),
+    "deepgram": ("deepgram", "https://api.deepgram.com/v1", "deepgram", "token", "nova-3",
+                 None, None),
+    "assemblyai": ("assemblyai", "https://api.assemblyai.com/v2", "assemblyai",
+                   "authorization", "best", None, None),
+    "glm": ("glm", "https://open.bigmodel.cn/api/coding/paas/v4", "openai", "bearer",
+            "glm-4.7", 0.60, 2.20),
+    "minimax": ("minimax", "https://api.minimax.io/v1", "openai", "bearer", "MiniMax-M2.1",
+                0.20, 1.10),
+    "kimi": ("kimi", "https://api.moonshot.ai/v1", "openai", "bearer", "kimi-latest",
+             None, None),
+    "iflow": ("if", "https://apis.iflow.cn/v1", "openai", "bearer", "kimi-k2-thinking",
+              0.0, 0.0),
+    "qwen": ("qw", "https://portal.qwen.ai/v1", "openai", "bearer", "qwen3-coder-plus",
+             0.0, 0.0),
+    "kiro": ("kr", "https://codewhisperer.us-east-1.amazonaws.com", "anthropic", "bearer",
+             "claude-sonnet-4.5", 0.0, 0.0),
+    "ollama-local": ("ollama-local", "http://127.0.0.1:11434/v1", "openai", "bearer",
+                     "llama3.2", 0.0, 0.0),
+    "vllm-local": ("vllm-local", "http://127.0.0.1:8000/v1", "openai", "bearer",
+                   "Qwen/Qwen2.5-Coder-7B-Instruct", 0.0, 0.0),
+    "lmstudio-local": ("lmstudio-local", "http://127.0.0.1:1234/v1", "openai", "bearer",
+                       "qwen2.5-coder-7b-instruct", 0.0, 0.0),
+    "llamacpp-local": ("llamacpp-local", "http://127.0.0.1:8080/v1", "openai", "bearer",
+                       "default", 0.0, 0.0),
+}  # fmt: skip
+
+
+def test_the_table_covers_every_provider():
+    assert set(EXPECTED) == set(IDS)
+
+
+@pytest.mark.parametrize("provider_id", sorted(EXPECTED))
+def test_base_url_format_auth_and_prices(provider_id):
+    prefix, base_url, wire, auth, model_id, input_price, output_price = EXPECTED[provider_id]
+    spec = PROVIDERS[provider_id]
+    assert (spec.prefix, spec.base_url, spec.wire_format, spec.auth) == (
+        prefix,
+        base_url,
+        wire,
+        auth,
+    )
+    model = spec.models[0]
+    assert (model.id, model.input_price, model.output_price) == (
+        model_id,
+        input_price,
+        output_price,
+    )
+
+
+def test_embedding_models_and_their_input_prices():
+    embeddings = {
+        (spec.id, m.id): (m.input_price, m.output_price)
+        for spec in CATALOG
+        for m in spec.models
+        if m.kind == "embedding"
+    }
+    assert embeddings == {
+        ("openai", "text-embedding-3-small"): (0.02, None),
+        ("openai", "text-embedding-3-large"): (0.13, None),
+        ("gemini", "gemini-embedding-001"): (0.15, None),
+        ("mistral", "mistral-embed"): (0.10, None),
+        ("cohere", "embed-v4.0"): (0.12, None),
+        ("ollama-local", "nomic-embed-text"): (0.0, None),
+    }
+
+
+def test_only_the_providers_without_a_sign_in_flow_are_marked():
+    # Gemini CLI's Cloud Code endpoint and Kiro's CodeWhisperer API are not the plain
+    # Gemini / Anthropic APIs their wire format names: they need the later sign-in flow.
+    assert {spec.id for spec in CATALOG if spec.needs_sign_in} == {"gemini-cli", "kiro"}
+
+
+def test_aggregators_use_slash_model_ids():
+    slash = {spec.id for spec in CATALOG if spec.slash_ids}
+    assert {"openrouter", "together", "fireworks", "groq", "nvidia", "cerebras"} <= slash
+    assert not {"openai", "anthropic", "gemini", "deepseek", "mistral"} & slash
+    assert PROVIDERS["fireworks"].image_api == "fireworks-workflow"
+    assert {spec.image_api for spec in CATALOG if spec.id != "fireworks"} == {"openai"}

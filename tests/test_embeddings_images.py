@@ -17,7 +17,7 @@ import requests
 from tests.fakes.media_upstream import IMAGE_USAGE, MediaUpstream
 
 EMBED_MODEL = "openai/text-embedding-3-small"
-GEMINI_MODEL = "gemini/text-embedding-004"
+GEMINI_MODEL = "gemini/gemini-embedding-001"
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +80,8 @@ def test_openai_embeddings_float_pass_through_with_model_rewritten(gateway, medi
         "text-embedding-3-small",
     )
     assert (row.requested_model, row.status, row.prompt_tokens) == (EMBED_MODEL, 200, 10)
+    # priced by its input alone: 10 tokens at $0.02 per 1M
+    assert row.cost_usd == pytest.approx(10 * 0.02 / 1_000_000)
 
 
 def test_openai_embeddings_base64_and_token_arrays_pass_through(gateway, media):
@@ -99,9 +101,9 @@ def test_gemini_embeddings_are_translated_both_ways(gateway, media):
         model=GEMINI_MODEL, input=["hello", "abc"], dimensions=4, encoding_format="float"
     )
     sent = media.requests[-1]
-    assert sent.path == "/v1beta/models/text-embedding-004:batchEmbedContents"
+    assert sent.path == "/v1beta/models/gemini-embedding-001:batchEmbedContents"
     assert sent.api_key == "g-key-1" and "Authorization" not in sent.headers
-    part = {"model": "models/text-embedding-004", "outputDimensionality": 4}
+    part = {"model": "models/gemini-embedding-001", "outputDimensionality": 4}
     assert sent.body == {
         "requests": [
             {**part, "content": {"parts": [{"text": "hello"}]}},
@@ -120,6 +122,7 @@ def test_gemini_embeddings_are_translated_both_ways(gateway, media):
         "gemini",
         3,
     )
+    assert row.cost_usd == pytest.approx(3 * 0.15 / 1_000_000)  # gemini-embedding-001
 
 
 def test_gemini_embeddings_honour_base64(gateway, media):
@@ -303,7 +306,7 @@ def test_dedicated_route_rejects_another_providers_model(gateway, media):
     assert error.value.body["param"] == "model"
     assert "belongs to provider 'anthropic'" in error.value.message
     with pytest.raises(openai.BadRequestError):
-        scoped.embeddings.create(model="gemini/text-embedding-004", input="x")
+        scoped.embeddings.create(model="gemini/gemini-embedding-001", input="x")
     assert media.requests == []
 
 

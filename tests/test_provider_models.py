@@ -124,6 +124,25 @@ def test_catalog_groups_models_by_provider(gateway, upstream):
     assert models["openai/gpt-4.5-preview"]["name"] == "GPT-4.5 Preview"
     glm = {m["id"]: m for m in by_id["glm"]["models"]}
     assert glm["glm/glm-4.7"]["inputPrice"] == 0.6
+    assert models["openai/text-embedding-3-small"]["outputPrice"] == 0.0  # input-only
+    assert by_id["kiro"]["needsSignIn"] is True and openai["needsSignIn"] is False
+
+
+def test_catalog_shows_the_users_prices(gateway):
+    with gateway.admin() as admin:
+        admin.post(gateway.url + API, json=CUSTOM)
+        for model, price in (("gpt-4o", (1.5, 3.0)), ("gpt-4.5-preview", (70.0, 140.0))):
+            body = {"provider": "openai", "model": model, "input": price[0], "output": price[1]}
+            assert admin.patch(gateway.url + "/api/pricing", json=body).status_code == 200
+        data = admin.get(gateway.url + "/api/models/catalog").json()["data"]
+    models = {m["id"]: m for p in data if p["provider"] == "openai" for m in p["models"]}
+    assert (models["openai/gpt-4o"]["inputPrice"], models["openai/gpt-4o"]["outputPrice"]) == (
+        1.5,
+        3.0,
+    )
+    custom = models["openai/gpt-4.5-preview"]
+    assert (custom["inputPrice"], custom["outputPrice"], custom["custom"]) == (70.0, 140.0, True)
+    assert models["openai/gpt-4o-mini"]["inputPrice"] == 0.15  # no user price: the catalog's
 
 
 def test_v1_models_lists_connected_catalog_and_custom_models_minus_hidden(gateway, upstream):
@@ -205,14 +224,34 @@ def test_local_providers_need_no_key_but_others_do(gateway, upstream):
     assert sent.model == "llama3.2" and sent.api_key is None
 
 
-def test_provider_nodes_add_no_models(gateway, upstream):
+def test_provider_nodes_list_the_custom_models_added_to_them(gateway, upstream):
+    """Any model can be added to any provider (the guide): a node has no catalog models, so
+    it lists exactly the custom models the user added to it."""
+    from omniroute.proxy.provider_scope import usable_model_entries
+
+    def node_models() -> list[str]:
+        with gateway.services.database.connection_context():
+            entries = usable_model_entries(gateway.services.routes.snapshot())
+        return [e["id"] for e in entries]
+
     with gateway.admin() as admin:
         node = admin.post(
             gateway.url + "/api/provider-nodes",
             json={"name": "Box", "prefix": "box", "baseUrl": upstream.url, "apiType": "openai"},
         )
         assert node.status_code == 201
-    assert v1_model_ids(gateway) == []
+        assert node_models() == []
+        added = admin.post(gateway.url + API, json={"provider": "box", "modelId": "qwen3:32b"})
+        assert added.status_code == 201, added.text
+    assert node_models() == ["box/qwen3:32b"]
+    listed = requests.get(gateway.v1 + "/providers/box/models").json()["data"]
+    assert [(m["id"], m["owned_by"]) for m in listed] == [("box/qwen3:32b", "box")]
+    response = requests.post(
+        gateway.v1 + "/chat/completions",
+        json={"model": "box/qwen3:32b", "messages": [{"role": "user", "content": "hi"}]},
+    )
+    assert response.status_code == 200
+    assert upstream.requests_for("openai")[-1].model == "qwen3:32b"
 
 
 def test_store_unique_per_provider(database_url):

@@ -7,6 +7,15 @@ unknown or not per token). A model's `kind` is chat unless it says embedding, im
 
 Local servers (Ollama, vLLM, LM Studio, llama.cpp) have `-local` ids, so that the plain names
 stay free for the user's own provider nodes; their keys are optional.
+
+`slash_ids` marks providers whose own model ids contain "/" and may start with another
+vendor's name (aggregators such as OpenRouter, hosts of open models): a dedicated route
+(/v1/providers/<id>/…) accepts `openai/gpt-4o` there instead of refusing it as OpenAI's.
+
+`needs_sign_in` marks Gemini CLI and Kiro: their endpoints are not plain Gemini / Anthropic
+APIs (Cloud Code Assist wraps Gemini requests in a project envelope behind Google OAuth; Kiro
+is AWS CodeWhisperer's event-stream API behind an AWS Builder ID login), so until the sign-in
+flow exists the gateway refuses them with a 501 instead of sending requests that cannot work.
 """
 
 from __future__ import annotations
@@ -33,7 +42,8 @@ _ROWS: tuple[P, ...] = (
         M("gpt-5.1-codex-max", "GPT-5.1 Codex Max", 400000),
     )),
     P("gemini-cli", "Gemini CLI", "gc", "https://cloudcode-pa.googleapis.com/v1internal",
-      wire_format="gemini", tier="subscription", stream_usage_option=False, models=(
+      wire_format="gemini", tier="subscription", stream_usage_option=False,
+      needs_sign_in=True, models=(
         M("gemini-3-flash-preview", "Gemini 3 Flash Preview", 1048576, 0.0, 0.0),
         M("gemini-2.5-pro", "Gemini 2.5 Pro", 1048576, 0.0, 0.0),
     )),
@@ -64,13 +74,13 @@ _ROWS: tuple[P, ...] = (
       wire_format="gemini", auth="x-goog-api-key", stream_usage_option=False, models=(
         M("gemini-2.5-flash", "Gemini 2.5 Flash", 1048576, 0.30, 2.50),
         M("gemini-2.5-pro", "Gemini 2.5 Pro", 1048576, 1.25, 10.00),
-        M("text-embedding-004", "Text Embedding 004", 2048, None, None, kind=EMB),
+        M("gemini-embedding-001", "Gemini Embedding 001", 2048, 0.15, None, kind=EMB),
     )),
     P("deepseek", "DeepSeek", "ds", "https://api.deepseek.com/v1", models=(
         M("deepseek-chat", "DeepSeek V3", 128000, 0.28, 0.42),
         M("deepseek-reasoner", "DeepSeek R1", 128000, 0.28, 0.42),
     )),
-    P("groq", "Groq", "groq", "https://api.groq.com/openai/v1", models=(
+    P("groq", "Groq", "groq", "https://api.groq.com/openai/v1", slash_ids=True, models=(
         M("llama-3.3-70b-versatile", "Llama 3.3 70B", 131072, 0.59, 0.79),
         M("meta-llama/llama-4-maverick-17b-128e-instruct", "Llama 4 Maverick", 131072, 0.20, 0.60),
         M("whisper-large-v3", "Whisper Large v3", None, None, None, kind=AUD),
@@ -90,16 +100,18 @@ _ROWS: tuple[P, ...] = (
         M("sonar-pro", "Sonar Pro", 200000, 3.00, 15.00),
         M("sonar", "Sonar", 127072, 1.00, 1.00),
     )),
-    P("together", "Together AI", "together", "https://api.together.xyz/v1", models=(
+    P("together", "Together AI", "together", "https://api.together.xyz/v1", slash_ids=True,
+      models=(
         M("meta-llama/Llama-3.3-70B-Instruct-Turbo", "Llama 3.3 70B Turbo", 131072, 0.88, 0.88),
         M("black-forest-labs/FLUX.1-schnell", "FLUX.1 schnell", None, None, None, kind=IMG),
     )),
-    P("fireworks", "Fireworks AI", "fireworks", "https://api.fireworks.ai/inference/v1", models=(
+    P("fireworks", "Fireworks AI", "fireworks", "https://api.fireworks.ai/inference/v1",
+      slash_ids=True, image_api="fireworks-workflow", models=(
         M("accounts/fireworks/models/deepseek-v3p1", "DeepSeek V3.1", 163840, 0.56, 1.68),
         M("accounts/fireworks/models/flux-1-schnell-fp8", "FLUX.1 schnell", None, None, None,
           kind=IMG),
     )),
-    P("cerebras", "Cerebras", "cerebras", "https://api.cerebras.ai/v1", models=(
+    P("cerebras", "Cerebras", "cerebras", "https://api.cerebras.ai/v1", slash_ids=True, models=(
         M("llama-3.3-70b", "Llama 3.3 70B", 65536, 0.85, 1.20),
     )),
     P("cohere", "Cohere", "cohere", "https://api.cohere.ai/compatibility/v1",
@@ -108,10 +120,12 @@ _ROWS: tuple[P, ...] = (
         M("command-a-03-2025", "Command A", 256000, 2.50, 10.00),
         M("embed-v4.0", "Embed v4", 128000, 0.12, None, kind=EMB),
     )),
-    P("nvidia", "NVIDIA NIM", "nvidia", "https://integrate.api.nvidia.com/v1", models=(
+    P("nvidia", "NVIDIA NIM", "nvidia", "https://integrate.api.nvidia.com/v1", slash_ids=True,
+      models=(
         M("nvidia/llama-3.3-70b-instruct", "Llama 3.3 70B", 131072, None, None),
     )),
-    P("openrouter", "OpenRouter", "openrouter", "https://openrouter.ai/api/v1", models=(
+    P("openrouter", "OpenRouter", "openrouter", "https://openrouter.ai/api/v1", slash_ids=True,
+      models=(
         M("openrouter/auto", "Auto router", None, None, None),
     )),
     P("deepgram", "Deepgram", "deepgram", "https://api.deepgram.com/v1",
@@ -148,7 +162,8 @@ _ROWS: tuple[P, ...] = (
         M("qwen3-coder-flash", "Qwen3 Coder Flash", 1000000, 0.0, 0.0),
     )),
     P("kiro", "Kiro", "kr", "https://codewhisperer.us-east-1.amazonaws.com",
-      wire_format="anthropic", tier="free", stream_usage_option=False, models=(
+      wire_format="anthropic", tier="free", stream_usage_option=False, needs_sign_in=True,
+      models=(
         M("claude-sonnet-4.5", "Claude Sonnet 4.5", 200000, 0.0, 0.0),
         M("claude-haiku-4.5", "Claude Haiku 4.5", 200000, 0.0, 0.0),
     )),
@@ -159,11 +174,12 @@ _ROWS: tuple[P, ...] = (
         M("qwen2.5-coder", "Qwen2.5 Coder", 32768, 0.0, 0.0),
         M("nomic-embed-text", "Nomic Embed Text", 8192, 0.0, None, kind=EMB),
     )),
-    P("vllm-local", "vLLM", "vllm-local", "http://127.0.0.1:8000/v1", tier="local", models=(
+    P("vllm-local", "vLLM", "vllm-local", "http://127.0.0.1:8000/v1", tier="local",
+      slash_ids=True, models=(
         M("Qwen/Qwen2.5-Coder-7B-Instruct", "Qwen2.5 Coder 7B", 32768, 0.0, 0.0),
     )),
     P("lmstudio-local", "LM Studio", "lmstudio-local", "http://127.0.0.1:1234/v1", tier="local",
-      models=(
+      slash_ids=True, models=(
         M("qwen2.5-coder-7b-instruct", "Qwen2.5 Coder 7B", 32768, 0.0, 0.0),
     )),
     P("llamacpp-local", "llama.cpp", "llamacpp-local", "http://127.0.0.1:8080/v1", tier="local",

@@ -1,7 +1,9 @@
-"""Pricing at a glance: a short "best for" note and the quota reset per catalog provider.
+"""Pricing at a glance: cost, quota reset and a short "best for" note per catalog provider.
 
-Taken from the user guide's pricing table ("Sekilas tentang Harga"); providers the guide does
-not list get a note of our own. Strings are lazy so the dashboard shows them translated.
+Taken from the user guide's pricing table ("Sekilas tentang Harga") as data: for the providers
+the guide lists, every cell (cost, quota reset, best for) is the guide's. Providers the guide
+does not list get a note of our own and no `cost` cell, so the dashboard shows their first
+chat model's per-token price instead. Strings are lazy so the dashboard shows them translated.
 """
 
 from __future__ import annotations
@@ -11,46 +13,55 @@ from flask_babel import lazy_gettext as _l
 _NONE = _l("None")
 _UNLIMITED = _l("Unlimited")
 _LOCAL = _l("Your own hardware")
+_PAY_PER_USE = _l("Pay per use")
+_FREE = _l("FREE")
+
+
+def _row(best_for, quota, cost=None) -> dict:
+    return {"best_for": best_for, "quota": quota, "cost": cost}
+
 
 GLANCE: dict[str, dict] = {
-    # subscriptions
-    "claude-code": {"best_for": _l("Already subscribed"), "quota": _l("5 h + weekly")},
-    "codex": {"best_for": _l("OpenAI users"), "quota": _l("5 h + weekly")},
-    "gemini-cli": {"best_for": _l("Everyone!"), "quota": _l("180K/month + 1K/day")},
-    "github-copilot": {"best_for": _l("GitHub users"), "quota": _l("Monthly")},
-    # pay-per-use API keys
-    "openai": {"best_for": _l("GPT models"), "quota": _NONE},
-    "anthropic": {"best_for": _l("Claude models"), "quota": _NONE},
-    "gemini": {"best_for": _l("Long context"), "quota": _NONE},
-    "deepseek": {"best_for": _l("Cheap reasoning"), "quota": _NONE},
-    "groq": {"best_for": _l("Ultra-fast inference"), "quota": _NONE},
-    "xai": {"best_for": _l("Grok 4 reasoning"), "quota": _NONE},
-    "mistral": {"best_for": _l("EU-hosted models"), "quota": _NONE},
-    "perplexity": {"best_for": _l("Search-augmented answers"), "quota": _NONE},
-    "together": {"best_for": _l("Open-source models"), "quota": _NONE},
-    "fireworks": {"best_for": _l("Fast FLUX images"), "quota": _NONE},
-    "cerebras": {"best_for": _l("Wafer-scale speed"), "quota": _NONE},
-    "cohere": {"best_for": _l("Command R+ RAG"), "quota": _NONE},
-    "nvidia": {"best_for": _l("Enterprise models"), "quota": _NONE},
-    "openrouter": {"best_for": _l("Many models, one key"), "quota": _NONE},
-    "deepgram": {"best_for": _l("Speech to text"), "quota": _NONE},
-    "assemblyai": {"best_for": _l("Speech to text"), "quota": _NONE},
-    # cheap
-    "glm": {"best_for": _l("Budget backup"), "quota": _l("Daily at 10 AM")},
-    "minimax": {"best_for": _l("Cheapest option"), "quota": _l("5 h rolling")},
-    "kimi": {"best_for": _l("Predictable cost"), "quota": _l("10M tokens/month")},
-    # free
-    "iflow": {"best_for": _l("8 free models"), "quota": _UNLIMITED},
-    "qwen": {"best_for": _l("3 free models"), "quota": _UNLIMITED},
-    "kiro": {"best_for": _l("Free Claude"), "quota": _UNLIMITED},
+    # subscriptions (guide)
+    "claude-code": _row(_l("Already subscribed"), _l("5 h + weekly"), _l("$20/mo")),
+    "codex": _row(_l("OpenAI users"), _l("5 h + weekly"), _l("$20–200/mo")),
+    "gemini-cli": _row(_l("Everyone!"), _l("180K/month + 1K/day"), _FREE),
+    "github-copilot": _row(_l("GitHub users"), _l("Monthly"), _l("$10–19/mo")),
+    # pay-per-use API keys (guide)
+    "deepseek": _row(_l("Cheap reasoning"), _NONE, _PAY_PER_USE),
+    "groq": _row(_l("Ultra-fast inference"), _NONE, _PAY_PER_USE),
+    "xai": _row(_l("Grok 4 reasoning"), _NONE, _PAY_PER_USE),
+    "mistral": _row(_l("EU-hosted models"), _NONE, _PAY_PER_USE),
+    "perplexity": _row(_l("Search-augmented answers"), _NONE, _PAY_PER_USE),
+    "together": _row(_l("Open-source models"), _NONE, _PAY_PER_USE),
+    "fireworks": _row(_l("Fast FLUX images"), _NONE, _PAY_PER_USE),
+    "cerebras": _row(_l("Wafer-scale speed"), _NONE, _PAY_PER_USE),
+    "cohere": _row(_l("Command R+ RAG"), _NONE, _PAY_PER_USE),
+    "nvidia": _row(_l("Enterprise models"), _NONE, _PAY_PER_USE),
+    # pay-per-use API keys (not in the guide's table)
+    "openai": _row(_l("GPT models"), _NONE),
+    "anthropic": _row(_l("Claude models"), _NONE),
+    "gemini": _row(_l("Long context"), _NONE),
+    "openrouter": _row(_l("Many models, one key"), _NONE),
+    "deepgram": _row(_l("Speech to text"), _NONE),
+    "assemblyai": _row(_l("Speech to text"), _NONE),
+    # cheap (guide)
+    "glm": _row(_l("Budget backup"), _l("Daily at 10 AM"), _l("$0.6/1M")),
+    "minimax": _row(_l("Cheapest option"), _l("5 h rolling"), _l("$0.2/1M")),
+    "kimi": _row(_l("Predictable cost"), _l("10M tokens/month"), _l("$9/mo flat")),
+    # free (guide)
+    "iflow": _row(_l("8 free models"), _UNLIMITED, "$0"),
+    "qwen": _row(_l("3 free models"), _UNLIMITED, "$0"),
+    "kiro": _row(_l("Free Claude"), _UNLIMITED, "$0"),
     # local servers
-    "ollama-local": {"best_for": _l("Private, offline models"), "quota": _LOCAL},
-    "vllm-local": {"best_for": _l("Fast self-hosted serving"), "quota": _LOCAL},
-    "lmstudio-local": {"best_for": _l("Desktop model runner"), "quota": _LOCAL},
-    "llamacpp-local": {"best_for": _l("Lightweight local models"), "quota": _LOCAL},
+    "ollama-local": _row(_l("Private, offline models"), _LOCAL),
+    "vllm-local": _row(_l("Fast self-hosted serving"), _LOCAL),
+    "lmstudio-local": _row(_l("Desktop model runner"), _LOCAL),
+    "llamacpp-local": _row(_l("Lightweight local models"), _LOCAL),
 }
 
 
 def glance(provider_id: str) -> dict:
-    """The provider's {"best_for", "quota"}; empty strings for a provider not listed."""
-    return GLANCE.get(provider_id, {"best_for": "", "quota": ""})
+    """The provider's {"best_for", "quota", "cost"}; empty cells for a provider not listed
+    (`cost` None means: show the per-token price)."""
+    return GLANCE.get(provider_id, _row("", ""))

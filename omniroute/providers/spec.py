@@ -14,6 +14,9 @@ PROVIDER_WIRE_FORMATS = WIRE_FORMATS + MEDIA_WIRE_FORMATS
 AUTH_STYLES = ("bearer", "x-api-key", "x-goog-api-key", "token", "authorization")
 TIERS = ("subscription", "api-key", "cheap", "free", "local")
 MODEL_KINDS = ("chat", "embedding", "image", "audio")
+# How a provider generates images: OpenAI's /images/generations, or Fireworks' FLUX workflow
+# (`/workflows/<model>/text_to_image`, see providers/fireworks.py).
+IMAGE_APIS = ("openai", "fireworks-workflow")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,13 @@ class ProviderSpec:
     models: tuple[ModelSpec, ...] = field(default_factory=tuple)
     stream_usage_option: bool = True  # accepts stream_options.include_usage
     docs_url: str = ""
+    # Model ids of its own may contain "/" and name other vendors (`openai/gpt-4o` on
+    # OpenRouter, `meta-llama/…` on Groq): aggregators and hosts of open models.
+    slash_ids: bool = False
+    # Its real API needs a sign-in flow (OAuth/device login and a private wire format) that
+    # the gateway does not have yet: requests to it are refused with a 501, never sent.
+    needs_sign_in: bool = False
+    image_api: str = "openai"  # one of IMAGE_APIS
 
     @property
     def default_model(self) -> str | None:

@@ -5,7 +5,8 @@
 - Gemini: the inputs become one `batchEmbedContents` call and the vectors come back in OpenAI's
   `{"object": "list", "data": [...], "model", "usage"}`, as float lists or, for
   `encoding_format: "base64"`, as little-endian float32 in base64.
-- Anthropic and Responses-only providers have no embeddings: a 400.
+- Anthropic and Responses-only providers have no embeddings: a 400; a provider still waiting
+  for its sign-in flow (Gemini CLI) is a 501.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..routing.plan import Attempt
 from ..usage.estimate import CHARS_PER_TOKEN
 from .endpoints import UpstreamRequest, upstream_headers, upstream_url
 from .media import parse_json_object, to_json
+from .provider_scope import refuse_sign_in
 
 ENCODINGS = ("float", "base64")
 
@@ -46,6 +48,7 @@ class EmbeddingsRequest:
         return wire_format in ("openai", "gemini")
 
     def upstream_request(self, attempt: Attempt) -> UpstreamRequest:
+        refuse_sign_in(attempt.spec)
         if attempt.spec.wire_format == "gemini":
             if self.token_arrays:
                 raise InvalidRequestError(

@@ -2,7 +2,9 @@
 
 The body is passed through to `{base}/images/generations` with only the model id rewritten and
 the answer comes back untouched; its `usage` (gpt-image models report input/output tokens) is
-recorded when present. Other wire formats are a 400; streamed image generation is not offered.
+recorded when present. Fireworks (`image_api="fireworks-workflow"`) is translated to its FLUX
+text_to_image workflow and back (providers/fireworks.py). Other wire formats are a 400;
+streamed image generation is not offered.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from typing import Any
 
 from ..errors import InvalidRequestError
 from ..formats.canonical import Usage
+from ..providers import fireworks
 from ..routing.plan import Attempt
 from .endpoints import UpstreamRequest, upstream_headers, upstream_url
 from .media import parse_json_object, to_json
+from .provider_scope import refuse_sign_in
+
+FIREWORKS_WORKFLOW = "fireworks-workflow"
 
 
 class ImagesRequest:
@@ -33,14 +39,23 @@ class ImagesRequest:
         return wire_format == "openai"
 
     def upstream_request(self, attempt: Attempt) -> UpstreamRequest:
+        refuse_sign_in(attempt.spec)
+        if attempt.spec.image_api == FIREWORKS_WORKFLOW:
+            path = fireworks.workflow_path(attempt.model)
+            body = fireworks.workflow_body(self.body)
+        else:
+            path, body = "/images/generations", {**self.body, "model": attempt.model}
         return UpstreamRequest(
-            url=upstream_url(attempt, stream=False, path="/images/generations"),
+            url=upstream_url(attempt, stream=False, path=path),
             headers=upstream_headers(attempt, stream=False),
-            body=to_json({**self.body, "model": attempt.model}),
+            body=to_json(body),
             wire_format=attempt.spec.wire_format,
         )
 
     def client_answer(self, attempt: Attempt, payload: Any, raw: bytes) -> tuple[bytes, Usage]:
+        if attempt.spec.image_api == FIREWORKS_WORKFLOW:
+            answer = fireworks.openai_images(payload, self.body.get("response_format"))
+            return to_json(answer), Usage()
         if not isinstance(payload.get("data"), list):
             raise ValueError("an images answer has a data list")
         usage = payload.get("usage") or {}

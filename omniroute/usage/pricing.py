@@ -1,7 +1,8 @@
 """Prices and costs. A price is USD per 1M tokens: input, output, cached input (a cache read) and
 cache write. Pure, no I/O.
 
-Defaults come from the catalog's input and output prices; a catalog row carries no cache prices,
+Defaults come from the catalog's input and output prices (an embedding model is priced by
+its input alone: its output price is $0); a catalog row carries no cache prices,
 so those default to the provider family's published ratio of the input price — Anthropic reads
 0.1×, writes 1.25×; OpenAI and OpenAI-compatible reads 0.5×; Gemini reads 0.25×; a cache write
 elsewhere costs the input price. The user's prices (`PATCH /api/pricing`) replace any of these.
@@ -57,11 +58,17 @@ class PriceOverride:
 
 
 def default_price(provider: str, model_id: str) -> Price | None:
+    """The catalog's price; input-only models (embeddings) have no output price: it is $0."""
     spec = PROVIDERS.get(provider)
     model = None if spec is None else next((m for m in spec.models if m.id == model_id), None)
-    if model is None or model.input_price is None or model.output_price is None:
+    if model is None or model.input_price is None:
         return None
-    return derive(spec.wire_format, model.input_price, model.output_price)
+    output = model.output_price
+    if output is None:
+        if model.kind != "embedding":
+            return None
+        output = 0.0
+    return derive(spec.wire_format, model.input_price, output)
 
 
 def derive(wire_format: str, input_price: float, output_price: float, cached=None, write=None):

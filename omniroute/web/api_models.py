@@ -5,7 +5,10 @@
 - POST   /api/provider-models                     {"provider", "modelId", "modelName"} → 201
 - PATCH  /api/provider-models                     {"provider", "modelId", "hidden"} hide/show
 - DELETE /api/provider-models?provider=…&model=…  → 204
-A catalog model can be hidden too: that stores a row with hidden=true for it.
+`provider` is a catalog id, a catalog prefix (`ds`) or a provider node's prefix: any model can
+be added to any provider. A catalog model can be hidden too: that stores a row with
+hidden=true for it. Listed prices are the pricing table's (the user's prices over the
+catalog's), so a custom model shows the price the user set for it.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from ..providers import PROVIDERS, ProviderSpec
+from ..providers import PROVIDERS, ProviderSpec, provider_for_prefix
 from ..providers.catalog import CATALOG
 from ..store import provider_models as store
+from ..store.provider_nodes import list_nodes
+from ..usage.pricing import PricingTable
 from .connection_form import FieldError
 from .security import field_error, json_error
 
@@ -24,12 +29,50 @@ bp = Blueprint("api_models", __name__)
 MAX_MODEL_ID = 200
 
 
-def _provider(value) -> ProviderSpec:
-    if not isinstance(value, str) or value not in PROVIDERS:
-        raise FieldError(
-            "provider", _l("unknown provider; one of %(names)s", names=", ".join(PROVIDERS))
+def node_specs() -> dict[str, ProviderSpec]:
+    """The user's provider nodes (active or not) as specs with no catalog models, by prefix."""
+    return {
+        node.prefix: ProviderSpec(
+            id=node.prefix,
+            name=node.name,
+            prefix=node.prefix,
+            base_url=node.base_url,
+            wire_format=node.api_type,
+            tier="local",
         )
-    return PROVIDERS[value]
+        for node in list_nodes()
+    }
+
+
+def find_provider(value) -> ProviderSpec | None:
+    """A catalog provider by id or prefix, or a provider node by prefix."""
+    if not isinstance(value, str) or not value:
+        return None
+    spec = PROVIDERS.get(value) or provider_for_prefix(value)
+    return spec if spec is not None else node_specs().get(value)
+
+
+def _provider(value) -> ProviderSpec:
+    spec = find_provider(value)
+    if spec is None:
+        raise FieldError(
+            "provider",
+            _l("unknown provider: a catalog id or prefix, or a provider node's prefix"),
+        )
+    return spec
+
+
+def prices_now() -> PricingTable:
+    """The pricing table accounting charges with (the routing snapshot's)."""
+    return current_app.extensions["omniroute"].pricing.snapshot()
+
+
+def listed_price(prices: PricingTable, spec: ProviderSpec, model) -> tuple:
+    """(input, output) USD per 1M tokens as charged: the user's price over the catalog's."""
+    price = prices.price(spec.id, model.id)
+    if price is None:
+        return model.input_price, model.output_price
+    return price.input, price.output
 
 
 def checked_model_id(value, field: str = "modelId") -> str:
@@ -64,15 +107,16 @@ def row_json(spec: ProviderSpec, row: store.ModelRow) -> dict:
     }
 
 
-def model_json(spec: ProviderSpec, item: store.ListedModel) -> dict:
+def model_json(spec: ProviderSpec, item: store.ListedModel, prices: PricingTable) -> dict:
     model = item.spec
+    input_price, output_price = listed_price(prices, spec, model)
     return {
         "id": f"{spec.prefix}/{model.id}",
         "name": model.name or model.id,
         "type": model.kind,
         "contextLength": model.context_length,
-        "inputPrice": model.input_price,
-        "outputPrice": model.output_price,
+        "inputPrice": input_price,
+        "outputPrice": output_price,
         "custom": item.custom,
         "hidden": item.hidden,
     }
@@ -93,6 +137,7 @@ def _missing_model(spec: ProviderSpec, model_id: str):
 def catalog():
     rows = store.list_provider_models()
     connected = set(current_app.extensions["omniroute"].routes.snapshot().routes)
+    prices = prices_now()
     data = [
         {
             "provider": spec.id,
@@ -101,7 +146,10 @@ def catalog():
             "tier": spec.tier,
             "format": spec.wire_format,
             "connected": spec.id in connected,
-            "models": [model_json(spec, item) for item in store.merge_with_catalog(spec, rows)],
+            "needsSignIn": spec.needs_sign_in,
+            "models": [
+                model_json(spec, item, prices) for item in store.merge_with_catalog(spec, rows)
+            ],
         }
         for spec in CATALOG
     ]
@@ -117,9 +165,8 @@ def list_provider_models():
     except FieldError as error:
         return _invalid(error)
     rows = store.list_provider_models(spec.id if spec else None)
-    return jsonify(
-        {"data": [row_json(PROVIDERS[r.provider], r) for r in rows if r.provider in PROVIDERS]}
-    )
+    specs = {**node_specs(), **PROVIDERS}
+    return jsonify({"data": [row_json(specs[r.provider], r) for r in rows if r.provider in specs]})
 
 
 @bp.post("/api/provider-models")

@@ -1,21 +1,23 @@
 """Dashboard provider catalog: pricing at a glance, one page per provider, local detection.
 
-- GET  /providers/catalog                    the catalog grouped by tier, searchable
-- POST /providers/catalog/detect             probe the local servers (Ollama, LM Studio, …)
-- POST /providers/catalog/local/<id>/add     connect a detected local server (no key)
-- GET  /providers/<provider_id>              its accounts, its models, its docs link
-- POST /providers/<provider_id>/models       add a custom model
-- POST /providers/<provider_id>/models/hide  hide or show a model (hidden=1/0)
+- GET  /providers/catalog                      the catalog grouped by tier, searchable
+- GET  /providers/catalog/local                the local servers found (the catalog page loads
+                                               it lazily with htmx; see web/local_servers.py)
+- POST /providers/catalog/detect               probe the local servers again
+- POST /providers/catalog/local/<id>/add       connect a detected local server (no key; never
+                                               a second connection for one already connected)
+- GET  /providers/<provider_id>                its accounts, its models, its docs link
+- POST /providers/<provider_id>/models         add a custom model
+- POST /providers/<provider_id>/models/hide    hide or show a model (hidden=1/0)
+- POST /providers/<provider_id>/models/delete  delete a custom model
 Every form works without JavaScript (redirect back); with htmx it returns the changed fragment.
+The cost cell is the guide's (providers/glance.py) or else the first chat model's price; model
+prices are the pricing table's (the user's prices over the catalog's).
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlsplit
-
-import requests
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
@@ -26,21 +28,12 @@ from ..providers.spec import TIERS
 from ..store import connections as connection_store
 from ..store import provider_models as model_store
 from . import connection_actions as actions
-from .api_models import MAX_MODEL_ID, catalog_model, checked_model_id
+from . import local_servers
+from .api_models import MAX_MODEL_ID, catalog_model, checked_model_id, listed_price, prices_now
 from .connection_form import FieldError, parse_connection_fields
 from .dashboard import is_fragment_request
 
 bp = Blueprint("catalog_pages", __name__, url_prefix="/providers")
-
-# Where the usual local servers answer; app.config["LOCAL_PROBES"] overrides (tests do).
-LOCAL_PROBES: tuple[tuple[str, str], ...] = (
-    ("ollama-local", "http://127.0.0.1:11434/api/tags"),
-    ("lmstudio-local", "http://127.0.0.1:1234/v1/models"),
-    ("vllm-local", "http://127.0.0.1:8000/v1/models"),
-    ("llamacpp-local", "http://127.0.0.1:8080/v1/models"),
-)
-PROBE_TIMEOUT = 0.5
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 TIER_LABELS = {
     "subscription": _l("Subscription"),
@@ -55,8 +48,17 @@ def _connected() -> set[str]:
     return {c.provider for c in connection_store.list_connections() if c.is_active}
 
 
+def _with_connections() -> set[str]:
+    """Providers with any connection, active or not (a local server is not added twice)."""
+    return {c.provider for c in connection_store.list_connections()}
+
+
 def cost(spec) -> dict:
-    """The first chat model's price: {"kind": "free"|"subscription"|"price"|"unknown", …}."""
+    """The guide's cost cell ({"kind": "text", "text"}) or else the first chat model's price:
+    {"kind": "free"|"subscription"|"price"|"unknown", …}."""
+    text = glance(spec.id).get("cost")
+    if text:
+        return {"kind": "text", "text": text}
     model = next((m for m in spec.models if m.kind == "chat"), None)
     prices = (model.input_price, model.output_price) if model else (None, None)
     if prices == (0.0, 0.0) or spec.tier == "local":
@@ -89,48 +91,6 @@ def _groups():
     ]
 
 
-def probes() -> tuple[tuple[str, str], ...]:
-    return tuple(current_app.config.get("LOCAL_PROBES") or LOCAL_PROBES)
-
-
-def _base_url(probe_url: str) -> str:
-    """The OpenAI-compatible base of a probe URL (`…/v1/models` → `…/v1`; Ollama → `…/v1`)."""
-    parts = urlsplit(probe_url)
-    path = parts.path[: -len("/models")] if parts.path.endswith("/models") else "/v1"
-    return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-def _probe(target: tuple[str, str]) -> dict:
-    provider_id, url = target
-    found = {"provider": provider_id, "spec": PROVIDERS.get(provider_id), "url": url, "ok": False}
-    if found["spec"] is None or urlsplit(url).hostname not in LOOPBACK:
-        return found  # loopback only: never probe another host
-    session = requests.Session()
-    session.trust_env = False  # no proxies for 127.0.0.1
-    try:
-        response = session.get(url, timeout=PROBE_TIMEOUT, allow_redirects=False)
-        found["ok"] = response.status_code == 200
-        if found["ok"]:
-            body = response.json()
-            items = body.get("data", body.get("models", [])) if isinstance(body, dict) else []
-            found["models"] = len(items) if isinstance(items, list) else None
-    except (requests.RequestException, ValueError):
-        pass
-    finally:
-        session.close()
-    return found
-
-
-def detect() -> list[dict]:
-    targets = probes()
-    with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
-        results = list(pool.map(_probe, targets))
-    connected = _connected()
-    for result in results:
-        result["connected"] = result["provider"] in connected
-    return results
-
-
 def _catalog_page(status: int = 200, **context):
     return render_template("providers/catalog.html", groups=_groups(), **context), status
 
@@ -141,35 +101,54 @@ def catalog():
     return _catalog_page()
 
 
-@bp.post("/catalog/detect")
-@login_required
-def detect_local():
-    found = detect()
+def _detected():
+    found = local_servers.detect(_with_connections())
     if is_fragment_request():
         return render_template("partials/providers/local_detect.html", detected=found)
     return _catalog_page(detected=found)
+
+
+@bp.get("/catalog/local")
+@login_required
+def local_found():
+    return _detected()
+
+
+@bp.post("/catalog/detect")
+@login_required
+def detect_local():
+    return _detected()
 
 
 @bp.post("/catalog/local/<provider_id>/add")
 @login_required
 def add_local(provider_id: str):
     spec = PROVIDERS.get(provider_id)
-    url = dict(probes()).get(provider_id)
-    if spec is None or spec.tier != "local" or url is None:
+    if spec is None or spec.tier != "local" or provider_id not in local_servers.LOCAL_SERVERS:
         abort(404)
-    fields = parse_connection_fields(
-        {"provider": spec.id, "name": spec.name, "apiKey": "", "baseUrl": _base_url(url)},
-        partial=False,
-    )
-    actions.create(fields)
+    added = spec.id not in _with_connections()
+    if added:
+        fields = parse_connection_fields(
+            {
+                "provider": spec.id,
+                "name": spec.name,
+                "apiKey": "",
+                "baseUrl": local_servers.base_url(spec.id),
+            },
+            partial=False,
+        )
+        actions.create(fields)
     if is_fragment_request():
+        url = local_servers.probe_url(spec.id)
         result = {"provider": spec.id, "spec": spec, "url": url, "ok": True, "connected": True}
         return (
             render_template(
-                "partials/providers/local_detect.html", detected=[result], added=spec.id
+                "partials/providers/local_detect.html",
+                detected=[result],
+                added=spec.id if added else None,
             ),
             200,
-            {"HX-Trigger": "connections-changed"},
+            {"HX-Trigger": "connections-changed"} if added else {},
         )
     return redirect(url_for(".provider", provider_id=spec.id))
 
@@ -185,9 +164,20 @@ def _models(spec):
     return model_store.merge_with_catalog(spec, model_store.list_provider_models(spec.id))
 
 
+def _prices(spec, models) -> dict:
+    """Model id → (input, output) USD per 1M tokens as charged (user prices included)."""
+    table = prices_now()
+    return {item.spec.id: listed_price(table, spec, item.spec) for item in models}
+
+
 def _models_panel(spec, status: int = 200, **context):
+    models = _models(spec)
     html = render_template(
-        "partials/providers/models.html", spec=spec, models=_models(spec), **context
+        "partials/providers/models.html",
+        spec=spec,
+        models=models,
+        prices=_prices(spec, models),
+        **context,
     )
     return html, status
 
@@ -211,6 +201,7 @@ def provider(provider_id: str):
 
 def _provider_page(spec, status: int = 200, **extra):
     """The full per-provider page: its accounts, models and docs (plus any form errors)."""
+    models = _models(spec)
     return render_template(
         "providers/provider.html",
         spec=spec,
@@ -219,7 +210,8 @@ def _provider_page(spec, status: int = 200, **extra):
         connections=_provider_connections(spec),
         catalog=PROVIDERS,
         form_values={"provider": spec.id},
-        models=_models(spec),
+        models=models,
+        prices=_prices(spec, models),
         **extra,
     ), status
 
@@ -270,4 +262,20 @@ def hide_model(provider_id: str):
             model_store.add_provider_model(spec.id, model_id, model.name, hidden=hidden)
         except model_store.DuplicateModel:  # added meanwhile by another request
             model_store.set_hidden(spec.id, model_id, hidden)
+    return _models_done(spec)
+
+
+@bp.post("/<provider_id>/models/delete")
+@login_required
+def delete_model(provider_id: str):
+    """Delete a custom model (a catalog model can only be hidden)."""
+    spec = _spec_or_404(provider_id)
+    try:
+        model_id = checked_model_id(request.form.get("modelId"))
+    except FieldError:
+        abort(400)
+    if catalog_model(spec, model_id) is not None:
+        abort(400)
+    if not model_store.delete_provider_model(spec.id, model_id):
+        abort(404)
     return _models_done(spec)
