@@ -191,3 +191,27 @@ def test_embeddings_on_a_sign_in_provider_are_refused(gateway, upstream):
     assert response.status_code == 501
     assert "sign-in flow not available yet" in response.json()["error"]["message"]
     assert upstream.requests == []
+
+
+def test_the_plain_client_paths_refuse_a_sign_in_provider_in_the_callers_shape(gateway, upstream):
+    gateway.add_connection(upstream.url, provider="kiro")
+    chat = requests.post(
+        gateway.v1 + "/chat/completions",
+        json={"model": "kr/claude-sonnet-4.5", "messages": [{"role": "user", "content": "hi"}]},
+        timeout=10,
+    )
+    assert chat.status_code == 501
+    assert chat.json()["error"]["code"] == "sign_in_required"
+    messages = requests.post(
+        gateway.v1 + "/messages",
+        json={
+            "model": "kr/claude-sonnet-4.5",
+            "max_tokens": 10,
+            "messages": [{"role": "user", "content": "hi"}],
+        },
+        timeout=10,
+    )
+    assert messages.status_code == 501
+    assert messages.json()["type"] == "error"
+    assert "sign-in flow not available yet" in messages.json()["error"]["message"]
+    assert upstream.requests == []

@@ -26,6 +26,7 @@ from ..usage.trace import RequestTrace
 from ..usage.writer import UsageWriter
 from .attempts import Answer, FallbackContext, send_until_answered
 from .endpoints import upstream_url
+from .provider_scope import refuse_sign_in_plan
 from .reply import SSE_HEADERS, Reply
 from .stream_relay import (
     DecodingReader,
@@ -139,6 +140,7 @@ class Pipeline:
                 translation.upstream_request,
                 self._reader_factory(translation) if translation.stream else None,
                 call.client_gone,
+                check_plan=refuse_sign_in_plan,
                 grant=call.grant,
             )
         except GatewayError as error:

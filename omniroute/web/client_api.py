@@ -28,6 +28,7 @@ from ..errors import (
     UnknownEndpointError,
 )
 from ..formats.registry import FORMATS
+from ..proxy.provider_scope import usable_model_entries
 from ..proxy.reply import Reply
 from ..proxy.translation import ClientCall
 
@@ -223,28 +224,11 @@ def gemini(target: str):
 @bp.get("/v1/v1/models")
 def list_models():
     """Every usable model: connected catalog providers' models plus the user's custom models,
-    minus hidden ones (read from the database: this is not the chat hot path), then the combos.
-    Provider nodes have no model list, so they add nothing here."""
-    from ..providers import PROVIDERS
-    from ..store.provider_models import usable_models
-
+    minus hidden ones (read from the database: this is not the chat hot path), provider nodes'
+    custom models, then the combos."""
     table = services().routes.snapshot()
-    specs = [
-        route.spec for route in table.usable_routes() if PROVIDERS.get(route.spec.id) is route.spec
-    ]
     with services().database.connection_context():
-        listed = [(spec, model) for spec in specs for model in usable_models(spec)]
-    data = [
-        {
-            "id": f"{spec.prefix}/{model.id}",
-            "object": "model",
-            "created": 0,
-            "owned_by": spec.id,
-            "context_length": model.context_length,
-            "capabilities": {"type": model.kind, "context_length": model.context_length},
-        }
-        for spec, model in listed
-    ]
+        data = usable_model_entries(table)
     data += [
         {
             "id": name,
