@@ -1,22 +1,19 @@
-"""Upstream HTTP: one urllib3 pool manager, keep-alive connection pools per provider host.
+"""Upstream HTTP: keep-alive connection pools per provider origin (see http_wire).
 
-urllib3 directly, not `requests`: on this stack a request through `requests` costs about twice
-the CPU (session merging, cookie jars, runtime protocol checks), and that cost is the gateway's
-throughput ceiling. Proxy environment variables are not read (configured proxies are applied
-explicitly). Network failures become UpstreamUnreachableError / UpstreamTimeoutError naming the
-provider.
+Not `requests`, nor urllib3: on this stack the HTTP client is the largest cost of a proxied
+request, and its generality (session merging, cookie jars, header validation through the
+`email` package, a poll before every reuse) is the gateway's throughput ceiling. Proxy
+environment variables are not read (configured proxies are applied explicitly). Network failures
+become UpstreamUnreachableError / UpstreamTimeoutError naming the provider.
 """
 
 from __future__ import annotations
 
 import time
 
-import urllib3
-from urllib3.exceptions import HTTPError, NewConnectionError
-from urllib3.exceptions import TimeoutError as Urllib3Timeout
-
 from ..errors import UpstreamTimeoutError, UpstreamUnreachableError
 from ..providers import ProviderSpec
+from .http_wire import Body, Connection, Pool, exchange
 
 AUTH_HEADERS = {
     "bearer": lambda key: {"Authorization": f"Bearer {key}"},
@@ -41,18 +38,28 @@ class UpstreamResponse:
     Reads wait the read timeout for each piece, except `read1_by` (a stream before its first
     event: nothing later than a deadline) and, once `started()`, the idle timeout."""
 
-    def __init__(self, raw: urllib3.BaseHTTPResponse, idle_timeout: float | None = None):
-        self._raw = raw
+    def __init__(
+        self,
+        pool: Pool,
+        conn: Connection,
+        status: int,
+        headers,
+        body: Body,
+        will_close: bool,
+        idle_timeout: float | None = None,
+    ):
+        self._pool = pool
+        self._conn: Connection | None = conn
+        self._body = body
+        self._will_close = will_close
         self._idle_timeout = idle_timeout
-        self._finished = False
         self._on_close: list = []
-        self.status_code = raw.status
-        self.headers = raw.headers
+        self.status_code = status
+        self.headers = headers
 
     def _set_socket_timeout(self, seconds: float) -> None:
-        sock = getattr(getattr(self._raw, "connection", None), "sock", None)
-        if sock is not None:
-            sock.settimeout(seconds)
+        if self._conn is not None:
+            self._conn.sock.settimeout(seconds)
 
     def started(self) -> None:
         """The answer's first event arrived: from now on a read may wait the idle timeout."""
@@ -74,21 +81,19 @@ class UpstreamResponse:
 
     def read1(self, amount: int = READ_SIZE) -> bytes:
         """Whatever has arrived (up to `amount` bytes), waiting only for the first byte."""
-        data = self._raw.read1(amount)
-        if not data:
-            self._finished = True
-        return data
+        return self._body.read1(amount)
 
     def read_all(self, limit: int | None = None) -> bytes:
-        data = self._raw.read(limit, decode_content=True) or b""
-        if limit is None or len(data) < limit:
-            self._finished = True
-        return data
+        return self._body.read(limit)
 
     def close(self) -> None:
-        if not self._finished:
-            self._raw.close()
-        self._raw.release_conn()
+        """Return a fully read connection to the pool; close one left half-read."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            if self._body.complete and not self._will_close:
+                self._pool.release(conn)
+            else:
+                conn.close()
         callbacks, self._on_close = self._on_close, []
         for callback in callbacks:
             callback()
@@ -110,9 +115,7 @@ class UpstreamClient:
     ):
         self.timeout = (connect_timeout, read_timeout)
         self.idle_timeout = idle_timeout  # between stream chunks, once the first event came
-        self._pools = urllib3.PoolManager(
-            num_pools=64, maxsize=pool_size, block=False, retries=False
-        )
+        self._pool = Pool(pool_size)
 
     def post(
         self,
@@ -140,28 +143,29 @@ class UpstreamClient:
     def _send(self, method, url, body, headers, provider, timeout) -> UpstreamResponse:
         connect, read = timeout or self.timeout
         try:
-            raw = self._pools.request(
-                method,
-                url,
-                body=body,
-                headers=headers,
-                preload_content=False,
-                redirect=False,
-                timeout=urllib3.Timeout(connect=connect, read=read),
+            conn, status, answer_headers, answer_body, will_close = exchange(
+                self._pool, method, url, body, headers, connect, read
             )
-        except (HTTPError, OSError) as exc:
+        except (OSError, ValueError) as exc:
             raise network_error(exc, provider, url) from exc
-        return UpstreamResponse(raw, read if self.idle_timeout is None else self.idle_timeout)
+        return UpstreamResponse(
+            self._pool,
+            conn,
+            status,
+            answer_headers,
+            answer_body,
+            will_close,
+            read if self.idle_timeout is None else self.idle_timeout,
+        )
 
     def close(self) -> None:
-        self._pools.clear()
+        self._pool.clear()
 
 
 def network_error(exc: BaseException, provider: str, context: str):
     """The gateway error for a network failure while talking to `provider`."""
     text = str(exc).lower()
-    timed_out = isinstance(exc, Urllib3Timeout | TimeoutError) or "timed out" in text
-    if timed_out and not isinstance(exc, NewConnectionError):  # a subclass of the timeout
+    if isinstance(exc, TimeoutError) or "timed out" in text:
         return UpstreamTimeoutError(
             f"provider '{provider}' did not answer in time ({context})", provider=provider
         )
@@ -172,7 +176,7 @@ def network_error(exc: BaseException, provider: str, context: str):
 
 
 def describe_network_error(exc: BaseException) -> str:
-    """A short reason for a network failure, without the long urllib3 repr chain."""
+    """A short reason for a network failure, without a long exception repr chain."""
     text = str(exc)
     for marker in (
         "Connection refused",
