@@ -22,6 +22,7 @@ def create_app(
     from .resilience.admission import AdmissionControl
     from .web import register_web
     from .web.client_api import error_reply, is_client_api_path, register_client_errors
+    from .web.client_calls import ClientFastPath
 
     settings = load_settings(environ, config)
     services = build_services(settings)
@@ -47,6 +48,9 @@ def create_app(
     register_web(app)
     register_client_errors(app)
     app.wsgi_app = AdmissionControl(
-        app.wsgi_app, settings["MAX_IN_FLIGHT"], is_client_api_path, error_reply
+        ClientFastPath(app.wsgi_app, services, error_reply),
+        settings["MAX_IN_FLIGHT"],
+        is_client_api_path,
+        error_reply,
     )
     return app

@@ -31,6 +31,7 @@ from ..formats.registry import FORMATS
 from ..proxy.provider_scope import usable_model_entries
 from ..proxy.reply import Reply
 from ..proxy.translation import ClientCall
+from .client_calls import CALL_ROUTES, client_call, internal_error, read_request_body
 
 log = logging.getLogger(__name__)
 CLIENT_API_PREFIXES = (
@@ -76,10 +77,7 @@ def to_response(reply: Reply) -> Response:
 
 
 def read_body() -> bytes:
-    try:
-        return request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        raise _too_large() from None
+    return read_request_body(request.environ, current_app.config["MAX_CONTENT_LENGTH"])
 
 
 def _too_large() -> PayloadTooLargeError:
@@ -87,18 +85,16 @@ def _too_large() -> PayloadTooLargeError:
     return PayloadTooLargeError(f"request body is larger than {limit} bytes")
 
 
-def call(wire_format: str, endpoint: str, **kwargs) -> Response:
-    client_call = ClientCall(
-        wire_format,
-        read_body(),
-        endpoint,
-        g.api_key_id,
-        headers=request.headers,
-        client_gone=request.environ.get("waitress.client_disconnected"),
-        grant=g.api_key,
-        **kwargs,
+def this_call(wire_format: str, endpoint: str, **kwargs) -> ClientCall:
+    """The current Flask request as the pipeline sees it (the API key checked before)."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return client_call(
+        request.environ, wire_format, endpoint, g.api_key, limit, request.headers, **kwargs
     )
-    return to_response(services().pipeline.handle(client_call))
+
+
+def call(wire_format: str, endpoint: str, **kwargs) -> Response:
+    return to_response(services().pipeline.handle(this_call(wire_format, endpoint, **kwargs)))
 
 
 def authenticate_client():
@@ -147,11 +143,7 @@ def unexpected_error(error: Exception):
     if isinstance(error, HTTPException):
         return to_response(error_reply(request.path, http_error(error)))
     log.exception("unexpected error on %s", request.path)
-    return to_response(
-        error_reply(
-            request.path, GatewayError(f"internal error in the gateway: {error.__class__.__name__}")
-        )
-    )
+    return to_response(error_reply(request.path, internal_error(error)))
 
 
 def body_too_large(_error):
@@ -172,41 +164,25 @@ def client_blueprint(name: str) -> Blueprint:
 bp = client_blueprint("client_api")
 
 
-@bp.post("/v1/chat/completions")
-@bp.post("/chat/completions")
-@bp.post("/v1/v1/chat/completions")
-def chat_completions():
-    return call("openai", "chat.completions")
+def _call_view(wire_format: str, endpoint: str):
+    def view():
+        return call(wire_format, endpoint)
+
+    return view
 
 
-@bp.post("/v1/messages")
-@bp.post("/messages")
-@bp.post("/v1/v1/messages")
-def messages():
-    return call("anthropic", "messages")
+for _endpoint, (_wire_format, _paths) in CALL_ROUTES.items():
+    _view = _call_view(_wire_format, _endpoint)
+    for _path in _paths:  # ClientFastPath serves these POSTs first; see client_calls
+        bp.add_url_rule(_path, _endpoint.replace(".", "_"), _view, methods=["POST"])
 
 
 @bp.post("/v1/messages/count_tokens")
 @bp.post("/messages/count_tokens")
 @bp.post("/v1/v1/messages/count_tokens")
 def count_tokens():
-    client_call = ClientCall(
-        "anthropic",
-        read_body(),
-        "messages.count_tokens",
-        g.api_key_id,
-        headers=request.headers,
-        stream=False,
-        grant=g.api_key,
-    )
+    client_call = this_call("anthropic", "messages.count_tokens", stream=False)
     return to_response(services().pipeline.count_tokens(client_call))
-
-
-@bp.post("/v1/responses")
-@bp.post("/responses")
-@bp.post("/v1/v1/responses")
-def responses():
-    return call("responses", "responses")
 
 
 @bp.post("/v1beta/models/<path:target>")
