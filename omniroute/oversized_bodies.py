@@ -92,9 +92,9 @@ class BodyLimitChannel(HTTPChannel):
             return True  # the refused body's remainder (or anything after it): dropped
         return super().received(data)
 
-    def readable(self):
-        if self.linger_until is None:
-            return super().readable()
+    def _lingering_readable(self):
+        """`readable` while draining a refused client (set per connection: the event loop
+        asks every connection on every turn, so the common case keeps waitress's own)."""
         if time.monotonic() >= self.linger_until:
             self.will_close = True  # writable() now says so, and handle_write closes
             return False
@@ -112,6 +112,7 @@ class BodyLimitChannel(HTTPChannel):
             return super().handle_close()
         self.will_close = self.close_when_flushed = False
         self.linger_until = time.monotonic() + LINGER_SECONDS
+        self.readable = self._lingering_readable
         return None
 
 
