@@ -25,7 +25,6 @@ from ..usage.telemetry import LatencyTelemetry
 from ..usage.trace import RequestTrace
 from ..usage.writer import UsageWriter
 from .attempts import Answer, FallbackContext, send_until_answered
-from .endpoints import upstream_url
 from .provider_scope import refuse_sign_in_plan
 from .reply import SSE_HEADERS, Reply
 from .stream_relay import (
@@ -35,6 +34,7 @@ from .stream_relay import (
     TranslatingSink,
     relay_stream,
 )
+from .token_count import provider_count
 from .translation import ClientCall, Translation
 from .upstream import UpstreamClient, network_error
 
@@ -220,11 +220,11 @@ class Pipeline:
     def count_tokens(self, call: ClientCall) -> Reply:
         """Anthropic's count_tokens, refused (403) like /v1/messages when the caller's key may not
         use the model: the provider's own count when it has a counting endpoint (see
-        TOKEN_COUNTERS), otherwise the documented estimate (marked `x-omniroute-estimate`)."""
+        proxy.token_count), otherwise the documented estimate (marked `x-omniroute-estimate`)."""
         try:
             translation = Translation(call)
             attempt = self.plan(translation.model, grant=call.grant)[0][0]
-            counted = self._provider_count(translation, attempt)
+            counted = provider_count(self.client, translation, attempt)
             if counted is not None:
                 return Reply.json(200, counted)
             estimate = estimate_input_tokens(translation.canonical())
@@ -232,75 +232,6 @@ class Pipeline:
             body = FORMATS[call.wire_format].error_body(error)
             return Reply.json(error.status, body, error.headers)
         return Reply.json(200, {"input_tokens": estimate}, {"x-omniroute-estimate": "true"})
-
-    def _provider_count(self, translation: Translation, attempt: Attempt) -> dict | None:
-        """The Anthropic count_tokens answer from the provider's own counter, or None when it
-        has none or the call fails (the caller then estimates)."""
-        counter = TOKEN_COUNTERS.get(attempt.spec.wire_format)
-        if counter is None:
-            return None
-        path, count_request, count_answer = counter
-        request = translation.upstream_request(attempt)
-        body = request.body
-        if count_request is not None:
-            body = json.dumps(count_request(json.loads(body), attempt.model)).encode("utf-8")
-        url = upstream_url(attempt, stream=False, path=path.format(model=attempt.model))
-        try:
-            response = self.client.post(url, body, request.headers, provider=attempt.spec.id)
-        except GatewayError:
-            return None
-        with response:
-            if response.status_code != 200:
-                return None
-            try:  # a broken or odd answer is no count: estimate instead
-                answer = count_answer(json.loads(response.read_all()))
-                tokens = answer["input_tokens"]
-            except Exception:
-                return None
-        return answer if type(tokens) is int and tokens >= 0 else None
-
-
-def _gemini_count_request(body: dict, model: str) -> dict:
-    """models.countTokens takes the whole generateContent request, naming its model."""
-    return {"generateContentRequest": {"model": f"models/{model}", **body}}
-
-
-RESPONSES_COUNT_FIELDS = (
-    "model",
-    "input",
-    "instructions",
-    "tools",
-    "tool_choice",
-    "parallel_tool_calls",
-    "reasoning",
-    "text",
-    "truncation",
-    "conversation",
-    "previous_response_id",
-)
-
-
-def _responses_count_request(body: dict, model: str) -> dict:
-    """/responses/input_tokens takes the request's input fields, not stream or output limits."""
-    return {name: body[name] for name in RESPONSES_COUNT_FIELDS if name in body}
-
-
-# The providers' own token counters, by wire format: the path under the base URL, the counting
-# request from the provider-format request body (None: send it as it is) and the Anthropic
-# count_tokens answer from the provider's.
-TOKEN_COUNTERS = {
-    "anthropic": ("/messages/count_tokens", None, lambda answer: answer),
-    "gemini": (
-        "/models/{model}:countTokens",
-        _gemini_count_request,
-        lambda answer: {"input_tokens": answer["totalTokens"]},
-    ),
-    "responses": (
-        "/responses/input_tokens",
-        _responses_count_request,
-        lambda answer: {"input_tokens": answer["input_tokens"]},
-    ),
-}
 
 
 def note_attempt(trace: RequestTrace, answer: Answer) -> None:
