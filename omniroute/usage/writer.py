@@ -1,9 +1,12 @@
 """The one background writer for usage rows: request threads enqueue, one thread batches inserts.
 
-`submit()` costs a queue put. The writer saves whatever has queued every USAGE_FLUSH_SECONDS (or
-as soon as a batch is full) in one multi-row INSERT; `stop()` drains the queue before returning,
-so a graceful shutdown loses nothing and a crash loses at most the last interval. With each batch
-it adds the hourly rollups and the API keys' last use, in the same transaction.
+`submit()` costs a queue put and nothing else: the writer sleeps between rounds instead of
+waiting on the queue, so a request never wakes it (a wake-up per request would take the GIL
+from the request threads just as they answer). Every USAGE_FLUSH_SECONDS, or as soon as a batch
+is full, it saves whatever has queued in one multi-row INSERT; `flush()` and `stop()` wake it
+at once, and `stop()` drains the queue before returning, so a graceful shutdown loses nothing and
+a crash loses at most the last interval. With each batch it adds the hourly rollups and the API
+keys' last use, in the same transaction.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 
 from ..store.request_logs import insert_request_logs, prune_request_logs
 from ..store.usage_queries import insert_usage_rows
@@ -37,6 +39,7 @@ class UsageWriter:
         self._flush_seconds = flush_seconds
         self._batch_size = batch_size
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.rows_written = 0
         self._log_hours = log_hours
@@ -49,11 +52,14 @@ class UsageWriter:
 
     def submit(self, row: dict) -> None:
         self._queue.put(row)
+        if self._queue.qsize() >= self._batch_size:
+            self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Write every queued row, then end the writer thread."""
         if self._thread is not None:
             self._queue.put(_STOP)
+            self._wake.set()
             self._thread.join(timeout)
             self._thread = None
         else:
@@ -66,32 +72,25 @@ class UsageWriter:
             return True
         marker = _Flush()
         self._queue.put(marker)
+        self._wake.set()
         return marker.done.wait(timeout)
 
     def _run(self) -> None:
-        while True:
-            batch: list = []
-            try:
-                batch.append(self._queue.get(timeout=self._flush_seconds))
-            except queue.Empty:
-                continue
-            deadline = time.monotonic() + self._flush_seconds
-            while not _ends_batch(batch[-1]) and len(batch) < self._batch_size:
-                try:
-                    batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
-                except queue.Empty:
-                    break
-            stopping = batch[-1] is _STOP
-            rows = [row for row in batch if isinstance(row, dict)]
-            if stopping:
-                rows = self._drain(rows)
+        stopping = False
+        while not stopping:
+            self._wake.wait(self._flush_seconds)
+            self._wake.clear()
+            flushes: list[_Flush] = []
+            rows = self._drain([], flushes)
+            stopping = _STOP in flushes
             self._write(rows)
-            if isinstance(batch[-1], _Flush):
-                batch[-1].done.set()
-            if stopping:
-                return
+            for marker in flushes:
+                if marker is not _STOP:
+                    marker.done.set()
 
-    def _drain(self, rows: list) -> list:
+    def _drain(self, rows: list, markers: list | None = None) -> list:
+        """Everything queued: the rows (appended to `rows`) and the flush and stop markers
+        (to `markers`, or flush markers set done at once when there is no list)."""
         while True:
             try:
                 item = self._queue.get_nowait()
@@ -99,6 +98,8 @@ class UsageWriter:
                 return rows
             if isinstance(item, dict):
                 rows.append(item)
+            elif markers is not None:
+                markers.append(item)
             elif isinstance(item, _Flush):
                 item.done.set()
 
@@ -136,7 +137,3 @@ def _log_row(row: dict) -> dict:
         "provider": row.get("provider"),
         "status": row["status"],
     }
-
-
-def _ends_batch(item) -> bool:
-    return item is _STOP or isinstance(item, _Flush)
