@@ -100,7 +100,10 @@ def build_services(settings: dict[str, Any]) -> Services:
     api_key_secret = settings["API_KEY_SECRET"] or read_or_create_secret(data_dir, "api-key-secret")
     require_key = settings["REQUIRE_API_KEY"]
     if require_key is None:
-        require_key = listens_beyond_loopback(settings["HOSTNAME"])
+        # reachable from other machines: directly, or through a reverse proxy
+        require_key = listens_beyond_loopback(settings["HOSTNAME"]) or bool(
+            settings["TRUSTED_PROXY"]
+        )
     usage = UsageWriter(
         database, settings["USAGE_FLUSH_SECONDS"], log_hours=settings["REQUEST_LOG_HOURS"]
     )

@@ -7,6 +7,9 @@
   (`oversized_bodies`); waitress's own cap, twice the limit, only bounds chunk framing.
 - `channel_request_lookahead=1`: waitress notices a client that hung up while its request is
   still being planned (`waitress.client_disconnected`), so fallback stops sending for it.
+- TRUSTED_PROXY: only that peer's X-Forwarded-For/-Proto/-Host/-Port are believed (the last
+  hop, since one proxy is in front); every other request has them removed, so a client cannot
+  pick the address the lockouts key on.
 - SIGTERM (and Ctrl-C) stop accepting, let running requests finish briefly, and flush the
   pending usage rows before the process exits.
 """
@@ -24,6 +27,7 @@ from .startup_checks import listen_error
 from .web.client_api import error_reply
 
 BODY_SLACK = 2  # waitress's raw cap (framing included); the decoded limit is checked exactly
+FORWARDED_HEADERS = "x-forwarded-for x-forwarded-proto x-forwarded-host x-forwarded-port"
 
 
 class _Stop(SystemExit):
@@ -45,6 +49,8 @@ def build_server(app: Flask, sockets=None, **overrides):
         ident="OmniRoute",
         expose_tracebacks=False,
         channel_request_lookahead=1,  # keeps reading, so a hung-up client is seen before a write
+        clear_untrusted_proxy_headers=True,
+        **proxy_options(settings["TRUSTED_PROXY"]),
     )
     if sockets is None:
         options.update(host=settings["HOSTNAME"], port=settings["PORT"])
@@ -60,6 +66,17 @@ def build_server(app: Flask, sockets=None, **overrides):
         raise named from None
     use_channel_class(server, body_limit_channel(settings["MAX_BODY_BYTES"], error_reply))
     return server
+
+
+def proxy_options(trusted_proxy: str | None) -> dict:
+    """waitress's options for believing one reverse proxy's X-Forwarded-* headers (none: off)."""
+    if not trusted_proxy:
+        return {}
+    return dict(
+        trusted_proxy=trusted_proxy,
+        trusted_proxy_count=1,
+        trusted_proxy_headers=FORWARDED_HEADERS,
+    )
 
 
 def server_url(server) -> str:

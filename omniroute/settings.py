@@ -9,6 +9,7 @@ database URL that may carry one is never echoed to a console or log).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -75,6 +76,17 @@ def parse_database_url(raw: str) -> str:
     if scheme not in {"sqlite", "postgresql", "postgres"}:
         raise ValueError("expected sqlite:///path or postgresql://user:pass@host:port/db")
     return raw.strip()
+
+
+def parse_trusted_proxy(raw: str) -> str | None:
+    """An IP address in the form waitress compares with the peer's (`::1`, not `0::1`), or `*`."""
+    value = raw.strip()
+    if value in {"", "*"}:
+        return value or None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise ValueError("expected the proxy's IP address (such as 127.0.0.1) or *") from None
 
 
 def parse_secret(raw: str) -> str:
@@ -154,8 +166,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "REQUIRE_API_KEY",
         None,
-        "Require an API key on /v1/*. Unset: required when HOSTNAME is not a loopback address. "
-        "true/false force it.",
+        "Require an API key on /v1/*. Unset: required when HOSTNAME is not a loopback address "
+        "or TRUSTED_PROXY is set. true/false force it.",
         parse_optional_bool,
         shown_default="auto",
     ),
@@ -176,6 +188,15 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "Mark the session cookie Secure (set when served behind HTTPS).",
         parse_bool,
+    ),
+    Setting(
+        "TRUSTED_PROXY",
+        None,
+        "IP address of the reverse proxy in front (such as 127.0.0.1), or * for any peer (only "
+        "if nothing else can reach PORT). Requests from it are taken at their X-Forwarded-For, "
+        "-Proto, -Host and -Port: the client address that login and API-key lockouts, usage and "
+        "logs see, and the scheme. Unset: those headers are ignored.",
+        parse_trusted_proxy,
     ),
     Setting(
         "BASE_URL",
