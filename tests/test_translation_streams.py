@@ -10,6 +10,8 @@ import pytest
 
 from omniroute.formats import anthropic_messages, gemini, openai_chat, openai_responses
 from omniroute.formats import canonical as c
+from omniroute.proxy.stream_relay import PassthroughSink
+from omniroute.usage.trace import RequestTrace
 from tests.test_cross_format import CUT_STREAMS, INTERLEAVED_CALLS, _call, _chat_chunk
 
 DECODERS = {
@@ -113,3 +115,24 @@ def test_stop_reason_error_is_an_error_for_a_chat_client() -> None:
     chunks = [line[6:] for line in out.decode().splitlines() if line.startswith("data: ")]
     assert chunks[-1] == "[DONE]" and "error" in json.loads(chunks[-2])
     assert not any('"finish_reason":"stop"' in chunk for chunk in chunks)
+
+
+def _passthrough_finish(events: list[bytes]) -> bytes:
+    """What the passthrough sink adds after relaying `events` of a Chat stream."""
+    sink = PassthroughSink("openai", c.Request(model="m", messages=(), stream=True), False)
+    trace = RequestTrace(endpoint="chat.completions")
+    sink.write(events, trace)
+    return sink.finish(trace)
+
+
+def test_passthrough_chat_ended_by_a_finish_reason_then_several_events_is_complete() -> None:
+    usage = b'data: {"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1}}\n\n'
+    extra = b'data: {"choices":[],"prompt_filter_results":[]}\n\n'
+    events = [_chat_chunk({"content": "hi"}), _chat_chunk({}, "stop"), extra, usage, extra]
+    assert _passthrough_finish(events) == b""  # no [DONE], but the finish_reason went by
+
+
+def test_passthrough_chat_cut_before_its_finish_reason_gets_an_error() -> None:
+    events = [_chat_chunk({"content": "hi"}), _chat_chunk({"content": " there"})]
+    tail = _passthrough_finish(events)
+    assert b'"error"' in tail and tail.rstrip().endswith(b"data: [DONE]")

@@ -77,7 +77,7 @@ class PassthroughSink:
         self._envelope: int | None = None
         self._created: dict | None = None  # Responses: the first event's data
         self._last: bytes = b""  # the last event that carried data
-        self._before_last: bytes = b""  # Chat: the one before (a finish chunk before usage)
+        self._chat_ended = False  # Chat: [DONE], a finish_reason or an error chunk went by
 
     def write(self, events: list[bytes], trace: RequestTrace) -> bytes:
         self._remember(events)
@@ -102,7 +102,9 @@ class PassthroughSink:
             if self._created is None and self._wire_format == RESPONSES:
                 self._created = _json_data(event)
             if b"data:" in event:
-                self._before_last, self._last = self._last, event
+                self._last = event
+                if self._usage_decoder is None and not self._chat_ended:
+                    self._chat_ended = _may_end_chat(event) and _chat_ended(event)
 
     def _text_size(self, event: bytes) -> int:
         """About how many characters of text a Chat chunk carries: its size less the envelope
@@ -134,7 +136,17 @@ class PassthroughSink:
     def _complete(self) -> bool:
         if self._usage_decoder is not None:  # it saw every event: its close() tells
             return not any(isinstance(e, c.StreamError) for e in self._usage_decoder.close())
-        return any(_chat_ended(event) for event in (self._last, self._before_last))
+        return self._chat_ended
+
+
+def _may_end_chat(event: bytes) -> bool:
+    """A cheap look before parsing: could this Chat event end the stream? (Most chunks carry
+    `"finish_reason":null`, and none of [DONE], a set finish_reason or an error.)"""
+    if b"[DONE]" in event or b'"error"' in event:
+        return True
+    if b'"finish_reason"' not in event:
+        return False
+    return b'"finish_reason":null' not in event and b'"finish_reason": null' not in event
 
 
 def _chat_ended(event: bytes) -> bool:
