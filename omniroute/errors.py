@@ -80,6 +80,11 @@ class PayloadTooLargeError(GatewayError):
     code = "request_too_large"
 
 
+def body_too_large(limit: int) -> PayloadTooLargeError:
+    """The 413 for a request body over MAX_BODY_BYTES."""
+    return PayloadTooLargeError(f"request body is larger than {limit} bytes")
+
+
 class BudgetExceededError(GatewayError):
     status = 402
     type = "insufficient_quota"

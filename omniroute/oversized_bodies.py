@@ -23,7 +23,7 @@ from waitress.server import BaseWSGIServer
 from waitress.task import ErrorTask
 from waitress.utilities import RequestEntityTooLarge
 
-from .errors import PayloadTooLargeError
+from .errors import body_too_large
 
 LINGER_SECONDS = 5.0  # how long a refused client may go on sending before the socket closes
 
@@ -59,8 +59,9 @@ class ShapedErrorTask(ErrorTask):
     def execute(self):
         if not isinstance(self.request.error, RequestEntityTooLarge):
             return super().execute()
-        error = PayloadTooLargeError(f"request body is larger than {self.channel.body_limit} bytes")
-        reply = self.channel.render_error(self.request.path or "/", error)
+        reply = self.channel.render_error(
+            self.request.path or "/", body_too_large(self.channel.body_limit)
+        )
         self.status = "413 Request Entity Too Large"
         self.response_headers.extend(reply.headers.items())
         self.set_close_on_finish()

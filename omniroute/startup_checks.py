@@ -53,7 +53,7 @@ def _wrong_key_message(settings: dict) -> str:
 
 def listen_error(error: Exception, host: str, port: int) -> SettingsError | None:
     """The SettingsError for a failure to listen on HOSTNAME:PORT, or None if it is another."""
-    if isinstance(error, ValueError):  # waitress could not resolve the host
+    if isinstance(error, ValueError) and "host/port" in str(error):  # waitress's resolve failed
         return SettingsError(f"HOSTNAME={host!r} is not an address this machine can resolve")
     if not isinstance(error, OSError):
         return None

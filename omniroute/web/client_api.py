@@ -24,8 +24,8 @@ from ..errors import (
     GatewayError,
     InvalidRequestError,
     MethodNotAllowedError,
-    PayloadTooLargeError,
     UnknownEndpointError,
+    body_too_large,
 )
 from ..formats.registry import FORMATS
 from ..proxy.provider_scope import usable_model_entries
@@ -78,11 +78,6 @@ def to_response(reply: Reply) -> Response:
 
 def read_body() -> bytes:
     return read_request_body(request.environ, current_app.config["MAX_CONTENT_LENGTH"])
-
-
-def _too_large() -> PayloadTooLargeError:
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    return PayloadTooLargeError(f"request body is larger than {limit} bytes")
 
 
 def this_call(wire_format: str, endpoint: str, **kwargs) -> ClientCall:
@@ -146,8 +141,9 @@ def unexpected_error(error: Exception):
     return to_response(error_reply(request.path, internal_error(error)))
 
 
-def body_too_large(_error):
-    return to_response(error_reply(request.path, _too_large()))
+def answer_too_large(_error):
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return to_response(error_reply(request.path, body_too_large(limit)))
 
 
 def client_blueprint(name: str) -> Blueprint:
@@ -156,7 +152,7 @@ def client_blueprint(name: str) -> Blueprint:
     blueprint = Blueprint(name, __name__)
     blueprint.before_request(authenticate_client)
     blueprint.register_error_handler(GatewayError, gateway_error)
-    blueprint.register_error_handler(RequestEntityTooLarge, body_too_large)
+    blueprint.register_error_handler(RequestEntityTooLarge, answer_too_large)
     blueprint.register_error_handler(Exception, unexpected_error)
     return blueprint
 

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import EnvironHeaders
 
-from ..errors import GatewayError, PayloadTooLargeError
+from ..errors import GatewayError, body_too_large
 from ..proxy.reply import Reply
 from ..proxy.translation import ClientCall
 
@@ -39,14 +39,21 @@ STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HT
 
 def read_request_body(environ: Mapping, limit: int) -> bytes:
     """The request's body (waitress has already refused one over the limit while reading it;
-    this is the same check for any other server)."""
+    this is the same check for any other server, also for a body of unknown length)."""
     try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        length = int(environ.get("CONTENT_LENGTH") or -1)
     except ValueError:
-        length = 0
+        length = -1
     if length > limit:
-        raise PayloadTooLargeError(f"request body is larger than {limit} bytes")
-    return environ["wsgi.input"].read(length) if length > 0 else b""
+        raise body_too_large(limit)
+    if length < 0:  # no length: read to the end if the server marks it, else there is none
+        if not environ.get("wsgi.input_terminated"):
+            return b""
+        body = environ["wsgi.input"].read(limit + 1)
+        if len(body) > limit:
+            raise body_too_large(limit)
+        return body
+    return environ["wsgi.input"].read(length) if length else b""
 
 
 def client_call(
