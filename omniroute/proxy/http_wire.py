@@ -7,30 +7,30 @@ one piece, parses the status line and headers itself, and reads bodies framed by
 Content-Length, chunked encoding or the connection's end, piece by piece as they arrive
 (`read1`, for streams) or whole.
 
-A pooled connection the server closed while it was idle is noticed when it is reused: a peek
-before sending when it has been idle a while, and otherwise an answer that ends before its
-first byte, which is retried once on a new connection (the server never read that request).
-Failures are OSErrors: TimeoutError for timeouts, ConnectionError subclasses otherwise.
+A pooled connection the server closed while it was idle is noticed before it is reused (a peek
+at the socket), and when sending on it fails (the server closed it meanwhile): the request then
+goes once more on a new connection. Once a request is wholly sent it is never sent again (the
+server may have acted on it): an answer that breaks off after that is an error for the caller's
+fallback rules. Failures are OSErrors: TimeoutError for timeouts, ConnectionError otherwise.
 """
 
 from __future__ import annotations
 
-import select
 import socket
 import ssl
 import threading
-import time
 import zlib
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 MAX_HEADER_LINE = 65536
 MAX_HEADERS = 200
 BUFFER_SIZE = 65536
-IDLE_CHECK_SECONDS = 1.0  # a connection idle longer than this is peeked at before reuse
 USER_AGENT = "OmniRoute"
+TARGET_SAFE = "/:?=&%@!$'()*+,;~-._"  # kept as they are in a request target; the rest escaped
 NO_BODY_STATUSES = frozenset({204, 304})
+HEX_DIGITS = b"0123456789abcdefABCDEF"
 
 
 class ResponseBroken(ConnectionError):
@@ -84,9 +84,9 @@ def split_url(url: str) -> tuple[tuple[str, str, int], str, str]:
     host = parts.hostname
     shown = f"[{host}]" if ":" in host else host
     host_header = shown if port == default_port else f"{shown}:{port}"
-    target = parts.path or "/"
+    target = quote(parts.path or "/", safe=TARGET_SAFE)
     if parts.query:
-        target = f"{target}?{parts.query}"
+        target = f"{target}?{quote(parts.query, safe=TARGET_SAFE)}"
     return (scheme, host, port), target, host_header
 
 
@@ -116,23 +116,28 @@ def request_head(
 class Connection:
     """One keep-alive socket to an origin, with its buffered reader."""
 
-    __slots__ = ("origin", "sock", "reader", "idle_since", "reused")
+    __slots__ = ("origin", "sock", "reader", "reused")
 
     def __init__(self, origin: tuple[str, str, int], sock: socket.socket):
         self.origin = origin
         self.sock = sock
         self.reader = sock.makefile("rb", buffering=BUFFER_SIZE)
-        self.idle_since = 0.0
         self.reused = False
 
     def looks_closed(self) -> bool:
-        """Has the server closed this idle connection (or sent something unasked)?"""
+        """Has the server closed this idle connection, or sent something nobody asked for
+        (already buffered, or waiting in the socket)?"""
         try:
-            if isinstance(self.sock, ssl.SSLSocket):
-                return bool(_readable(self.sock))
             self.sock.setblocking(False)
             try:
-                self.sock.recv(1, socket.MSG_PEEK)  # its end (b"") or bytes nobody asked for
+                if self.reader.peek(1):
+                    return True
+            except (BlockingIOError, ssl.SSLWantReadError):
+                return False  # nothing to read: open
+            if isinstance(self.sock, ssl.SSLSocket):
+                return True  # an open TLS socket would have raised SSLWantReadError
+            try:  # a plain socket's b"" is its end or nothing yet: ask without reading
+                self.sock.recv(1, socket.MSG_PEEK)
             except BlockingIOError:
                 return False
             return True
@@ -146,11 +151,6 @@ class Connection:
             self.sock.close()
 
 
-def _readable(sock: socket.socket) -> bool:
-    readable, _, _ = select.select([sock], [], [], 0)
-    return bool(readable)
-
-
 class Pool:
     """Idle keep-alive connections per origin (most recently used first), at most `size` each."""
 
@@ -159,31 +159,32 @@ class Pool:
         self._tls = tls
         self._idle: dict[tuple[str, str, int], list[Connection]] = {}
         self._lock = threading.Lock()
+        self._closed = False
 
     def acquire(self, origin: tuple[str, str, int], connect_timeout: float) -> Connection:
-        now = time.monotonic()
         while True:
             with self._lock:
                 idle = self._idle.get(origin)
                 conn = idle.pop() if idle else None
             if conn is None:
                 return self.connect(origin, connect_timeout)
-            if now - conn.idle_since < IDLE_CHECK_SECONDS or not conn.looks_closed():
+            if not conn.looks_closed():
                 conn.reused = True
                 return conn
             conn.close()
 
     def release(self, conn: Connection) -> None:
-        conn.idle_since = time.monotonic()
         with self._lock:
             idle = self._idle.setdefault(conn.origin, [])
-            if len(idle) < self.size:
+            if len(idle) < self.size and not self._closed:
                 idle.append(conn)
                 return
         conn.close()
 
     def clear(self) -> None:
+        """Close the idle connections, and every busy one as it comes back."""
         with self._lock:
+            self._closed = True
             idle, self._idle = self._idle, {}
         for conns in idle.values():
             for conn in conns:
@@ -222,24 +223,34 @@ class Body:
             self._left = 0
 
     def read1(self, amount: int) -> bytes:
-        """What has arrived (at most `amount` raw bytes), waiting only for the first."""
-        while not self.complete:
-            data = self._raw_read1(amount)
-            if self._decoder is None:
+        """What has arrived (at most `amount` bytes), waiting only for the first."""
+        decoder = self._decoder
+        if decoder is None:
+            return self._raw_read1(amount) if not self.complete else b""
+        while True:
+            if decoder.unconsumed_tail:  # decoded output held back by `amount` last time
+                data = decoder.decompress(decoder.unconsumed_tail, amount)
+            elif self.complete:
+                return decoder.flush()[:amount]
+            else:
+                raw = self._raw_read1(amount)
+                data = decoder.decompress(raw, amount) if raw else decoder.flush()[:amount]
+            if data or (self.complete and not decoder.unconsumed_tail):
                 return data
-            data = self._decoder.decompress(data) if data else self._decoder.flush()
-            if data or self.complete:
-                return data
-        return b""
 
     def read(self, limit: int | None = None) -> bytes:
         """The rest of the body (decoded), or its first `limit` bytes."""
         pieces, size = [], 0
-        while not self.complete and (limit is None or size < limit):
+        while not self.done and (limit is None or size < limit):
             piece = self.read1(BUFFER_SIZE if limit is None else min(BUFFER_SIZE, limit - size))
             pieces.append(piece)
             size += len(piece)
         return b"".join(pieces)
+
+    @property
+    def done(self) -> bool:
+        """Everything read and decoded."""
+        return self.complete and not (self._decoder and self._decoder.unconsumed_tail)
 
     def _raw_read1(self, amount: int) -> bytes:
         if self._until_close:
@@ -257,20 +268,20 @@ class Body:
             raise ResponseBroken("Connection broken: the answer ended before its end")
         self._left -= len(data)
         if self._left == 0:
-            if self._chunked:
-                self._reader.readline(MAX_HEADER_LINE)  # the CRLF after a chunk
-            else:
+            if not self._chunked:
                 self.complete = True
+            elif self._reader.readline(MAX_HEADER_LINE) not in (b"\r\n", b"\n"):
+                raise ResponseBroken("Connection broken: a chunk without its line end")
         return data
 
     def _chunk_size(self) -> int:
         line = self._reader.readline(MAX_HEADER_LINE)
         if not line:
             raise ResponseBroken("Connection broken: the answer ended before its end")
-        try:
-            return int(line.split(b";", 1)[0].strip(), 16)
-        except ValueError:
-            raise ResponseBroken("Connection broken: a malformed chunk size") from None
+        size = line.split(b";", 1)[0].strip()
+        if not size or size.strip(HEX_DIGITS):
+            raise ResponseBroken("Connection broken: a malformed chunk size")
+        return int(size, 16)
 
     def _skip_trailers(self) -> None:
         for _ in range(MAX_HEADERS):
@@ -288,8 +299,9 @@ def _decoder(encoding: str):
     return None
 
 
-def read_head(reader) -> tuple[int, ResponseHeaders]:
-    """The status code and headers of the next answer (1xx interim answers skipped)."""
+def read_head(reader) -> tuple[int, ResponseHeaders, bool]:
+    """The status code and headers of the next answer (1xx interim answers skipped), and
+    whether it is HTTP/1.0 (no keep-alive unless it says so)."""
     while True:
         line = reader.readline(MAX_HEADER_LINE)
         if not line:
@@ -300,7 +312,7 @@ def read_head(reader) -> tuple[int, ResponseHeaders]:
         status = int(parts[1])
         items = _read_headers(reader)
         if not 100 <= status < 200:
-            return status, ResponseHeaders(items)
+            return status, ResponseHeaders(items), parts[0] == b"HTTP/1.0"
 
 
 def _read_headers(reader) -> list[tuple[str, str]]:
@@ -322,9 +334,12 @@ def _read_headers(reader) -> list[tuple[str, str]]:
     raise ResponseBroken("Connection broken: too many headers in the answer")
 
 
-def body_of(method: str, status: int, headers: ResponseHeaders, reader) -> tuple[Body, bool]:
+def body_of(
+    method: str, status: int, headers: ResponseHeaders, reader, http10: bool = False
+) -> tuple[Body, bool]:
     """The body reader for an answer and whether the connection must close after it."""
-    will_close = "close" in headers.get("connection", "").lower()
+    connection = headers.get("connection", "").lower()
+    will_close = "close" in connection or (http10 and "keep-alive" not in connection)
     encoding = headers.get("content-encoding", "")
     if method == "HEAD" or status in NO_BODY_STATUSES:
         return Body(reader, 0, False, ""), will_close
@@ -332,38 +347,41 @@ def body_of(method: str, status: int, headers: ResponseHeaders, reader) -> tuple
         return Body(reader, None, True, encoding), will_close
     length = headers.get("content-length")
     if length is not None:
-        try:
-            size = int(length.split(",")[0])
-        except ValueError:
-            raise ResponseBroken("Connection broken: a malformed Content-Length") from None
-        return Body(reader, size, False, encoding), will_close
+        values = {value.strip() for value in length.split(",")}
+        value = values.pop() if len(values) == 1 else ""
+        if not (value.isascii() and value.isdigit()):
+            raise ResponseBroken(f"Connection broken: a malformed Content-Length: {length!r}")
+        return Body(reader, int(value), False, encoding), will_close
     return Body(reader, None, False, encoding), True
 
 
 class Stale(ConnectionError):
-    """A reused connection turned out closed before the server read the request."""
+    """Sending on a reused connection failed: the server had closed it, and read nothing."""
 
 
 def exchange(pool: Pool, method, url, body, headers, connect_timeout, read_timeout):
     """Send one request and read the answer's head: (connection, status, headers, body,
-    will_close). A reused connection found closed before any answer is replaced once."""
+    will_close). A reused connection that turns out closed while sending is replaced once."""
     origin, target, host_header = split_url(url)
     head = request_head(method, target, host_header, headers, None if body is None else len(body))
     try:
         return _attempt(pool.acquire(origin, connect_timeout), method, head, body, read_timeout)
-    except Stale:  # the other idle connections may be stale too: a new one
+    except Stale:  # the other idle connections may be closed too: a new one
         return _attempt(pool.connect(origin, connect_timeout), method, head, body, read_timeout)
 
 
 def _attempt(conn: Connection, method, head, body, read_timeout):
     try:
-        return (conn, *_send_and_read_head(conn, method, head, body, read_timeout))
+        _send(conn, head, body, read_timeout)
+        status, headers, http10 = read_head(conn.reader)
+        body_reader, will_close = body_of(method, status, headers, conn.reader, http10)
+        return conn, status, headers, body_reader, will_close
     except BaseException:
         conn.close()
         raise
 
 
-def _send_and_read_head(conn: Connection, method, head, body, read_timeout):
+def _send(conn: Connection, head: bytes, body: bytes | None, read_timeout: float) -> None:
     conn.sock.settimeout(read_timeout)
     try:
         if body and len(body) <= BUFFER_SIZE:
@@ -372,17 +390,7 @@ def _send_and_read_head(conn: Connection, method, head, body, read_timeout):
             conn.sock.sendall(head)
             if body:
                 conn.sock.sendall(body)
-        status, headers = read_head(conn.reader)
-    except (ResponseBroken, BrokenPipeError, ConnectionResetError) as exc:
-        if conn.reused and not _answer_started(exc):
+    except (BrokenPipeError, ConnectionResetError) as exc:
+        if conn.reused:
             raise Stale(str(exc)) from exc
         raise
-    body_reader, will_close = body_of(method, status, headers, conn.reader)
-    return status, headers, body_reader, will_close
-
-
-def _answer_started(exc: BaseException) -> bool:
-    return not (
-        isinstance(exc, BrokenPipeError | ConnectionResetError)
-        or str(exc) == "Remote end closed connection without response"
-    )
