@@ -329,7 +329,11 @@ def test_body_until_connection_close_is_read_whole_and_not_reused(client, server
 # --- a server closing keep-alive connections -------------------------------------------------
 
 
-def test_connection_closed_by_server_after_answer_is_replaced(client, server):
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_connection_closed_by_server_after_answer_is_replaced(request, scheme):
+    prefix = "" if scheme == "http" else "tls_"  # the plain or the TLS fixtures (further down)
+    client = request.getfixturevalue(prefix + "client")
+    server = request.getfixturevalue(prefix + "server")
     server.script(fixed(b"one"), CLOSE)
     server.script(fixed(b"two"))
 
@@ -988,21 +992,6 @@ def test_https_keep_alive_reuses_the_connection(tls_client, tls_server):
     assert fetch(tls_client, tls_server) == b"three"
     assert tls_server.accepted == 1
     assert [r.conn for r in tls_server.received] == [0, 0, 0]
-
-
-def test_https_idle_connection_closed_by_server_is_replaced(tls_client, tls_server):
-    tls_server.script(fixed(b"one"), CLOSE)
-    tls_server.script(fixed(b"two"))
-
-    assert fetch(tls_client, tls_server) == b"one"
-    wait_until(lambda: tls_server.closed == 1)
-    assert fetch(tls_client, tls_server, "/second") == b"two"
-
-    assert tls_server.accepted == 2
-    assert [(r.conn, r.request_line) for r in tls_server.received] == [
-        (0, "GET /v1/models HTTP/1.1"),
-        (1, "GET /second HTTP/1.1"),
-    ]
 
 
 def test_https_untrusted_certificate_is_a_clear_502(client, tls_server):

@@ -245,14 +245,19 @@ def add_model(provider_id: str):
     return _models_done(spec)
 
 
+def _posted_model_id() -> str:
+    """The form's model id, or a 400 (these forms come from the page, never typed in)."""
+    try:
+        return checked_model_id(request.form.get("modelId"))
+    except FieldError:
+        abort(400)
+
+
 @bp.post("/<provider_id>/models/hide")
 @login_required
 def hide_model(provider_id: str):
     spec = _spec_or_404(provider_id)
-    try:
-        model_id = checked_model_id(request.form.get("modelId"))
-    except FieldError:
-        abort(400)
+    model_id = _posted_model_id()
     hidden = request.form.get("hidden") in ("1", "true", "on")
     if model_store.set_hidden(spec.id, model_id, hidden) is None:
         model = catalog_model(spec, model_id)
@@ -270,10 +275,7 @@ def hide_model(provider_id: str):
 def delete_model(provider_id: str):
     """Delete a custom model (a catalog model can only be hidden)."""
     spec = _spec_or_404(provider_id)
-    try:
-        model_id = checked_model_id(request.form.get("modelId"))
-    except FieldError:
-        abort(400)
+    model_id = _posted_model_id()
     if catalog_model(spec, model_id) is not None:
         abort(400)
     if not model_store.delete_provider_model(spec.id, model_id):
