@@ -79,19 +79,21 @@ def general(path: Path | None) -> str:
     return out
 
 
-def _key(path: Path) -> str:
+def last_key(path: Path) -> str:
+    """The innermost object key of a path (skipping list indexes); "" for none."""
     for step in reversed(path):
         if isinstance(step, str):
             return step
     return ""
 
 
-def _norm(key: str) -> str:
+def normalized_key(key: str) -> str:
+    """A key compared without case, "_" or "-" (maxTokens ~ max_tokens ~ max-tokens)."""
     return key.lower().replace("_", "").replace("-", "")
 
 
 def same_meaning(a: str, b: str) -> bool:
-    na, nb = _norm(a), _norm(b)
+    na, nb = normalized_key(a), normalized_key(b)
     return na == nb or (na in _GROUP_OF and _GROUP_OF.get(na) == _GROUP_OF.get(nb))
 
 
@@ -165,24 +167,24 @@ class _Matcher:
         return not any(path[:n] in self.claimed for n in range(1, len(path)))
 
     def _match(self, path: Path, value: Any) -> bool:
-        key, scalar = _key(path), not isinstance(value, dict | list)
+        key, scalar = last_key(path), not isinstance(value, dict | list)
         if scalar and key in DISCRIMINATORS:
             self.matched.add(path)
             return True
         candidates = [t for t in self.index.get(_fingerprint(value) or "", ()) if self._free(t)]
         if scalar and not isinstance(value, str):
-            candidates = [t for t in candidates if same_meaning(key, _key(t))]
+            candidates = [t for t in candidates if same_meaning(key, last_key(t))]
         if candidates:
             best = min(candidates, key=lambda t: self._rank(path, t))
             self._claim(path, best, value, same_value=True)
             return True
         if isinstance(value, str) and self._contained(path, key, value):
             return True
-        if scalar and _word_like(value) and _norm(key) not in ID_KEYS:
+        if scalar and _word_like(value) and normalized_key(key) not in ID_KEYS:
             mapped = [
                 t
                 for t in self.scalars
-                if _word_like(self.values[t]) and same_meaning(key, _key(t)) and self._free(t)
+                if _word_like(self.values[t]) and same_meaning(key, last_key(t)) and self._free(t)
             ]
             if mapped:
                 best = min(mapped, key=lambda t: self._mapping_rank(path, t))
@@ -193,14 +195,14 @@ class _Matcher:
     def _contained(self, path: Path, key: str, value: str) -> bool:
         """A text joined with others, or a name given a prefix, in the target."""
         sentence = len(value) >= 8 and any(ch.isspace() for ch in value)
-        if len(value) < 3 or not (sentence or _norm(key) not in ID_KEYS):
+        if len(value) < 3 or not (sentence or normalized_key(key) not in ID_KEYS):
             return False
         found = [
             t
             for t in self.scalars
             if isinstance(self.values[t], str)
             and value in self.values[t]
-            and (sentence or same_meaning(key, _key(t)))
+            and (sentence or same_meaning(key, last_key(t)))
             and (t in self.shared or self._free(t))
         ]
         if not found:
@@ -213,14 +215,14 @@ class _Matcher:
 
     def _mapping_rank(self, source: Path, target: Path) -> int:
         """Prefer a key of the same meaning, then the same place."""
-        if same_meaning(_key(source), _key(target)):
+        if same_meaning(last_key(source), last_key(target)):
             return 0 if general(source[:-1]) == general(target[:-1]) else 1
         return 2
 
     def _rank(self, source: Path, target: Path) -> int:
         if general(source) == general(target):
             return 0
-        return 1 if same_meaning(_key(source), _key(target)) else 2
+        return 1 if same_meaning(last_key(source), last_key(target)) else 2
 
     def _claim(
         self, source: Path, target: Path, value: Any, same_value: bool, change: str = ""
@@ -233,7 +235,7 @@ class _Matcher:
         if general(source) == general(target) and not converted:
             return
         renamed = not converted and general(source[:-1]) == general(target[:-1])
-        renamed = renamed or (not same_value and _key(source) != _key(target))
+        renamed = renamed or (not same_value and last_key(source) != last_key(target))
         change = change or ("renamed" if renamed else "restructured")
         self.pairs.append(Change(change, source, target, value, found))
 
@@ -246,7 +248,7 @@ def _unmatched(root: Any, matched: set[Path], change: str) -> list[Change]:
         if path in matched:
             return
         if path and path not in above:
-            if isinstance(value, dict | list) or _key(path) not in DISCRIMINATORS:
+            if isinstance(value, dict | list) or last_key(path) not in DISCRIMINATORS:
                 if change == "dropped":
                     found.append(Change(change, path, None, source_value=value))
                 else:

@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .diff import Change, general
+from .diff import Change, general, last_key, normalized_key
 
 FORMAT_LABELS = {
     "openai": _l("OpenAI Chat"),
@@ -30,7 +30,7 @@ def label(fmt: str) -> str:
 
 def explain(item: Change, source: str, target: str) -> str:
     path = item.source if item.change != "added" else item.target
-    key = _norm(_last_key(path or ()))
+    key = normalized_key(last_key(path or ()))
     names = {"source": label(source), "target": label(target)}
     if item.change == "dropped":
         return _dropped(key, target, item, names)
@@ -106,7 +106,7 @@ def _moved(item: Change, key: str, names: dict) -> str:
             **names,
         )
     if item.change == "renamed":
-        return _("%(target)s calls it “%(key)s”.", key=_last_key(item.target or ()), **names)
+        return _("%(target)s calls it “%(key)s”.", key=last_key(item.target or ()), **names)
     return _("The same value, at another place in %(target)s.", **names)
 
 
@@ -128,14 +128,3 @@ def _is_system(item: Change) -> bool:
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 40 else text[:37] + "…"
-
-
-def _last_key(path) -> str:
-    for step in reversed(path):
-        if isinstance(step, str):
-            return step
-    return ""
-
-
-def _norm(key: str) -> str:
-    return key.lower().replace("_", "").replace("-", "")
