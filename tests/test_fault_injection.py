@@ -39,12 +39,7 @@ def key(n: int) -> str:
 
 
 def body_for(fmt: str, model: str, stream: bool) -> dict:
-    if fmt == "openai":
-        return {"model": model, "messages": [{"role": "user", "content": HELLO}], "stream": stream}
-    if fmt == "anthropic":
-        messages = [{"role": "user", "content": HELLO}]
-        return {"model": model, "max_tokens": 64, "messages": messages, "stream": stream}
-    return {"model": model, "input": HELLO, "stream": stream}
+    return probe.ask_body(fmt, model, HELLO, stream)
 
 
 def send(gateway, fmt: str = "openai", model: str = MINI, stream: bool = False):

@@ -35,6 +35,7 @@ from omniroute.resilience.breakers import HISTORY_FACTOR
 from omniroute.resilience.health_report import rss_mb
 from omniroute.usage.telemetry import SAMPLES_PER_PROVIDER
 from tests.fake_upstream import Behavior, FakeUpstream
+from tests.fakes import probe
 from tests.gateway_harness import start_gateway
 
 WARM_UP_SECONDS = 10.0
@@ -89,15 +90,6 @@ def dead_port_url() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
-
-
-def request_body(fmt: str, model: str, text: str, stream: bool) -> dict:
-    if fmt == "openai":
-        return {"model": model, "messages": [{"role": "user", "content": text}], "stream": stream}
-    if fmt == "anthropic":
-        messages = [{"role": "user", "content": text}]
-        return {"model": model, "max_tokens": 64, "messages": messages, "stream": stream}
-    return {"model": model, "input": text, "stream": stream}
 
 
 def stream_outcome(fmt: str, raw: str) -> tuple[str, str]:
@@ -174,7 +166,7 @@ class Load:
         try:
             response = session.post(
                 self.gateway.v1 + PATHS[fmt],
-                json=request_body(fmt, model, text, stream),
+                json=probe.ask_body(fmt, model, text, stream),
                 timeout=30,
             )
         except requests.RequestException as exc:

@@ -47,13 +47,18 @@ def user_turn(fmt: str, text: str) -> dict:
     return {"role": "user", "parts": [{"text": text}]}
 
 
-def body_for(fmt: str, turns: list, stream: bool = False) -> dict:
+def body_for(fmt: str, turns: list, stream: bool = False, model: str = MODEL) -> dict:
     if fmt == "gemini":
         return {"contents": turns}
     if fmt == "anthropic":
-        return {"model": MODEL, "max_tokens": 64, "messages": turns, "stream": stream}
+        return {"model": model, "max_tokens": 64, "messages": turns, "stream": stream}
     key = "input" if fmt == "responses" else "messages"
-    return {"model": MODEL, key: turns, "stream": stream}
+    return {"model": model, key: turns, "stream": stream}
+
+
+def ask_body(fmt: str, model: str, text: str, stream: bool = False) -> dict:
+    """A one-turn request in `fmt` for `model`."""
+    return body_for(fmt, [user_turn(fmt, text)], stream, model)
 
 
 def key_headers(fmt: str, key: str = "sk-good") -> dict:
