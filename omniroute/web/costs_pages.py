@@ -26,6 +26,7 @@ from ..usage.budgets import PERIODS
 from .api_costs import budget_rows, price_rows, save_budget, save_price
 from .connection_form import FieldError
 from .dashboard import is_fragment_request
+from .time_spans import days_or_hours
 
 bp = Blueprint("costs_pages", __name__, url_prefix="/costs")
 
@@ -58,11 +59,7 @@ def until(stamp: str) -> str:
     minutes = max(0, int((moment - utcnow()).total_seconds() // 60))
     days, rest = divmod(minutes, 1440)
     hours, minutes = divmod(rest, 60)
-    if days:
-        return _("%(days)d d %(hours)d h", days=days, hours=hours)
-    if hours:
-        return _("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes)
-    return _("%(minutes)d min", minutes=minutes)
+    return days_or_hours(days, hours, minutes) or _("%(minutes)d min", minutes=minutes)
 
 
 @bp.app_template_filter("price")

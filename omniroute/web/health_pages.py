@@ -23,6 +23,7 @@ from flask_login import login_required
 from ..resilience.health_report import build_health_report
 from .api_resilience import reset_resilience
 from .dashboard import is_fragment_request
+from .time_spans import days_or_hours
 
 bp = Blueprint("health_pages", __name__, url_prefix="/dashboard/health")
 
@@ -43,10 +44,8 @@ def duration(seconds) -> str:
     days, rest = divmod(whole, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    if days:
-        return _("%(days)d d %(hours)d h", days=days, hours=hours)
-    if hours:
-        return _("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes)
+    if long := days_or_hours(days, hours, minutes):
+        return long
     if minutes:
         return _("%(minutes)d min %(seconds)d s", minutes=minutes, seconds=secs)
     return _("%(seconds)s s", seconds=secs)
