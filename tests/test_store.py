@@ -1,16 +1,19 @@
-"""The store on SQLite and on a real PostgreSQL: migrations, connections, encryption, usage."""
+"""The store on SQLite and on a real PostgreSQL: migrations, connections, encryption, usage, and
+the SQLite files' permissions. Upgrades from every earlier schema: tests/test_upgrades.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 import glob
+import os
+import stat
 
 import pytest
 
 from omniroute.store import connections as store
 from omniroute.store.app_settings import get_app_setting, set_app_setting
 from omniroute.store.database import open_database
-from omniroute.store.migrations import LATEST_VERSION, MIGRATIONS, applied_versions, migrate
+from omniroute.store.migrations import MIGRATIONS, applied_versions, migrate
 from omniroute.store.models import ProviderConnection, utcnow
 from omniroute.store.secret_box import SecretBox, SecretBoxError
 from omniroute.store.usage_queries import insert_usage_rows, recent_usage, usage_summary_since
@@ -42,21 +45,6 @@ def test_migrations_run_once_and_record_every_version(database_url):
         for table in ("app_settings", "provider_connections", "usage_records"):
             assert database.table_exists(table)
     database.close_all()
-
-
-def test_upgrade_from_every_earlier_version_keeps_data(database_url, box):
-    for version in range(1, LATEST_VERSION + 1):
-        database = open_database(database_url)
-        migrate(database, upto=version)
-        with database.connection_context():
-            store.create_connection(
-                box, provider="openai", name=f"made at v{version}", api_key=PLAINTEXT_KEY
-            )
-        migrate(database)
-        with database.connection_context():
-            names = [c.name for c in store.list_connections()]
-        assert f"made at v{version}" in names
-        database.close_all()
 
 
 def test_connection_round_trip_never_exposes_the_key(db, box):
@@ -163,3 +151,46 @@ def test_plaintext_key_is_nowhere_in_the_sqlite_files(tmp_path, box):
             content = handle.read()
         assert PLAINTEXT_KEY.encode() not in content, path
         assert PLAINTEXT_KEY[-12:].encode() not in content, path
+
+
+def modes(tmp_path, name: str) -> dict[str, int]:
+    return {
+        os.path.basename(path): stat.S_IMODE(os.stat(path).st_mode)
+        for path in glob.glob(str(tmp_path / name) + "*")
+    }
+
+
+def test_sqlite_files_are_created_private_whatever_the_umask(tmp_path, box):
+    data_dir = tmp_path / "data"
+    previous = os.umask(0o022)
+    try:
+        data_dir.mkdir(mode=0o755)  # pre-created by hand: readable by everyone
+        database = open_database(f"sqlite:///{data_dir / 'omniroute.db'}")
+        migrate(database)
+        with database.connection_context():
+            store.create_connection(box, provider="openai", name="Work", api_key=PLAINTEXT_KEY)
+            created = modes(data_dir, "omniroute.db")  # while open: -wal and -shm exist
+        database.close_all()
+    finally:
+        os.umask(previous)
+    assert set(created) == {"omniroute.db", "omniroute.db-wal", "omniroute.db-shm"}
+    assert created == dict.fromkeys(created, 0o600)
+
+
+def test_sqlite_files_with_looser_modes_are_tightened_at_open(tmp_path, box):
+    path = tmp_path / "loose.db"
+    database = open_database(f"sqlite:///{path}")
+    migrate(database)
+    database.close_all()
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(f"{path}{suffix}"):
+            os.chmod(f"{path}{suffix}", 0o644)
+    open(f"{path}-shm", "a").close()
+    os.chmod(f"{path}-shm", 0o666)
+    assert modes(tmp_path, "loose.db")["loose.db"] == 0o644
+
+    database = open_database(f"sqlite:///{path}")
+    database.close_all()
+
+    assert modes(tmp_path, "loose.db") == dict.fromkeys(modes(tmp_path, "loose.db"), 0o600)
+    assert "loose.db-shm" in modes(tmp_path, "loose.db")

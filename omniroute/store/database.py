@@ -1,18 +1,22 @@
 """Open the database named by DATABASE_URL and bind the models to it.
 
-SQLite (the default) runs in WAL mode with synchronous=NORMAL and a busy timeout; PostgreSQL uses
-a small connection pool. Both are peewee pooled databases, so a dashboard request borrows a
+SQLite (the default) runs in WAL mode with synchronous=NORMAL and a busy timeout; its file is
+created 0600 (SQLite gives -wal and -shm the file's mode) and looser modes are tightened at
+open, so the database is never readable by other users whatever the umask. PostgreSQL uses a
+small connection pool. Both are peewee pooled databases, so a dashboard request borrows a
 connection and returns it on teardown.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from urllib.parse import unquote, urlparse
 
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from .models import database_proxy
+from .secret_files import write_private_file
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -30,7 +34,8 @@ def open_database(url: str):
         if parsed.netloc:  # sqlite://relative/path
             path = parsed.netloc + path
         if path not in {":memory:", "/:memory:"}:
-            os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
+            os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", mode=0o700, exist_ok=True)
+            keep_private(path)
         database = PooledSqliteDatabase(
             path,
             pragmas=SQLITE_PRAGMAS,
@@ -52,6 +57,19 @@ def open_database(url: str):
         raise ValueError(f"unsupported database URL scheme {parsed.scheme!r}")
     database_proxy.initialize(database)
     return database
+
+
+def keep_private(path: str) -> None:
+    """Create the SQLite file `path` 0600 if it is missing (an empty file is an empty database)
+    and take group and other permissions off it and its -wal and -shm."""
+    write_private_file(path, "")
+    for name in (path, path + "-wal", path + "-shm"):
+        try:
+            mode = stat.S_IMODE(os.stat(name).st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            os.chmod(name, mode & 0o700)
 
 
 def database_size_bytes(url: str) -> int | None:

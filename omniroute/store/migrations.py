@@ -1,242 +1,31 @@
-"""Versioned schema migrations, run at start-up in order, each once, each in a transaction.
+"""Run the schema migrations (migration_steps.MIGRATIONS) at start-up: in order, each once, each
+in its own transaction, under a lock so that several processes starting together on one
+database apply each migration exactly once.
 
-A migration is plain SQL written once and never edited after it ships; `{pk}`, `{blob}`,
-`{bool}` and `{ts}` stand for the column types that differ between SQLite and PostgreSQL. An
-upgrade only adds: tables, columns, indexes. Nothing is dropped or rewritten in place.
+The lock: on SQLite every migration runs in a `BEGIN EXCLUSIVE` transaction that first re-reads
+which versions are applied (a second process waits for the first one's transaction, then sees
+its version recorded and skips it); on PostgreSQL the whole run holds a session-level advisory
+lock on its connection (DDL in PostgreSQL is transactional but concurrent `CREATE TABLE`s still
+collide), and re-reads the applied versions once it holds it. A start with nothing to apply takes
+no lock at all.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from peewee import PostgresqlDatabase
 
+from .migration_steps import DIALECT_TYPES, LATEST_VERSION, MIGRATIONS, Migration
 from .models import SchemaMigration, utcnow
 
-DIALECT_TYPES = {
-    "sqlite": {
-        "pk": "INTEGER PRIMARY KEY AUTOINCREMENT",
-        "bool": "INTEGER",
-        "ts": "DATETIME",
-        "float": "REAL",
-        "false": "0",
-    },
-    "postgresql": {
-        "pk": "SERIAL PRIMARY KEY",
-        "bool": "BOOLEAN",
-        "ts": "TIMESTAMP",
-        "float": "DOUBLE PRECISION",
-        "false": "FALSE",
-    },
-}
+__all__ = ["DIALECT_TYPES", "LATEST_VERSION", "MIGRATIONS", "applied_versions", "migrate"]
 
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    statements: tuple[str, ...]
-
-
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(
-        1,
-        "initial schema: settings, provider connections, usage records",
-        (
-            """CREATE TABLE app_settings (
-                key VARCHAR(100) PRIMARY KEY,
-                value TEXT NOT NULL)""",
-            """CREATE TABLE provider_connections (
-                id {pk},
-                provider VARCHAR(64) NOT NULL,
-                name VARCHAR(200) NOT NULL,
-                api_key_encrypted TEXT NOT NULL,
-                api_key_hint VARCHAR(8) NOT NULL DEFAULT '',
-                base_url TEXT,
-                test_model VARCHAR(200),
-                is_active {bool} NOT NULL,
-                priority INTEGER NOT NULL DEFAULT 1,
-                created_at {ts} NOT NULL,
-                updated_at {ts} NOT NULL,
-                last_test_ok {bool},
-                last_test_error TEXT,
-                last_test_latency_ms {float},
-                last_tested_at {ts})""",
-            "CREATE INDEX provider_connections_provider ON provider_connections (provider)",
-            """CREATE TABLE usage_records (
-                id {pk},
-                created_at {ts} NOT NULL,
-                endpoint VARCHAR(64) NOT NULL,
-                provider VARCHAR(64),
-                connection_id INTEGER,
-                requested_model VARCHAR(200),
-                model VARCHAR(200),
-                status INTEGER NOT NULL,
-                stream {bool} NOT NULL,
-                prompt_tokens INTEGER NOT NULL DEFAULT 0,
-                completion_tokens INTEGER NOT NULL DEFAULT 0,
-                latency_ms {float} NOT NULL DEFAULT 0,
-                ttft_ms {float},
-                error TEXT)""",
-            "CREATE INDEX usage_records_created_at ON usage_records (created_at)",
-        ),
-    ),
-    Migration(
-        2,
-        "API keys for /v1, and which key made each request",
-        (
-            """CREATE TABLE api_keys (
-                id {pk},
-                name VARCHAR(200) NOT NULL,
-                key_prefix VARCHAR(32) NOT NULL,
-                key_hash VARCHAR(64) NOT NULL UNIQUE,
-                created_at {ts} NOT NULL,
-                revoked_at {ts})""",
-            "ALTER TABLE usage_records ADD COLUMN api_key_id INTEGER",
-        ),
-    ),
-    Migration(
-        3,
-        "provider nodes (user-defined endpoints); formats, cache and reasoning tokens in usage",
-        (
-            """CREATE TABLE provider_nodes (
-                id {pk},
-                name VARCHAR(200) NOT NULL,
-                prefix VARCHAR(64) NOT NULL UNIQUE,
-                base_url TEXT NOT NULL,
-                api_type VARCHAR(16) NOT NULL,
-                api_key_encrypted TEXT,
-                api_key_hint VARCHAR(8) NOT NULL DEFAULT '',
-                is_active {bool} NOT NULL,
-                created_at {ts} NOT NULL,
-                updated_at {ts} NOT NULL)""",
-            "ALTER TABLE usage_records ADD COLUMN format_in VARCHAR(16)",
-            "ALTER TABLE usage_records ADD COLUMN format_out VARCHAR(16)",
-            "ALTER TABLE usage_records ADD COLUMN cache_read_tokens INTEGER NOT NULL DEFAULT 0",
-            "ALTER TABLE usage_records ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0",
-            "ALTER TABLE usage_records ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0",
-            "ALTER TABLE usage_records ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
-        ),
-    ),
-    Migration(
-        4,
-        "custom models per provider, and hidden catalog models",
-        (
-            """CREATE TABLE provider_models (
-                id {pk},
-                provider VARCHAR(64) NOT NULL,
-                model_id VARCHAR(200) NOT NULL,
-                model_name VARCHAR(200) NOT NULL DEFAULT '',
-                hidden {bool} NOT NULL,
-                created_at {ts} NOT NULL,
-                UNIQUE (provider, model_id))""",
-        ),
-    ),
-    Migration(
-        5,
-        "model aliases: exact names and wildcard patterns mapped to a target model",
-        (
-            """CREATE TABLE model_aliases (
-                id {pk},
-                pattern VARCHAR(200) NOT NULL UNIQUE,
-                target VARCHAR(200) NOT NULL,
-                created_at {ts} NOT NULL)""",
-        ),
-    ),
-    Migration(
-        6,
-        "combos, fallback chains, and each request's attempt chain",
-        (
-            """CREATE TABLE combos (
-                id {pk},
-                name VARCHAR(100) NOT NULL UNIQUE,
-                strategy VARCHAR(32) NOT NULL,
-                targets TEXT NOT NULL,
-                created_at {ts} NOT NULL,
-                updated_at {ts} NOT NULL)""",
-            """CREATE TABLE fallback_chains (
-                id {pk},
-                model VARCHAR(200) NOT NULL UNIQUE,
-                name VARCHAR(100) NOT NULL DEFAULT '',
-                models TEXT NOT NULL,
-                created_at {ts} NOT NULL)""",
-            "ALTER TABLE usage_records ADD COLUMN attempt_chain TEXT",
-        ),
-    ),
-    Migration(
-        7,
-        "costs, prices, budgets, hourly usage rollups, key expiry and allowed models",
-        (
-            "ALTER TABLE usage_records ADD COLUMN cost_usd {float} NOT NULL DEFAULT 0",
-            "ALTER TABLE usage_records ADD COLUMN list_cost_usd {float} NOT NULL DEFAULT 0",
-            "ALTER TABLE usage_records ADD COLUMN estimated {bool} NOT NULL DEFAULT {false}",
-            "ALTER TABLE usage_records ADD COLUMN request_id VARCHAR(32)",
-            "CREATE INDEX usage_records_key_time ON usage_records (api_key_id, created_at)",
-            "ALTER TABLE api_keys ADD COLUMN expires_at {ts}",
-            "ALTER TABLE api_keys ADD COLUMN allowed_models TEXT",
-            "ALTER TABLE api_keys ADD COLUMN last_used_at {ts}",
-            """CREATE TABLE model_prices (
-                id {pk},
-                provider VARCHAR(64) NOT NULL,
-                model_id VARCHAR(200) NOT NULL,
-                input_price {float} NOT NULL,
-                output_price {float} NOT NULL,
-                cached_input_price {float},
-                cache_write_price {float},
-                updated_at {ts} NOT NULL,
-                UNIQUE (provider, model_id))""",
-            """CREATE TABLE budgets (
-                id {pk},
-                api_key_id INTEGER NOT NULL UNIQUE,
-                limit_usd {float} NOT NULL,
-                period VARCHAR(16) NOT NULL,
-                warn_percent INTEGER NOT NULL DEFAULT 80,
-                created_at {ts} NOT NULL)""",
-            """CREATE TABLE usage_hourly (
-                id {pk},
-                hour {ts} NOT NULL,
-                api_key_id INTEGER NOT NULL DEFAULT 0,
-                provider VARCHAR(64) NOT NULL DEFAULT '',
-                model VARCHAR(200) NOT NULL DEFAULT '',
-                requests INTEGER NOT NULL DEFAULT 0,
-                errors INTEGER NOT NULL DEFAULT 0,
-                prompt_tokens INTEGER NOT NULL DEFAULT 0,
-                completion_tokens INTEGER NOT NULL DEFAULT 0,
-                cache_read_tokens INTEGER NOT NULL DEFAULT 0,
-                cache_write_tokens INTEGER NOT NULL DEFAULT 0,
-                reasoning_tokens INTEGER NOT NULL DEFAULT 0,
-                cost_usd {float} NOT NULL DEFAULT 0,
-                list_cost_usd {float} NOT NULL DEFAULT 0,
-                latency_ms_sum {float} NOT NULL DEFAULT 0,
-                UNIQUE (hour, api_key_id, provider, model))""",
-            """CREATE TABLE request_logs (
-                id {pk},
-                request_id VARCHAR(32) NOT NULL UNIQUE,
-                created_at {ts} NOT NULL,
-                api_key_id INTEGER,
-                endpoint VARCHAR(64) NOT NULL,
-                requested_model VARCHAR(200),
-                provider VARCHAR(64),
-                status INTEGER NOT NULL,
-                request_body TEXT,
-                response_body TEXT)""",
-            "CREATE INDEX request_logs_time ON request_logs (created_at)",
-        ),
-    ),
-    Migration(
-        8,
-        "indexes for the request log's filters (provider, model, errors), newest first",
-        (
-            "CREATE INDEX usage_records_provider_time ON usage_records (provider, created_at)",
-            "CREATE INDEX usage_records_model_time ON usage_records (model, created_at)",
-            "CREATE INDEX usage_records_error_time ON usage_records (created_at) "
-            "WHERE status >= 400",
-        ),
-    ),
-)
-
-
-LATEST_VERSION = MIGRATIONS[-1].version
+# pg_advisory_lock's key: b"omnirout" read as a big-endian 64-bit integer
+MIGRATION_LOCK_KEY = 0x6F6D6E69726F7574
+# how long a SQLite process waits for another one's migration (a backfill can take minutes)
+SQLITE_MIGRATION_WAIT_MS = 600_000
 
 
 def dialect_of(database) -> str:
@@ -250,21 +39,53 @@ def applied_versions(database) -> set[int]:
 
 
 def migrate(database, upto: int | None = None) -> list[int]:
-    """Apply every pending migration (up to `upto`); returns the versions applied."""
-    types = DIALECT_TYPES[dialect_of(database)]
+    """Apply every pending migration (up to `upto`); returns the versions this call applied."""
+    wanted = [m for m in MIGRATIONS if upto is None or m.version <= upto]
     with database.connection_context():
-        if not database.table_exists("schema_migrations"):
-            database.create_tables([SchemaMigration])
-        done = applied_versions(database)
-        applied = []
-        for migration in MIGRATIONS:
-            if migration.version in done or (upto is not None and migration.version > upto):
-                continue
-            with database.atomic():
-                for statement in migration.statements:
-                    database.execute_sql(statement.format(**types))
-                SchemaMigration.create(
-                    version=migration.version, name=migration.name, applied_at=utcnow()
-                )
-            applied.append(migration.version)
-        return applied
+        if {m.version for m in wanted} <= applied_versions(database):
+            return []
+        with migration_lock(database):
+            return [m.version for m in wanted if _apply_unless_applied(database, m)]
+
+
+@contextmanager
+def migration_lock(database) -> Iterator[None]:
+    """Hold the lock that serialises migrations across processes, on this thread's connection.
+
+    PostgreSQL: a session-level advisory lock, released at the end (or when the process dies).
+    SQLite: the lock is each migration's exclusive transaction; this only lets a process wait
+    that long for another one's migration instead of the usual busy timeout."""
+    if dialect_of(database) == "postgresql":
+        database.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
+        try:
+            yield
+        finally:
+            database.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+        return
+    previous_ms = database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
+    database.execute_sql(f"PRAGMA busy_timeout = {SQLITE_MIGRATION_WAIT_MS}")
+    try:
+        yield
+    finally:
+        database.execute_sql(f"PRAGMA busy_timeout = {int(previous_ms)}")
+
+
+def _exclusive_transaction(database):
+    """A transaction no other writer can run beside (SQLite: BEGIN EXCLUSIVE; PostgreSQL runs
+    inside the advisory lock already)."""
+    if dialect_of(database) == "postgresql":
+        return database.atomic()
+    return database.atomic("EXCLUSIVE")
+
+
+def _apply_unless_applied(database, migration: Migration) -> bool:
+    """Apply `migration` in one transaction unless it is recorded already; True if applied."""
+    types = DIALECT_TYPES[dialect_of(database)]
+    with _exclusive_transaction(database):
+        database.create_tables([SchemaMigration])  # IF NOT EXISTS
+        if migration.version in applied_versions(database):
+            return False
+        for statement in migration.statements:
+            database.execute_sql(statement.format(**types))
+        SchemaMigration.create(version=migration.version, name=migration.name, applied_at=utcnow())
+    return True
