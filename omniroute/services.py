@@ -105,7 +105,10 @@ def build_services(settings: dict[str, Any]) -> Services:
             settings["TRUSTED_PROXY"]
         )
     usage = UsageWriter(
-        database, settings["USAGE_FLUSH_SECONDS"], log_hours=settings["REQUEST_LOG_HOURS"]
+        database,
+        settings["USAGE_FLUSH_SECONDS"],
+        log_hours=settings["REQUEST_LOG_HOURS"],
+        data_dir=data_dir,
     )
     telemetry = LatencyTelemetry()
     client_auth = ClientAuthenticator(

@@ -1,9 +1,10 @@
 """The health report: everything the Health page and `GET /api/health` show, as one dict.
 
-System status (uptime, version, memory, data dir, database size), provider health (breaker per
-usable provider), rate limits (accounts resting, with the time left and why; rate-limited
-accounts' queues), active lockouts, the signature cache (zeros until a response cache exists)
-and latency telemetry. Reads in-memory state and one cheap database size query.
+System status (uptime, version, memory, data dir, database size, and the usage writer: rows
+saved, rows the database refused and the dead-letter file that keeps them), provider health
+(breaker per usable provider), rate limits (accounts resting, with the time left and why;
+rate-limited accounts' queues), active lockouts, the signature cache (zeros until a response
+cache exists) and latency telemetry. Reads in-memory state and one cheap database size query.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def build_health_report(services) -> dict:
             "rssMb": rss_mb(),
             "dataDir": services.settings["DATA_DIR"],
             "databaseBytes": database_size(services.database),
+            "usageWriter": {
+                "rowsWritten": services.usage.rows_written,
+                "deadLetters": services.usage.dead_letters,
+                "deadLetterFile": services.usage.dead_letter_path,
+            },
         },
         "providers": [breakers.get(p) or _closed(p) for p in providers],
         "rateLimits": [

@@ -7,20 +7,31 @@ is full, it saves whatever has queued in one multi-row INSERT; `flush()` and `st
 at once, and `stop()` drains the queue before returning, so a graceful shutdown loses nothing and
 a crash loses at most the last interval. With each batch it adds the hourly rollups and the API
 keys' last use, in the same transaction.
+
+No good row is lost to a bad one: `submit()` makes each row storable first (usage.storable),
+and when a batch's transaction fails anyway the rows are saved one by one, each with its rollup,
+key touch and request log. A row the database still refuses is appended as one JSON line to
+`usage-dead-letter.jsonl` in DATA_DIR (mode 0600), logged and counted (`dead_letters`, shown on
+Health).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
+import os
 import queue
 import threading
 
 from ..store.request_logs import insert_request_logs, prune_request_logs
 from ..store.usage_queries import insert_usage_rows
 from ..store.usage_rollups import add_rollups, rollup, touch_api_keys
+from .storable import make_storable
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_BATCHES = 50
+DEAD_LETTER_FILE = "usage-dead-letter.jsonl"
 _STOP = object()
 
 
@@ -33,7 +44,12 @@ class _Flush:
 
 class UsageWriter:
     def __init__(
-        self, database, flush_seconds: float = 1.0, batch_size: int = 500, log_hours: float = 24
+        self,
+        database,
+        flush_seconds: float = 1.0,
+        batch_size: int = 500,
+        log_hours: float = 24,
+        data_dir: str | None = None,
     ):
         self._database = database
         self._flush_seconds = flush_seconds
@@ -44,6 +60,8 @@ class UsageWriter:
         self.rows_written = 0
         self._log_hours = log_hours
         self._batches_with_logs = 0
+        self.dead_letters = 0  # rows the database refused, since start
+        self.dead_letter_path = os.path.join(data_dir, DEAD_LETTER_FILE) if data_dir else None
 
     def start(self) -> None:
         if self._thread is None:
@@ -51,7 +69,7 @@ class UsageWriter:
             self._thread.start()
 
     def submit(self, row: dict) -> None:
-        self._queue.put(row)
+        self._queue.put(make_storable(row))
         if self._queue.qsize() >= self._batch_size:
             self._wake.set()
 
@@ -106,34 +124,94 @@ class UsageWriter:
     def _write(self, rows: list) -> None:
         if not rows:
             return
-        logs = [_log_row(row) for row in rows if "_log" in row]
+        entries = [(row, row.pop("_log", None)) for row in rows]
         try:
-            with self._database.connection_context(), self._database.atomic():
-                for start in range(0, len(rows), self._batch_size):
-                    insert_usage_rows(rows[start : start + self._batch_size])
-                add_rollups(rollup(rows))
-                touch_api_keys(rows)
-                if logs:
-                    insert_request_logs(logs)
-                    self._batches_with_logs += 1
-                    if self._batches_with_logs % PRUNE_EVERY_BATCHES == 1:
-                        prune_request_logs(self._log_hours)
-        except Exception:  # a broken database must not kill the writer thread
-            log.exception("could not save %d usage rows", len(rows))
+            self._save(entries)
+        except Exception as error:  # a broken database or one bad row: save what can be saved
+            log.warning(
+                "could not save a batch of %d usage rows (%s); saving them one by one",
+                len(rows),
+                _first_line(error),
+            )
+            self._save_one_by_one(entries)
             return
         self.rows_written += len(rows)
 
+    def _save(self, entries: list[tuple[dict, dict | None]]) -> None:
+        """Rows, their rollups, their keys' last use and their request logs: one transaction."""
+        rows = [row for row, _ in entries]
+        logs = [_log_row(row, entry) for row, entry in entries if entry is not None]
+        with self._database.connection_context(), self._database.atomic():
+            for start in range(0, len(rows), self._batch_size):
+                insert_usage_rows(rows[start : start + self._batch_size])
+            add_rollups(rollup(rows))
+            touch_api_keys(rows)
+            if logs:
+                insert_request_logs(logs)
+                self._batches_with_logs += 1
+                if self._batches_with_logs % PRUNE_EVERY_BATCHES == 1:
+                    prune_request_logs(self._log_hours)
 
-def _log_row(row: dict) -> dict:
-    """The request-log row riding on a usage row (taken off it: it is not a usage column)."""
-    log_entry = row.pop("_log")
+    def _save_one_by_one(self, entries: list[tuple[dict, dict | None]]) -> None:
+        """Each row with its rollup, key touch and request log in its own transaction; a row
+        the database still refuses goes to the dead-letter file."""
+        for row, entry in entries:
+            try:
+                self._save([(row, entry)])
+            except Exception as error:
+                self._dead_letter(row, entry, error)
+            else:
+                self.rows_written += 1
+
+    def _dead_letter(self, row: dict, entry: dict | None, error: Exception) -> None:
+        self.dead_letters += 1
+        reason, which = _first_line(error), _describe(row)
+        if self.dead_letter_path is None:
+            log.error("usage row %s could not be saved (%s)", which, reason)
+            return
+        try:
+            append_dead_letter(self.dead_letter_path, row, entry, reason)
+        except Exception as failure:  # a full disk, or a value JSON cannot hold: log it, go on
+            log.error("usage row %s could not be saved (%s) nor kept: %s", which, reason, failure)
+            return
+        log.error(
+            "usage row %s could not be saved (%s); kept in %s", which, reason, self.dead_letter_path
+        )
+
+
+def _describe(row: dict) -> str:
+    """Which row: its request id, or its endpoint and time (never a body or a key)."""
+    return row.get("request_id") or f"{row.get('endpoint')} at {row.get('created_at')}"
+
+
+def _first_line(error: Exception) -> str:
+    """The error's class and the first line of its message (later lines may quote values)."""
+    lines = str(error).splitlines()
+    return f"{type(error).__name__}: {lines[0][:200] if lines else ''}"
+
+
+def append_dead_letter(path: str, row: dict, entry: dict | None, reason: str) -> None:
+    """One JSON line for a row the database refused; the file is created readable by us only."""
+    line = {"failedAt": dt.datetime.now(dt.UTC).isoformat(), "reason": reason, "row": row}
+    if entry is not None:
+        line["requestLog"] = entry
+    data = (json.dumps(line, default=str) + "\n").encode("ascii")
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(descriptor, data)
+    finally:
+        os.close(descriptor)
+
+
+def _log_row(row: dict, entry: dict) -> dict:
+    """The request-log row for a usage row, from the bodies that rode on it (`_log`)."""
     return {
-        **log_entry,
-        "request_id": row["request_id"],
-        "created_at": row["created_at"],
+        **entry,
+        "request_id": row.get("request_id"),
+        "created_at": row.get("created_at"),
         "api_key_id": row.get("api_key_id"),
-        "endpoint": row["endpoint"],
+        "endpoint": row.get("endpoint"),
         "requested_model": row.get("requested_model"),
         "provider": row.get("provider"),
-        "status": row["status"],
+        "status": row.get("status"),
     }
