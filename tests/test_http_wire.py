@@ -12,7 +12,11 @@ peek before reuse, the single resend when sending on a reused connection fails, 
 once a request was sent; HTTP/1.0, interim, bodiless and `Connection: close` answers; malformed
 framing; gzip and deflate (bounded decoded reads); the percent-encoded request target; clearing
 the pool; HTTPS; network failures mapped to 502/504; header parsing and the request head;
-closing a half-read answer.
+closing a half-read answer. Strict framing (RFC 9112): a table of doubtful answers (both
+Transfer-Encoding and Content-Length, unknown codings, malformed status lines, field names,
+values, folding, chunk lines, trailers, oversized sections), each of which must fail the call
+as a broken upstream and leave the next call on a new connection, and a table of sound edge
+cases that must be read and keep the connection.
 """
 
 from __future__ import annotations
@@ -765,28 +769,308 @@ def test_header_with_cr_or_lf_is_refused_before_sending(client, server, value):
     assert server.received == []
 
 
+# --- strict framing (RFC 9112) ---------------------------------------------------------------
+
+
+def with_fields(*lines: bytes, body: bytes = b"hello") -> bytes:
+    """A 200 answer framed by Content-Length with these raw field lines after that one."""
+    fields = b"".join(line + b"\r\n" for line in lines)
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n%s" % (len(body), fields, body)
+
+
+def with_status(status_line: bytes) -> bytes:
+    return status_line + b"\r\nContent-Length: 5\r\n\r\nhello"
+
+
+def chunked_answer(*pieces: bytes) -> bytes:
+    return head(CHUNKED) + b"".join(pieces)
+
+
+def wide_fields(count: int, width: int) -> list[str]:
+    return [f"X-Field-{number}: {'a' * width}" for number in range(count)]
+
+
+BOTH = "both Transfer-Encoding and Content-Length"
+CODING = "a transfer coding other than chunked"
+LENGTH = "a malformed Content-Length"
+STATUS = "not an HTTP answer"
+CHUNK_SIZE = "a malformed chunk size line"
+FOLDING = "obsolete line folding or leading whitespace"
+NAME = "a malformed field name"
+VALUE = "a field value with CR or NUL"
+
+DOUBTFUL_ANSWERS = [
+    # Transfer-Encoding with Content-Length, or in HTTP/1.0 (RFC 9112 §6.1, §6.2, §6.3 item 3)
+    ("te_and_cl", head(CHUNKED, "Content-Length: 5") + chunk(b"hello") + LAST_CHUNK, BOTH),
+    ("cl_and_te", head("Content-Length: 15", CHUNKED) + chunk(b"hello") + LAST_CHUNK, BOTH),
+    ("te_and_cl_on_a_204", head(CHUNKED, "Content-Length: 0", status="204 No Content"), BOTH),
+    (
+        "te_in_http10",
+        (head(CHUNKED, "Connection: keep-alive") + chunk(b"hello") + LAST_CHUNK).replace(
+            b"HTTP/1.1", b"HTTP/1.0", 1
+        ),
+        "Transfer-Encoding in an HTTP/1.0 answer",
+    ),
+    # transfer codings: exactly `chunked` (§6.1, §7)
+    ("xchunked", head("Transfer-Encoding: xchunked") + chunk(b"hello") + LAST_CHUNK, CODING),
+    (
+        "gzip_chunked",
+        head("Transfer-Encoding: gzip, chunked") + chunk(b"hello") + LAST_CHUNK,
+        CODING,
+    ),
+    (
+        "chunked_gzip",
+        head("Transfer-Encoding: chunked, gzip") + chunk(b"hello") + LAST_CHUNK,
+        CODING,
+    ),
+    (
+        "chunked_twice",
+        head("Transfer-Encoding: chunked, chunked") + chunk(b"hello") + LAST_CHUNK,
+        CODING,
+    ),
+    ("chunked_in_two_fields", head(CHUNKED, CHUNKED) + chunk(b"hello") + LAST_CHUNK, CODING),
+    ("identity", head("Transfer-Encoding: identity") + b"hello", CODING),
+    ("empty_coding", head("Transfer-Encoding: ") + b"hello", CODING),
+    # Content-Length (§6.3 item 5)
+    ("cl_differing_fields", head("Content-Length: 5", "Content-Length: 6") + b"hello", LENGTH),
+    ("cl_differing_list", head("Content-Length: 5, 6") + b"hello", LENGTH),
+    ("cl_not_digits", head("Content-Length: 5a") + b"hello", LENGTH),
+    ("cl_over_18_digits", head("Content-Length: " + "9" * 19) + b"hello", LENGTH),
+    # field lines (§5.1, §5.2, §2.2; RFC 9110 §5.1, §5.5)
+    ("space_before_colon", with_fields(b"X-Note : 1"), "whitespace before the colon"),
+    (
+        "space_before_colon_of_cl",
+        b"HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\nhello",
+        "whitespace before the colon",
+    ),
+    ("tab_before_colon", with_fields(b"X-Note\t: 1"), "whitespace before the colon"),
+    ("obs_fold_space", with_fields(b"X-Folded: first", b"  second"), FOLDING),
+    ("obs_fold_tab", with_fields(b"X-Folded: first", b"\tsecond"), FOLDING),
+    (
+        "whitespace_before_the_first_field",
+        b"HTTP/1.1 200 OK\r\n Content-Length: 5\r\n\r\nhello",
+        FOLDING,
+    ),
+    ("name_with_a_space", with_fields(b"X Note: 1"), NAME),
+    ("name_with_an_at", with_fields(b"X@Note: 1"), NAME),
+    ("name_not_ascii", with_fields(b"X-Caf\xe9: 1"), NAME),
+    ("name_with_nul", with_fields(b"X-\x00Note: 1"), NAME),
+    ("empty_name", with_fields(b": 1"), NAME),
+    ("no_colon", with_fields(b"NoColonHere"), "a line without a colon"),
+    ("value_with_nul", with_fields(b"X-Note: a\x00b"), VALUE),
+    ("value_with_a_bare_cr", with_fields(b"X-Note: a\rb"), VALUE),
+    ("bare_cr_before_crlf", with_fields(b"X-Note: a\r"), VALUE),
+    (
+        "bare_cr_ending_a_line",
+        b"HTTP/1.1 200 OK\r\nX-Note: a\rContent-Length: 5\r\n\r\nhello",
+        VALUE,
+    ),
+    # bounds
+    ("line_over_64k", fixed(b"hello", "X-Long: " + "a" * 70000), "a line over 65536 bytes"),
+    ("section_over_256k", fixed(b"hello", *wide_fields(40, 8000)), "over 262144 bytes"),
+    ("over_200_fields", fixed(b"hello", *wide_fields(201, 1)), "more than 200 lines"),
+    # status line (§4, §2.3; RFC 9110 §15)
+    ("status_20000", with_status(b"HTTP/1.1 20000 OK"), STATUS),
+    ("status_600", with_status(b"HTTP/1.1 600 Beyond"), STATUS),
+    ("status_099", with_status(b"HTTP/1.1 099 Below"), STATUS),
+    ("status_of_two_digits", with_status(b"HTTP/1.1 20 OK"), STATUS),
+    ("status_after_two_spaces", with_status(b"HTTP/1.1  200 OK"), STATUS),
+    ("reason_without_space", with_status(b"HTTP/1.1 200OK"), STATUS),
+    ("reason_with_nul", with_status(b"HTTP/1.1 200 O\x00K"), STATUS),
+    ("reason_with_bare_cr", with_status(b"HTTP/1.1 200 O\rK"), STATUS),
+    ("version_2", with_status(b"HTTP/2.0 200 OK"), STATUS),
+    ("version_lowercase", with_status(b"http/1.1 200 OK"), STATUS),
+    ("blank_line_first", b"\r\n" + with_status(b"HTTP/1.1 200 OK"), STATUS),
+    # interim answers (RFC 9110 §15.2)
+    (
+        "unasked_101",
+        head("Connection: Upgrade", "Upgrade: websocket", status="101 Switching Protocols")
+        + fixed(b"hello"),
+        "a switch of protocols nobody asked for",
+    ),
+    ("eleven_interim", head(status="100 Continue") * 11 + fixed(b"hello"), "more than 10 interim"),
+    # chunked coding (§7.1)
+    ("chunk_size_not_hex", chunked_answer(b"g\r\nhello\r\n", LAST_CHUNK), CHUNK_SIZE),
+    ("chunk_size_0x", chunked_answer(b"0x5\r\nhello\r\n", LAST_CHUNK), CHUNK_SIZE),
+    ("chunk_size_after_space", chunked_answer(b" 5\r\nhello\r\n", LAST_CHUNK), CHUNK_SIZE),
+    ("chunk_size_before_space", chunked_answer(b"5 \r\nhello\r\n", LAST_CHUNK), CHUNK_SIZE),
+    ("chunk_size_bare_lf", chunked_answer(b"5\nhello\r\n", LAST_CHUNK), CHUNK_SIZE),
+    ("chunk_extension_bare_cr", chunked_answer(b"5;a=b\rc\r\nhello\r\n", LAST_CHUNK), CHUNK_SIZE),
+    ("last_chunk_bare_lf", chunked_answer(chunk(b"hello"), b"0\n\r\n"), CHUNK_SIZE),
+    (
+        "chunk_size_17_digits",
+        chunked_answer(b"0" * 16 + b"5\r\nhello\r\n", LAST_CHUNK),
+        "a chunk size over 16 hex digits",
+    ),
+    ("chunk_data_then_lf", chunked_answer(b"5\r\nhello\n", LAST_CHUNK), "without its line end"),
+    (
+        "trailer_without_colon",
+        chunked_answer(chunk(b"hello"), b"0\r\nNoColonHere\r\n\r\n"),
+        "a line without a colon in trailers",
+    ),
+    ("trailer_folded", chunked_answer(chunk(b"hello"), b"0\r\nX-T: a\r\n b\r\n\r\n"), FOLDING),
+    (
+        "trailer_space_before_colon",
+        chunked_answer(chunk(b"hello"), b"0\r\nX-T : a\r\n\r\n"),
+        "whitespace before the colon in trailers",
+    ),
+]
+
+
+def failed_call(client: UpstreamClient, server: ScriptedServer) -> http_wire.ResponseBroken:
+    """The ResponseBroken a GET failed with, at its head or while reading its body, having made
+    sure it reaches the caller as the 502 of a broken upstream (as a reset does)."""
+    try:
+        with get(client, server) as response:
+            response.read_all()
+    except UpstreamUnreachableError as error:
+        cause, mapped = error.__cause__, error
+    except http_wire.ResponseBroken as error:
+        cause, mapped = error, network_error(error, PROVIDER, "reading")
+    else:
+        pytest.fail("the answer was accepted")
+    assert isinstance(cause, http_wire.ResponseBroken)
+    assert isinstance(mapped, UpstreamUnreachableError)
+    assert mapped.status == 502
+    assert "connection broken" in str(mapped)
+    return cause
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [pytest.param(answer, reason, id=name) for name, answer, reason in DOUBTFUL_ANSWERS],
+)
+def test_doubtful_framing_fails_the_call_and_never_reuses_the_connection(
+    client, server, answer, reason
+):
+    server.script(answer)  # the server keeps the connection open for another request
+    server.script(fixed(b"next"))
+
+    assert reason in str(failed_call(client, server))
+    assert fetch(client, server) == b"next"
+
+    assert server.accepted == 2
+    assert [r.conn for r in server.received] == [0, 1]
+
+
+def test_an_answer_ending_in_its_trailers_is_broken(client, server):
+    server.script(chunked_answer(chunk(b"hello"), b"0\r\nX-T: a\r\n"), CLOSE)
+
+    assert "the answer ended in its trailers" in str(failed_call(client, server))
+
+
+SOUND_ANSWERS = [
+    (
+        "chunk_extensions",
+        chunked_answer(
+            chunk(b"hello", ";name=value"),
+            chunk(b" world", ' \t; quoted="a b" ;flag'),
+            b"0;last=1\r\n\r\n",
+        ),
+        200,
+        b"hello world",
+    ),
+    (
+        "trailers",
+        chunked_answer(chunk(b"hello"), b"0\r\nX-Trailer: done\r\nx-other:\t1 \r\n\r\n"),
+        200,
+        b"hello",
+    ),
+    (
+        "chunk_size_upper_hex_zeros",
+        chunked_answer(b"000A\r\n0123456789\r\n", LAST_CHUNK),
+        200,
+        b"0123456789",
+    ),
+    ("cl_repeated_in_a_list", head("Content-Length: 5, 5") + b"hello", 200, b"hello"),
+    (
+        "cl_repeated_fields",
+        head("Content-Length: 5", "content-length: 5") + b"hello",
+        200,
+        b"hello",
+    ),
+    ("cl_leading_zeros", head("Content-Length: 005") + b"hello", 200, b"hello"),
+    ("cl_lowercase_name", head("content-length: 5") + b"hello", 200, b"hello"),
+    (
+        "te_any_case",
+        head("TRANSFER-ENCODING: Chunked") + chunk(b"hello") + LAST_CHUNK,
+        200,
+        b"hello",
+    ),
+    (
+        "te_empty_list_elements",
+        head("Transfer-Encoding: , chunked ,") + chunk(b"hello") + LAST_CHUNK,
+        200,
+        b"hello",
+    ),
+    (
+        "interim_answers",
+        head(status="100 Continue")
+        + head("Link: </style.css>; rel=preload", status="103 Early Hints")
+        + fixed(b"hello"),
+        200,
+        b"hello",
+    ),
+    ("ten_interim", head(status="100 Continue") * 10 + fixed(b"hello"), 200, b"hello"),
+    ("status_599", fixed(b"hello", status="599 Network Connect Timeout"), 599, b"hello"),
+    ("status_without_reason", with_status(b"HTTP/1.1 200"), 200, b"hello"),
+    ("status_with_empty_reason", with_status(b"HTTP/1.1 200 "), 200, b"hello"),
+    ("reason_with_tab_and_obs_text", with_status(b"HTTP/1.1 200 O\tK \xe9"), 200, b"hello"),
+    ("http_1_1_later_minor", with_status(b"HTTP/1.9 200 OK"), 200, b"hello"),
+    ("bare_lf_line_ends", b"HTTP/1.1 200 OK\nContent-Length: 5\nX-A: b\n\nhello", 200, b"hello"),
+    (
+        "values_with_tab_obs_text_and_nothing",
+        with_fields(b"X-Tab: a\tb", b"X-Latin: caf\xe9", b"X-Empty:", b"X-Token: !#$%&'*+-.^_`|~"),
+        200,
+        b"hello",
+    ),
+    ("te_on_a_304", head(CHUNKED, status="304 Not Modified"), 304, b""),
+    ("200_fields", fixed(b"hello", *wide_fields(199, 1)), 200, b"hello"),
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "body"),
+    [pytest.param(answer, status, body, id=name) for name, answer, status, body in SOUND_ANSWERS],
+)
+def test_sound_framing_is_read_and_the_connection_reused(client, server, answer, status, body):
+    server.script(answer)
+    server.script(fixed(b"next"))
+
+    with get(client, server) as response:
+        assert response.status_code == status
+        assert response.read_all() == body
+    assert fetch(client, server) == b"next"
+
+    assert server.accepted == 1
+    assert [r.conn for r in server.received] == [0, 0]
+
+
+def test_field_values_are_trimmed_and_kept_as_sent(client, server):
+    server.script(
+        with_fields(b"X-Tab: a\tb", b"X-Latin: caf\xe9", b"X-Empty:", b"X-Padded: \t padded \t")
+    )
+
+    with get(client, server) as response:
+        headers = response.headers
+        assert headers["x-tab"] == "a\tb"
+        assert headers["x-latin"] == "caf\xe9"
+        assert headers["x-empty"] == ""
+        assert headers["x-padded"] == "padded"
+        assert response.read_all() == b"hello"
+
+
 # --- headers ---------------------------------------------------------------------------------
 
 
-def test_answer_headers_case_insensitive_repeated_and_folded(client, server):
-    server.script(
-        fixed(
-            b"{}",
-            "Content-Type: application/json",
-            "X-Multi: a",
-            "x-multi: b",
-            "X-Folded: first",
-            "  second",
-            "\tthird",
-        )
-    )
+def test_answer_headers_case_insensitive_and_repeated(client, server):
+    server.script(fixed(b"{}", "Content-Type: application/json", "X-Multi: a", "x-multi: b"))
 
     with get(client, server) as response:
         headers = response.headers
         assert headers["CONTENT-TYPE"] == headers.get("content-type") == "application/json"
         assert "Content-Type" in headers
         assert headers["X-MULTI"] == "a, b"
-        assert headers["x-folded"] == "first second third"
         assert headers.get("x-absent", "none") == "none"
         response.read_all()
 

@@ -5,7 +5,8 @@ http.client parses each answer's headers with the `email` package, validates eve
 sends, and polls each pooled socket before reusing it. This client writes the request head in
 one piece, parses the status line and headers itself, and reads bodies framed by
 Content-Length, chunked encoding or the connection's end, piece by piece as they arrive
-(`read1`, for streams) or whole.
+(`read1`, for streams) or whole. The answer is read strictly (http_framing): an answer whose
+framing is in doubt is a ResponseBroken error and its connection is closed, never reused.
 
 A pooled connection the server closed while it was idle is noticed before it is reused (a peek
 at the socket), and when sending on it fails (the server closed it meanwhile): the request then
@@ -19,57 +20,25 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
-import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
-MAX_HEADER_LINE = 65536
-MAX_HEADERS = 200
-BUFFER_SIZE = 65536
+from .http_framing import BUFFER_SIZE, Body, ResponseBroken, ResponseHeaders, body_of, read_head
+
+__all__ = [
+    "Body",
+    "Connection",
+    "Pool",
+    "ResponseBroken",
+    "ResponseHeaders",
+    "exchange",
+    "request_head",
+    "split_url",
+]
+
 USER_AGENT = "OmniRoute"
 TARGET_SAFE = "/:?=&%@!$'()*+,;~-._"  # kept as they are in a request target; the rest escaped
-NO_BODY_STATUSES = frozenset({204, 304})
-HEX_DIGITS = b"0123456789abcdefABCDEF"
-
-
-class ResponseBroken(ConnectionError):
-    """The server broke the HTTP exchange (closed early, or sent something that is not HTTP)."""
-
-
-class ResponseHeaders(Mapping[str, str]):
-    """An answer's headers: looked up without regard to case; repeated names joined by ", "."""
-
-    __slots__ = ("_items", "_by_name")
-
-    def __init__(self, items: list[tuple[str, str]]):
-        self._items = items
-        by_name: dict[str, str] = {}
-        for name, value in items:
-            key = name.lower()
-            by_name[key] = f"{by_name[key]}, {value}" if key in by_name else value
-        self._by_name = by_name
-
-    def __getitem__(self, name: str) -> str:
-        return self._by_name[name.lower()]
-
-    def get(self, name: str, default=None):
-        return self._by_name.get(name.lower(), default)
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._by_name
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._by_name)
-
-    def __len__(self) -> int:
-        return len(self._by_name)
-
-    def items(self):  # the names as the server sent them, repeated ones separately
-        return list(self._items)
-
-    def __repr__(self) -> str:
-        return f"ResponseHeaders({self._items!r})"
 
 
 @lru_cache(maxsize=4096)
@@ -207,152 +176,6 @@ class Pool:
         if self._tls is None:
             self._tls = ssl.create_default_context()
         return self._tls
-
-
-class Body:
-    """An answer's body as it arrives: framed by Content-Length, chunks or the connection's end."""
-
-    def __init__(self, reader, length: int | None, chunked: bool, encoding: str):
-        self._reader = reader
-        self._left = length  # bytes left: of the body (length) or of this chunk (chunked)
-        self._chunked = chunked
-        self._until_close = length is None and not chunked
-        self.complete = length == 0
-        self._decoder = _decoder(encoding)
-        if chunked:
-            self._left = 0
-
-    def read1(self, amount: int) -> bytes:
-        """What has arrived (at most `amount` bytes), waiting only for the first."""
-        decoder = self._decoder
-        if decoder is None:
-            return self._raw_read1(amount) if not self.complete else b""
-        while True:
-            if decoder.unconsumed_tail:  # decoded output held back by `amount` last time
-                data = decoder.decompress(decoder.unconsumed_tail, amount)
-            elif self.complete:
-                return decoder.flush()[:amount]
-            else:
-                raw = self._raw_read1(amount)
-                data = decoder.decompress(raw, amount) if raw else decoder.flush()[:amount]
-            if data or (self.complete and not decoder.unconsumed_tail):
-                return data
-
-    def read(self, limit: int | None = None) -> bytes:
-        """The rest of the body (decoded), or its first `limit` bytes."""
-        pieces, size = [], 0
-        while not self.done and (limit is None or size < limit):
-            piece = self.read1(BUFFER_SIZE if limit is None else min(BUFFER_SIZE, limit - size))
-            pieces.append(piece)
-            size += len(piece)
-        return b"".join(pieces)
-
-    @property
-    def done(self) -> bool:
-        """Everything read and decoded."""
-        return self.complete and not (self._decoder and self._decoder.unconsumed_tail)
-
-    def _raw_read1(self, amount: int) -> bytes:
-        if self._until_close:
-            data = self._reader.read1(amount)
-            self.complete = not data
-            return data
-        if self._chunked and self._left == 0:
-            self._left = self._chunk_size()
-            if self._left == 0:
-                self._skip_trailers()
-                self.complete = True
-                return b""
-        data = self._reader.read1(min(amount, self._left))
-        if not data:
-            raise ResponseBroken("Connection broken: the answer ended before its end")
-        self._left -= len(data)
-        if self._left == 0:
-            if not self._chunked:
-                self.complete = True
-            elif self._reader.readline(MAX_HEADER_LINE) not in (b"\r\n", b"\n"):
-                raise ResponseBroken("Connection broken: a chunk without its line end")
-        return data
-
-    def _chunk_size(self) -> int:
-        line = self._reader.readline(MAX_HEADER_LINE)
-        if not line:
-            raise ResponseBroken("Connection broken: the answer ended before its end")
-        size = line.split(b";", 1)[0].strip()
-        if not size or size.strip(HEX_DIGITS):
-            raise ResponseBroken("Connection broken: a malformed chunk size")
-        return int(size, 16)
-
-    def _skip_trailers(self) -> None:
-        for _ in range(MAX_HEADERS):
-            line = self._reader.readline(MAX_HEADER_LINE)
-            if line in (b"\r\n", b"\n", b""):
-                return
-
-
-def _decoder(encoding: str):
-    encoding = encoding.strip().lower()
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return zlib.decompressobj()
-    return None
-
-
-def read_head(reader) -> tuple[int, ResponseHeaders, bool]:
-    """The status code and headers of the next answer (1xx interim answers skipped), and
-    whether it is HTTP/1.0 (no keep-alive unless it says so)."""
-    while True:
-        line = reader.readline(MAX_HEADER_LINE)
-        if not line:
-            raise ResponseBroken("Remote end closed connection without response")
-        parts = line.split(None, 2)
-        if len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
-            raise ResponseBroken(f"Connection broken: not an HTTP answer: {line[:60]!r}")
-        status = int(parts[1])
-        items = _read_headers(reader)
-        if not 100 <= status < 200:
-            return status, ResponseHeaders(items), parts[0] == b"HTTP/1.0"
-
-
-def _read_headers(reader) -> list[tuple[str, str]]:
-    items: list[tuple[str, str]] = []
-    for _ in range(MAX_HEADERS + 1):
-        line = reader.readline(MAX_HEADER_LINE)
-        if line in (b"\r\n", b"\n"):
-            return items
-        if not line:
-            raise ResponseBroken("Connection broken: the answer ended in its headers")
-        text = line.decode("latin-1").rstrip("\r\n")
-        if text[:1] in (" ", "\t") and items:  # an obsolete folded continuation
-            name, value = items[-1]
-            items[-1] = (name, f"{value} {text.strip()}")
-            continue
-        name, sep, value = text.partition(":")
-        if sep:
-            items.append((name.strip(), value.strip()))
-    raise ResponseBroken("Connection broken: too many headers in the answer")
-
-
-def body_of(
-    method: str, status: int, headers: ResponseHeaders, reader, http10: bool = False
-) -> tuple[Body, bool]:
-    """The body reader for an answer and whether the connection must close after it."""
-    connection = headers.get("connection", "").lower()
-    will_close = "close" in connection or (http10 and "keep-alive" not in connection)
-    encoding = headers.get("content-encoding", "")
-    if method == "HEAD" or status in NO_BODY_STATUSES:
-        return Body(reader, 0, False, ""), will_close
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        return Body(reader, None, True, encoding), will_close
-    length = headers.get("content-length")
-    if length is not None:
-        values = {value.strip() for value in length.split(",")}
-        value = values.pop() if len(values) == 1 else ""
-        if not (value.isascii() and value.isdigit()):
-            raise ResponseBroken(f"Connection broken: a malformed Content-Length: {length!r}")
-        return Body(reader, int(value), False, encoding), will_close
-    return Body(reader, None, False, encoding), True
 
 
 class Stale(ConnectionError):
