@@ -44,6 +44,11 @@ class GatewayError(Exception):
         self.headers = headers or {}
 
 
+def internal_error(error: Exception) -> GatewayError:
+    """What the caller sees of a bug (the traceback goes to the log)."""
+    return GatewayError(f"internal error in the gateway: {error.__class__.__name__}")
+
+
 class InvalidRequestError(GatewayError):
     status = 400
     type = "invalid_request_error"

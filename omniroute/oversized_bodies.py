@@ -1,4 +1,6 @@
-"""Request bodies over MAX_BODY_BYTES, refused by waitress itself in the caller's JSON shape.
+"""Requests waitress refuses itself, answered in the caller's JSON shape: bodies over
+MAX_BODY_BYTES, and requests it cannot parse (control characters in a header, a malformed
+request line, headers too large) on the client API and /api.
 
 waitress reads a whole body before the app sees it, so the limit is enforced while reading:
 - a Content-Length over the limit is refused as soon as the headers end (nothing buffered);
@@ -15,15 +17,16 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
 from functools import partial
 
 from waitress.channel import HTTPChannel
-from waitress.parser import HTTPRequestParser
+from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import BaseWSGIServer
 from waitress.task import ErrorTask
 from waitress.utilities import RequestEntityTooLarge
 
-from .errors import body_too_large
+from .errors import InvalidRequestError, body_too_large
 
 LINGER_SECONDS = 5.0  # how long a refused client may go on sending before the socket closes
 
@@ -47,6 +50,15 @@ class BodyLimitParser(HTTPRequestParser):
             return len(data)  # the rest of this read is body we will not keep
         return consumed
 
+    def parse_header(self, header_plus: bytes) -> None:
+        try:
+            super().parse_header(header_plus)
+        except ParsingError:  # remember the path it was for, so the error takes its shape
+            target = header_plus.split(b"\r\n", 1)[0].split(b" ")
+            if len(target) == 3:
+                self.path = target[1].split(b"?", 1)[0].decode("latin-1")
+            raise
+
     def _over_limit(self) -> bool:
         if self.content_length > self.body_limit:
             return True
@@ -54,15 +66,22 @@ class BodyLimitParser(HTTPRequestParser):
 
 
 class ShapedErrorTask(ErrorTask):
-    """waitress's error answer, except that a refused body gets the caller's JSON 413."""
+    """waitress's error answer in the caller's JSON shape: a refused body gets the gateway's
+    413, a request waitress cannot parse (a control character in a header value, a malformed
+    request line, headers too large) its 4xx. Only a dashboard page keeps waitress's text, as
+    no browser sends such a request; a request whose path was never read is answered in JSON."""
 
     def execute(self):
-        if not isinstance(self.request.error, RequestEntityTooLarge):
+        error = self.request.error
+        path = getattr(self.request, "path", None) or ""  # unset when the request line was bad
+        if isinstance(error, RequestEntityTooLarge):
+            shaped = body_too_large(self.channel.body_limit)
+        elif 400 <= error.code < 500 and (not path or self.channel.answers_in_json(path)):
+            shaped = InvalidRequestError(f"{error.reason}: {error.body}", status=error.code)
+        else:
             return super().execute()
-        reply = self.channel.render_error(
-            self.request.path or "/", body_too_large(self.channel.body_limit)
-        )
-        self.status = "413 Request Entity Too Large"
+        reply = self.channel.render_error(path or "/", shaped)
+        self.status = f"{error.code} {error.reason}"
         self.response_headers.extend(reply.headers.items())
         self.set_close_on_finish()
         self.content_length = len(reply.body)
@@ -72,7 +91,8 @@ class ShapedErrorTask(ErrorTask):
 
 class BodyLimitChannel(HTTPChannel):
     """A connection that refuses over-limit bodies in JSON, then drains and closes politely.
-    Subclasses (see `body_limit_channel`) set `body_limit` and `render_error`."""
+    Subclasses (see `body_limit_channel`) set `body_limit`, `render_error` and
+    `answers_in_json`."""
 
     error_task_class = ShapedErrorTask
     body_limit: int
@@ -117,12 +137,19 @@ class BodyLimitChannel(HTTPChannel):
         return None
 
 
-def body_limit_channel(body_limit: int, render_error) -> type[BodyLimitChannel]:
-    """A channel class refusing bodies over `body_limit`; `render_error(path, error)` → Reply."""
+def body_limit_channel(
+    body_limit: int, render_error, answers_in_json: Callable[[str], bool]
+) -> type[BodyLimitChannel]:
+    """A channel class refusing bodies over `body_limit`; `render_error(path, error)` → Reply;
+    `answers_in_json(path)` tells the paths whose unparsable requests get a JSON error."""
     return type(
         "BodyLimitChannel",
         (BodyLimitChannel,),
-        {"body_limit": body_limit, "render_error": staticmethod(render_error)},
+        {
+            "body_limit": body_limit,
+            "render_error": staticmethod(render_error),
+            "answers_in_json": staticmethod(answers_in_json),
+        },
     )
 
 

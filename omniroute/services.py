@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .admin_password import ensure_admin_password
-from .proxy.client_auth import ClientAuthenticator
+from .proxy.client_auth import ClientAuthenticator, key_requirement
 from .proxy.pipeline import Pipeline
 from .proxy.upstream import UpstreamClient
 from .resilience.lockout import Lockout
@@ -64,10 +64,6 @@ class Services:
             self.database.close_all()
 
 
-def listens_beyond_loopback(hostname: str) -> bool:
-    return hostname not in {"127.0.0.1", "localhost", "::1"} and not hostname.startswith("127.")
-
-
 class PricesOf:
     """The pricing table as the routing snapshot holds it (one snapshot for both: a price
     change invalidates the routes, and the combo cost strategy and accounting see it alike)."""
@@ -98,12 +94,7 @@ def build_services(settings: dict[str, Any]) -> Services:
         ensure_admin_password(settings["INITIAL_PASSWORD"], data_dir)
         resilience = ResilienceState(load_resilience_settings())
     api_key_secret = settings["API_KEY_SECRET"] or read_or_create_secret(data_dir, "api-key-secret")
-    require_key = settings["REQUIRE_API_KEY"]
-    if require_key is None:
-        # reachable from other machines: directly, or through a reverse proxy
-        require_key = listens_beyond_loopback(settings["HOSTNAME"]) or bool(
-            settings["TRUSTED_PROXY"]
-        )
+    require_key, require_reason = key_requirement(settings)
     usage = UsageWriter(
         database,
         settings["USAGE_FLUSH_SECONDS"],
@@ -116,6 +107,7 @@ def build_services(settings: dict[str, Any]) -> Services:
         SnapshotCache(database, load_active_key_hashes),
         require_key,
         resilience.key_lockout,
+        require_reason,
     )
     budgets = BudgetLedger(lambda key_id, start: _spent(database, key_id, start))
     with database.connection_context():
@@ -159,6 +151,7 @@ def build_services(settings: dict[str, Any]) -> Services:
             client_auth.check_model,
             monitor=LiveMonitor(),
             request_logs=settings["ENABLE_REQUEST_LOGS"],
+            keepalive_seconds=settings["STREAM_KEEPALIVE_SECONDS"],
         ),
         login_lockout=resilience.login_lockout,
         resilience=resilience,

@@ -10,6 +10,7 @@
 - TRUSTED_PROXY: only that peer's X-Forwarded-For/-Proto/-Host/-Port are believed (the last
   hop, since one proxy is in front); every other request has them removed, so a client cannot
   pick the address the lockouts key on.
+- Start-up prints one line: the address, and whether /v1 requires API keys and why.
 - SIGTERM (and Ctrl-C) stop accepting, let running requests finish briefly, and flush the
   pending usage rows before the process exits.
 """
@@ -24,7 +25,7 @@ from waitress.server import create_server
 
 from .oversized_bodies import body_limit_channel, use_channel_class
 from .startup_checks import listen_error
-from .web.client_api import error_reply
+from .web.client_api import error_reply, is_client_api_path
 
 BODY_SLACK = 2  # waitress's raw cap (framing included); the decoded limit is checked exactly
 FORWARDED_HEADERS = "x-forwarded-for x-forwarded-proto x-forwarded-host x-forwarded-port"
@@ -64,8 +65,15 @@ def build_server(app: Flask, sockets=None, **overrides):
         if sockets is not None or named is None:
             raise
         raise named from None
-    use_channel_class(server, body_limit_channel(settings["MAX_BODY_BYTES"], error_reply))
+    use_channel_class(
+        server, body_limit_channel(settings["MAX_BODY_BYTES"], error_reply, answers_in_json)
+    )
     return server
+
+
+def answers_in_json(path: str) -> bool:
+    """The client API and the management API answer even an unparsable request in JSON."""
+    return is_client_api_path(path) or path.startswith("/api/")
 
 
 def proxy_options(trusted_proxy: str | None) -> dict:
@@ -84,6 +92,15 @@ def server_url(server) -> str:
     return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
 
 
+def startup_line(app: Flask, server) -> str:
+    """Where the gateway listens, and whether /v1 requires API keys and why (the decision the
+    API-key check itself uses)."""
+    client_auth = app.extensions["omniroute"].client_auth
+    keys = "requires API keys" if client_auth.required else "accepts requests without an API key"
+    why = client_auth.required_because
+    return f"OmniRoute listening on {server_url(server)}; /v1 {keys} ({why})"
+
+
 def serve(app: Flask, server=None) -> None:
     """Run `server` (default: one built for `app`) until SIGTERM or Ctrl-C, then shut down."""
     server = server or build_server(app)
@@ -92,7 +109,7 @@ def serve(app: Flask, server=None) -> None:
         raise _Stop()
 
     signal.signal(signal.SIGTERM, stop)
-    print(f"OmniRoute listening on {server_url(server)}", flush=True)
+    print(startup_line(app, server), flush=True)
     try:
         server.run()
     except (_Stop, KeyboardInterrupt):

@@ -21,6 +21,9 @@ class SettingsError(ValueError):
     """A setting's value could not be used; the message names the variable."""
 
 
+MIN_PASSWORD_LENGTH = 8  # the dashboard password, first set (INITIAL_PASSWORD) or changed
+
+
 def parse_bool(raw: str) -> bool:
     value = raw.strip().lower()
     if value in {"1", "true", "yes", "on"}:
@@ -127,8 +130,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "INITIAL_PASSWORD",
         None,
-        "Dashboard password on first run. If unset, one is generated, printed once and written to "
-        "DATA_DIR/initial-password (mode 0600), which is deleted when the password is changed.",
+        "Dashboard password on first run (at least 8 characters). If unset, one is generated, "
+        "printed once and written to DATA_DIR/initial-password (mode 0600), which is deleted "
+        "when the password is changed.",
         secret=True,
     ),
     Setting(
@@ -238,7 +242,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "UPSTREAM_READ_TIMEOUT",
         300.0,
-        "Seconds to wait for the provider's first byte (its answer's headers).",
+        "Seconds to wait for the provider's answer to start: its headers, then for a stream "
+        "its first event (a provider silent that long is a timeout: the next one is tried).",
         float_between(0.1, 3600),
     ),
     Setting(
@@ -247,6 +252,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds an answer may stay silent once it has started (between two chunks of a "
         "stream); a stream silent longer ends with an in-band error.",
         float_between(0.1, 3600),
+    ),
+    Setting(
+        "STREAM_KEEPALIVE_SECONDS",
+        15.0,
+        "Once a streamed request has waited this many seconds for the provider's first event, "
+        "the client gets 200 with SSE headers and a `: keep-alive` comment every this many "
+        "seconds until the answer starts (a failure after that arrives as the stream's error "
+        "event). 0: off (the client hears nothing until the answer or the error).",
+        float_between(0, 600),
     ),
     Setting(
         "USAGE_FLUSH_SECONDS",
@@ -289,9 +303,19 @@ def load_settings(
         raise SettingsError(
             f"MAX_IN_FLIGHT={values['MAX_IN_FLIGHT']} must be below THREADS={values['THREADS']}"
         )
+    _check_initial_password(values["INITIAL_PASSWORD"])
     if values["DATABASE_URL"] is None:
         values["DATABASE_URL"] = "sqlite:///" + os.path.join(values["DATA_DIR"], "omniroute.db")
     return values
+
+
+def _check_initial_password(password: str | None) -> None:
+    """The first password obeys the rule a changed one does (the value itself is not shown)."""
+    if password and len(password) < MIN_PASSWORD_LENGTH:
+        raise SettingsError(
+            f"INITIAL_PASSWORD is too short ({len(password)} characters, not shown): the "
+            f"dashboard password needs at least {MIN_PASSWORD_LENGTH} characters"
+        )
 
 
 def _invalid(setting: Setting, raw: str, problem: ValueError) -> str:

@@ -5,17 +5,39 @@ Cline), `x-api-key` (Anthropic SDKs, Claude Code), `x-goog-api-key` or `?key=` (
 request carries several, any valid one admits it. The check is one HMAC per key and a dictionary
 lookup; no database access. When keys are required, an address that keeps presenting wrong keys
 is locked out for a while (429 with Retry-After); a request counts once however many it carried.
+Whether keys are required is decided once, with its reason, by `key_requirement` (the start-up
+line prints both).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ..errors import AuthenticationError, ForbiddenModelError, RateLimitedError
 from ..resilience.lockout import Lockout, api_key_lockout
 from ..store.api_keys import KeyGrant, hash_api_key
 from ..store.models import utcnow
 from ..store.snapshot_cache import SnapshotCache
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def listens_beyond_loopback(hostname: str) -> bool:
+    return hostname not in LOOPBACK_HOSTS and not hostname.startswith("127.")
+
+
+def key_requirement(settings: Mapping[str, Any]) -> tuple[bool, str]:
+    """Whether /v1 requires an API key, and why: REQUIRE_API_KEY when set; otherwise required
+    when the gateway is reachable from other machines (directly, or through a reverse proxy)."""
+    forced = settings["REQUIRE_API_KEY"]
+    if forced is not None:
+        return forced, f"REQUIRE_API_KEY={'true' if forced else 'false'}"
+    if listens_beyond_loopback(settings["HOSTNAME"]):
+        return True, f"HOSTNAME={settings['HOSTNAME']} listens beyond loopback"
+    if settings["TRUSTED_PROXY"]:
+        return True, f"TRUSTED_PROXY={settings['TRUSTED_PROXY']}: clients come through a proxy"
+    return False, "only loopback clients can reach it; REQUIRE_API_KEY=true requires keys"
 
 
 def presented_keys(headers: Mapping[str, str], query: Mapping[str, str]) -> list[str]:
@@ -34,10 +56,12 @@ class ClientAuthenticator:
         key_hashes: SnapshotCache[dict[str, KeyGrant]],
         required: bool,
         lockout: Lockout | None = None,
+        required_because: str = "",
     ):
         self._secret = secret
         self.key_hashes = key_hashes
         self.required = required
+        self.required_because = required_because  # see key_requirement
         self.lockout = lockout or api_key_lockout()
 
     def identify(

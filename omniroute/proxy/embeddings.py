@@ -19,7 +19,7 @@ from ..formats import gemini_embeddings
 from ..formats.canonical import Usage
 from ..routing.plan import Attempt
 from ..usage.estimate import CHARS_PER_TOKEN
-from .endpoints import UpstreamRequest, upstream_headers, upstream_url
+from .endpoints import UpstreamRequest, model_segment, upstream_headers, upstream_url
 from .media import parse_json_object, to_json
 from .provider_scope import refuse_sign_in
 
@@ -55,7 +55,7 @@ class EmbeddingsRequest:
                     "token-array input is not supported by this model: send text",
                     param="input",
                 )
-            path = f"/models/{attempt.model}:batchEmbedContents"
+            path = f"/models/{model_segment(attempt.model)}:batchEmbedContents"
             body = gemini_embeddings.build_batch_request(attempt.model, self.texts, self.dimensions)
         else:
             path, body = "/embeddings", {**self.body, "model": attempt.model}

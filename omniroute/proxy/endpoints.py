@@ -1,8 +1,10 @@
-"""Where and how to call a provider, by its wire format: URL, auth header, fixed headers."""
+"""Where and how to call a provider, by its wire format: URL, auth header, fixed headers.
+A model id placed in a URL path goes in as one percent-encoded segment (`model_segment`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from ..routing.plan import Attempt
 from .upstream import auth_headers
@@ -31,8 +33,14 @@ def upstream_url(attempt: Attempt, stream: bool, path: str | None = None) -> str
         return base + "/responses"
     if wire == "gemini":
         action = "streamGenerateContent?alt=sse" if stream else "generateContent"
-        return f"{base}/models/{attempt.model}:{action}"
+        return f"{base}/models/{model_segment(attempt.model)}:{action}"
     return base + "/chat/completions"
+
+
+def model_segment(model: str) -> str:
+    """A model id as one URL path segment (Gemini's `models/{model}:action`): everything but
+    letters, digits and `-._~` percent-encoded, so no id can add segments or a query."""
+    return quote(model, safe="")
 
 
 def upstream_headers(attempt: Attempt, stream: bool, client_headers=None) -> dict[str, str]:

@@ -17,6 +17,7 @@ from ..errors import GatewayError, InvalidRequestError
 from ..formats.canonical import Usage
 from ..routing.plan import Attempt
 from ..usage.trace import RequestTrace
+from .client_input import check_model_id, parse_body
 from .endpoints import UpstreamRequest
 from .reply import Reply
 
@@ -36,16 +37,14 @@ class MediaRequest(Protocol):
 
 
 def parse_json_object(raw: bytes) -> dict:
-    """The request body as a JSON object with a string `model` (a 400 otherwise)."""
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRequestError(f"request body is not valid JSON: {exc}") from None
+    """The request body as a JSON object with a valid `model` id (a 400 otherwise)."""
+    body = parse_body(raw)
     if not isinstance(body, dict):
         raise InvalidRequestError("request body must be a JSON object")
     model = body.get("model")
     if not isinstance(model, str) or not model.strip():
         raise InvalidRequestError("'model' is required and must be a string", param="model")
+    check_model_id(model.strip())
     return body
 
 

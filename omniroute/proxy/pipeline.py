@@ -3,12 +3,17 @@
 The web layer names the client's wire format and hands over the raw body; it gets a Reply back,
 in the client's format whatever format the provider speaks. Nothing here touches the database:
 routes come from the in-memory table and usage rows go to the background writer.
+The body is read and checked at the edge (proxy/client_input.py: a bad one is a 400 before any
+provider is called). A streamed request is sent on a worker so that, while a slow provider has
+not started, the client gets SSE keep-alive comments (proxy/keepalive.py).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from concurrent.futures import Future
+from functools import partial
 
 from ..errors import GatewayError, UpstreamUnreachableError
 from ..formats.registry import FORMATS
@@ -24,7 +29,8 @@ from ..usage.request_log import Capture
 from ..usage.telemetry import LatencyTelemetry
 from ..usage.trace import RequestTrace
 from ..usage.writer import UsageWriter
-from .attempts import Answer, FallbackContext, send_until_answered
+from .attempts import CLIENT_CLOSED_STATUS, Answer, FallbackContext, send_until_answered
+from .keepalive import StreamKeepalive, kept_alive
 from .provider_scope import refuse_sign_in_plan
 from .reply import SSE_HEADERS, Reply
 from .stream_relay import (
@@ -32,6 +38,7 @@ from .stream_relay import (
     PassthroughSink,
     RawEventReader,
     TranslatingSink,
+    captured,
     relay_stream,
 )
 from .token_count import provider_count
@@ -51,6 +58,7 @@ class Pipeline:
         check_model=None,
         monitor: LiveMonitor | None = None,
         request_logs: bool = False,
+        keepalive_seconds: float = 0.0,
     ):
         self.routes = routes
         self.client = client
@@ -61,6 +69,7 @@ class Pipeline:
         self.accounting = accounting or Accounting(_CatalogPrices())
         self.check_model = check_model or _any_model
         self.request_logs = request_logs
+        self.keepalive = StreamKeepalive(keepalive_seconds) if keepalive_seconds > 0 else None
 
     def plan(
         self, model: str, client_gone=None, grant=None
@@ -134,7 +143,8 @@ class Pipeline:
             translation = Translation(call)
             trace.requested_model, trace.stream = translation.model, translation.stream
             trace.max_tokens = translation.max_output_tokens()
-            answer = self.send(
+            send = partial(
+                self.send,
                 translation.model,
                 trace,
                 translation.upstream_request,
@@ -143,15 +153,45 @@ class Pipeline:
                 check_plan=refuse_sign_in_plan,
                 grant=call.grant,
             )
+            if translation.stream and self.keepalive is not None:
+                pending = self.keepalive.start(send)
+                if not pending.done_within_interval():
+                    relay = kept_alive(
+                        pending,
+                        lambda answer: self._relay(translation, answer, trace),
+                        partial(self._failed_in_band, translation, trace),
+                        partial(self._abandoned, trace),
+                    )
+                    return Reply(200, captured(relay, trace.capture), dict(SSE_HEADERS))
+                answer = pending.outcome()
+            else:
+                answer = send()
         except GatewayError as error:
             return self.error_reply(call.wire_format, trace, error)
         if translation.stream:
-            sink = self._sink(translation, answer.attempt)
-            relay = relay_stream(answer, trace, sink, self.record)
-            if trace.capture is not None:
-                relay = _captured(relay, trace.capture)
+            relay = captured(self._relay(translation, answer, trace), trace.capture)
             return Reply(200, relay, {**SSE_HEADERS, **explain_headers(answer)})
         return self._complete(translation, answer, trace)
+
+    def _relay(self, translation: Translation, answer: Answer, trace: RequestTrace):
+        sink = self._sink(translation, answer.attempt)
+        return relay_stream(answer, trace, sink, self.record)
+
+    def _failed_in_band(self, translation: Translation, trace: RequestTrace, error) -> bytes:
+        """A failure after the stream was committed: recorded, and the client's error event."""
+        trace.fail(error.status, error.message)
+        self.record(trace)
+        client_format = translation.call.wire_format
+        return TranslatingSink(client_format, translation.stream_request()).error(error)
+
+    def _abandoned(self, trace: RequestTrace, sent: Future) -> None:
+        """A send whose client left before it was answered: close the answer, record 499."""
+        if sent.exception() is None:
+            answer = sent.result()
+            note_attempt(trace, answer)
+            answer.response.close()
+        trace.fail(CLIENT_CLOSED_STATUS, "client closed the connection")
+        self.record(trace)
 
     @staticmethod
     def _reader_factory(translation: Translation):
@@ -250,16 +290,6 @@ class _CatalogPrices:
 
     def snapshot(self) -> PricingTable:
         return self.table
-
-
-def _captured(relay, capture: Capture):
-    """The relay's chunks, copied into the request log's capture as they go out."""
-    try:
-        for chunk in relay:
-            capture.add(chunk)
-            yield chunk
-    finally:
-        relay.close()  # a client that hung up closes this generator: pass it on
 
 
 def _any_model(grant, model: str) -> None:

@@ -11,7 +11,7 @@ stream the provider closed before its terminal event (`[DONE]` or a finish_reaso
 `message_delta`/`message_stop`, `response.completed`/`incomplete`/`failed`, a `finishReason`):
 the translating sink gets canonical.cut_stream_error() from the decoder, the passthrough sink
 checks what it forwarded. A client that goes away closes the provider's response at once
-(waitress raises at the next write).
+(waitress raises at the next write). `captured` copies what goes out into the request log.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ..errors import GatewayError
 from ..formats import canonical as c
 from ..formats.registry import FORMATS
 from ..formats.sse import SSESplitter, encode_event, event_fields
+from ..usage.request_log import Capture
 from ..usage.trace import RequestTrace
 from .attempts import CLIENT_CLOSED_STATUS, Answer, StreamReader
 from .upstream import network_error
@@ -231,6 +232,22 @@ def relay_stream(
     finally:
         response.close()
         on_done(trace)
+
+
+def captured(relay: Iterator[bytes], capture: Capture | None) -> Iterator[bytes]:
+    """The relay's chunks, copied into the request log's capture (if any) as they go out."""
+    if capture is None:
+        return relay
+    return _copied(relay, capture)
+
+
+def _copied(relay, capture: Capture) -> Iterator[bytes]:
+    try:
+        for chunk in relay:
+            capture.add(chunk)
+            yield chunk
+    finally:
+        relay.close()  # a client that hung up closes this generator: pass it on
 
 
 def as_stream_error(error: GatewayError) -> c.StreamError:

@@ -11,7 +11,7 @@ import json
 
 from ..errors import GatewayError
 from ..routing.plan import Attempt
-from .endpoints import upstream_url
+from .endpoints import model_segment, upstream_url
 from .translation import Translation
 from .upstream import UpstreamClient
 
@@ -72,7 +72,7 @@ def provider_count(
     body = request.body
     if count_request is not None:
         body = json.dumps(count_request(json.loads(body), attempt.model)).encode("utf-8")
-    url = upstream_url(attempt, stream=False, path=path.format(model=attempt.model))
+    url = upstream_url(attempt, stream=False, path=path.format(model=model_segment(attempt.model)))
     try:
         response = client.post(url, body, request.headers, provider=attempt.spec.id)
     except GatewayError:

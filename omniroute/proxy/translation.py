@@ -16,8 +16,10 @@ from typing import Any
 from ..errors import InvalidRequestError
 from ..formats import canonical as c
 from ..formats import openai_chat
+from ..formats.envelopes import check_envelope
 from ..formats.registry import FORMATS
 from ..routing.plan import Attempt
+from .client_input import check_model_id, parse_body
 from .endpoints import UpstreamRequest, upstream_headers, upstream_url
 
 
@@ -43,11 +45,9 @@ class Translation:
     def __init__(self, call: ClientCall):
         self.call = call
         self.client_format = FORMATS[call.wire_format]
-        try:
-            self.body: Any = json.loads(call.raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidRequestError(f"request body is not valid JSON: {exc}") from None
-        self.model, self.stream, self.include_usage = self._envelope()
+        self.body: Any = parse_body(call.raw)
+        model, self.stream, self.include_usage = self._envelope()
+        self.model = check_model_id(model)
         self._canonical: c.Request | None = None
 
     def _envelope(self) -> tuple[str, bool, bool]:
@@ -56,6 +56,7 @@ class Translation:
             return envelope.model, envelope.stream, envelope.include_usage
         if not isinstance(self.body, dict):
             raise InvalidRequestError("request body must be a JSON object")
+        check_envelope(self.call.wire_format, self.body)
         model = self.call.model if self.call.model is not None else self.body.get("model")
         if not isinstance(model, str) or not model.strip():
             raise InvalidRequestError("'model' is required and must be a string", param="model")

@@ -18,6 +18,7 @@ import time
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.routing import PathConverter
 
 from .. import __version__
 from ..errors import (
@@ -26,12 +27,13 @@ from ..errors import (
     MethodNotAllowedError,
     UnknownEndpointError,
     body_too_large,
+    internal_error,
 )
 from ..formats.registry import FORMATS
 from ..proxy.provider_scope import usable_model_entries
-from ..proxy.reply import Reply
+from ..proxy.reply import Reply, wire_headers
 from ..proxy.translation import ClientCall
-from .client_calls import CALL_ROUTES, client_call, internal_error, read_request_body
+from .client_calls import CALL_ROUTES, client_call, read_request_body
 
 log = logging.getLogger(__name__)
 CLIENT_API_PREFIXES = (
@@ -73,7 +75,8 @@ def services():
 
 
 def to_response(reply: Reply) -> Response:
-    return Response(reply.body, status=reply.status, headers=reply.headers, direct_passthrough=True)
+    headers = wire_headers(reply.headers)
+    return Response(reply.body, status=reply.status, headers=headers, direct_passthrough=True)
 
 
 def read_body() -> bytes:
@@ -160,6 +163,18 @@ def client_blueprint(name: str) -> Blueprint:
 bp = client_blueprint("client_api")
 
 
+class GeminiTargetConverter(PathConverter):
+    """`{model}:{action}` after /v1beta/models/, any character included (a model id with a
+    newline is then a 400 about the id, not a 404 about the path)."""
+
+    regex = "(?s:[^/].*?)"
+
+
+bp.record_once(
+    lambda state: state.app.url_map.converters.update(gemini_target=GeminiTargetConverter)
+)
+
+
 def _call_view(wire_format: str, endpoint: str):
     def view():
         return call(wire_format, endpoint)
@@ -181,7 +196,7 @@ def count_tokens():
     return to_response(services().pipeline.count_tokens(client_call))
 
 
-@bp.post("/v1beta/models/<path:target>")
+@bp.post("/v1beta/models/<gemini_target:target>", merge_slashes=False)
 def gemini(target: str):
     model, _, action = target.rpartition(":")
     if not model or action not in GEMINI_ACTIONS:

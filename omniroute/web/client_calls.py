@@ -19,8 +19,8 @@ from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import EnvironHeaders
 
-from ..errors import GatewayError, body_too_large
-from ..proxy.reply import Reply
+from ..errors import GatewayError, body_too_large, internal_error
+from ..proxy.reply import Reply, wire_headers
 from ..proxy.translation import ClientCall
 
 log = logging.getLogger(__name__)
@@ -80,14 +80,9 @@ def query_args(environ: Mapping) -> dict[str, str]:
     return args
 
 
-def internal_error(error: Exception) -> GatewayError:
-    """What the caller sees of a bug (the traceback goes to the log)."""
-    return GatewayError(f"internal error in the gateway: {error.__class__.__name__}")
-
-
 def respond(reply: Reply, start_response) -> list[bytes] | object:
     """Hand a Reply to the WSGI server: a whole body with its length, or a stream as it comes."""
-    headers = list(reply.headers.items())
+    headers = wire_headers(reply.headers)
     if isinstance(reply.body, bytes):
         headers.append(("Content-Length", str(len(reply.body))))
         start_response(STATUS_LINES.get(reply.status, f"{reply.status} Error"), headers)
