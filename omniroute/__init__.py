@@ -23,6 +23,7 @@ def create_app(
     from .web import register_web
     from .web.client_api import error_reply, is_client_api_path, register_client_errors
     from .web.client_calls import ClientFastPath
+    from .web.error_boundaries import register_error_boundaries
 
     settings = load_settings(environ, config)
     services = build_services(settings)
@@ -47,6 +48,7 @@ def create_app(
     app.extensions["omniroute"] = services
     register_web(app)
     register_client_errors(app)
+    register_error_boundaries(app)  # after the client API's: it hands their paths back to them
     app.wsgi_app = AdmissionControl(
         ClientFastPath(app.wsgi_app, services, error_reply),
         settings["MAX_IN_FLIGHT"],

@@ -18,7 +18,6 @@ from .store.app_settings import get_app_setting, set_app_setting
 from .store.secret_files import write_private_file
 
 PASSWORD_KEY = "admin_password_hash"
-MIN_PASSWORD_LENGTH = 8
 INITIAL_PASSWORD_FILE = "initial-password"
 
 

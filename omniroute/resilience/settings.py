@@ -85,7 +85,7 @@ def _changed(value, changes, fields: dict, where: str):
             raise ValueError(f"{where}.{name}", "unknown setting")
         attribute, kind, low, high = fields[name]
         number = isinstance(new, int | float) and not isinstance(new, bool)
-        if not number or (kind is int and not float(new).is_integer()):
+        if not number or (kind is int and isinstance(new, float) and not new.is_integer()):
             raise ValueError(
                 f"{where}.{name}", "must be a number" if kind is float else "must be a whole number"
             )

@@ -30,6 +30,7 @@ from . import (
     keys_pages,
     media_api,
     nodes_pages,
+    openapi,
     pages_auth,
     providers_pages,
     resilience_pages,
@@ -37,10 +38,12 @@ from . import (
     translator_pages,
     usage_pages,
 )
+from .request_limits import install_request_limits
 from .security import DashboardSessionInterface, init_security
 
 
 def register_web(app: Flask) -> None:
+    install_request_limits(app)
     i18n.init_i18n(app)
     init_security(app)
     app.session_interface = DashboardSessionInterface(client_api.is_client_api_path)
@@ -76,6 +79,7 @@ def register_web(app: Flask) -> None:
         i18n.bp,
         api_translator.bp,
         translator_pages.bp,
+        openapi.bp,
     ):
         app.register_blueprint(blueprint)
     services = app.extensions["omniroute"]

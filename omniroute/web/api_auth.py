@@ -1,13 +1,18 @@
-"""Management API authentication: POST /api/auth/login, POST /api/auth/logout."""
+"""Management API authentication.
+
+- POST /api/auth/login {password} → {ok, csrfToken}: a new session for this cookie jar.
+- POST /api/auth/logout → 204: ends this session (a copy of its cookie stops working too).
+- POST /api/auth/logout-all → {ok, sessionsEnded}: ends every dashboard session, this one too.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
-from flask_login import logout_user
+from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 
 from .login_flow import attempt_login
-from .security import json_error
+from .security import json_error, log_out_all_sessions, log_out_this_session
 
 bp = Blueprint("api_auth", __name__, url_prefix="/api/auth")
 
@@ -45,5 +50,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    log_out_this_session()
     return "", 204
+
+
+@bp.post("/logout-all")
+@login_required
+def logout_all():
+    return jsonify({"ok": True, "sessionsEnded": log_out_all_sessions()})

@@ -32,6 +32,7 @@ from ..routing.combos import (
 from ..store import combos as combo_store
 from .api_aliases import text_field
 from .connection_form import FieldError
+from .request_limits import MAX_ID
 from .security import field_error, json_error, not_found
 
 bp = Blueprint("api_combos", __name__)
@@ -270,7 +271,7 @@ def run_combo_test():
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
     if isinstance(body.get("id"), int) and not isinstance(body.get("id"), bool):
-        combo = combo_store.get_combo(body["id"])
+        combo = combo_store.get_combo(body["id"]) if 0 < body["id"] <= MAX_ID else None
     elif isinstance(body.get("name"), str):
         combo = combo_store.find_combo(body["name"])
     else:

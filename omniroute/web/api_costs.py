@@ -22,7 +22,9 @@ from ..store.api_keys import get_api_key, list_api_keys
 from ..usage.accounting import tier_of
 from ..usage.budgets import PERIODS, Budget
 from ..usage.pricing import FREE_TIERS, PriceOverride, default_price
+from .api_usage import stored_id
 from .connection_form import FieldError
+from .request_limits import MAX_ID
 from .security import field_error, json_error
 
 bp = Blueprint("api_costs", __name__)
@@ -89,9 +91,14 @@ def save_price(body: dict) -> None:
 
 def parse_budget(body: dict) -> Budget:
     key_id = body.get("keyId")
-    if isinstance(key_id, str) and key_id.isdigit():
-        key_id = int(key_id)
-    if isinstance(key_id, bool) or not isinstance(key_id, int) or get_api_key(key_id) is None:
+    if isinstance(key_id, str):
+        key_id = stored_id(key_id)
+    if (
+        isinstance(key_id, bool)
+        or not isinstance(key_id, int)
+        or not 0 < key_id <= MAX_ID
+        or get_api_key(key_id) is None
+    ):
         raise FieldError("keyId", "must be the id of an API key")
     period = body.get("period", "monthly")
     if period not in PERIODS:
@@ -181,7 +188,8 @@ def post_budget():
 @login_required
 def delete_budget():
     key_id = request.args.get("keyId", "")
-    if not key_id.isdigit() or not budget_store.delete_budget(int(key_id)):
+    number = stored_id(key_id)
+    if number is None or not budget_store.delete_budget(number):
         return json_error(
             404, f"no budget for key '{key_id}'", "invalid_request_error", "not_found"
         )

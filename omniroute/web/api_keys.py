@@ -58,10 +58,10 @@ def parse_key_options(body: dict) -> dict:
         else:
             try:
                 moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-            except ValueError:
+                if moment.tzinfo is not None:
+                    moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+            except (ValueError, OverflowError):  # overflow: beyond year 1 … 9999 in UTC
                 raise FieldError("expiresAt", "must be an ISO 8601 time or null") from None
-            if moment.tzinfo is not None:
-                moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
             options["expires_at"] = moment
     if "allowedModels" in body:
         value = body["allowedModels"] or []

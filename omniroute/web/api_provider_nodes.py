@@ -33,6 +33,13 @@ def _changed():
     current_app.extensions["omniroute"].routes.invalidate()
 
 
+def _json_object() -> dict:
+    body = request.get_json(silent=True)
+    if body is not None and not isinstance(body, dict):
+        raise FieldError("body", _l("must be a JSON object"))
+    return body or {}
+
+
 def _box():
     return current_app.extensions["omniroute"].box
 
@@ -47,7 +54,7 @@ def list_nodes():
 @login_required
 def create_node():
     try:
-        fields = parse_node_fields(request.get_json(silent=True) or {}, partial=False)
+        fields = parse_node_fields(_json_object(), partial=False)
         if node_store.prefix_taken(fields["prefix"]):
             raise FieldError("prefix", _l("is already used by another node"))
     except FieldError as error:
@@ -64,9 +71,7 @@ def update_node(node_id: int):
     if node is None:
         return not_found("provider node", node_id)
     try:
-        fields = parse_node_fields(
-            request.get_json(silent=True) or {}, partial=True, current_api_type=node.api_type
-        )
+        fields = parse_node_fields(_json_object(), partial=True, current_api_type=node.api_type)
         if "prefix" in fields and node_store.prefix_taken(fields["prefix"], node_id):
             raise FieldError("prefix", _l("is already used by another node"))
     except FieldError as error:

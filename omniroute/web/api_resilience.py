@@ -44,9 +44,10 @@ def reset_resilience(body: dict) -> str | None:
     if "lockout" in body:
         lockout = body["lockout"]
         kinds = {"login": resilience.login_lockout, "apiKey": resilience.key_lockout}
-        if not isinstance(lockout, dict) or lockout.get("kind") not in kinds:
+        kind = lockout.get("kind") if isinstance(lockout, dict) else None
+        if not isinstance(kind, str) or kind not in kinds:
             return "lockout: must be {kind: login|apiKey, identifier}"
-        kinds[lockout["kind"]].unlock(str(lockout.get("identifier", "")))
+        kinds[kind].unlock(str(lockout.get("identifier", "")))
     elif "account" in body:
         account = body["account"]
         if isinstance(account, bool) or not isinstance(account, int | str):

@@ -28,7 +28,7 @@ from ..formats.registry import FORMATS
 from ..translator import bench, examples
 from ..translator.chat import ChatRequest, ChatRun, run_to_end
 from ..translator.feed import FILTER_KEYS, feed, json_event, sse_event
-from ..translator.playground import KINDS, translate
+from ..translator.playground import KINDS, Result, translate
 from ..translator.source_text import InputError
 from .connection_form import FieldError
 from .security import field_error, json_error
@@ -44,15 +44,18 @@ def services():
     return current_app.extensions["omniroute"]
 
 
+def one_of(data: dict, name: str, choices, default: str | None = None) -> str:
+    """The field `name` of `data` when it is one of `choices` (FieldError otherwise)."""
+    value = data.get(name) or default
+    if not isinstance(value, str) or value not in choices:
+        raise FieldError(name, _l("must be one of: %(v)s", v=", ".join(choices)))
+    return value
+
+
 def parse_translate(data) -> tuple[str, str, str, object, str | None]:
     """(from, to, kind, body, model) of a translate call; FieldError names a bad field."""
-    source, target = data.get("from"), data.get("to")
-    for name, value in (("from", source), ("to", target)):
-        if value not in FORMATS:
-            raise FieldError(name, _l("must be one of: %(v)s", v=", ".join(FORMATS)))
-    kind = data.get("kind") or "request"
-    if kind not in KINDS:
-        raise FieldError("kind", _l("must be one of: %(v)s", v=", ".join(KINDS)))
+    source, target = one_of(data, "from", FORMATS), one_of(data, "to", FORMATS)
+    kind = one_of(data, "kind", KINDS, default="request")
     body = data.get("body")
     if body is None or (kind == "stream" and not isinstance(body, str)):
         raise FieldError(
@@ -62,29 +65,37 @@ def parse_translate(data) -> tuple[str, str, str, object, str | None]:
     return source, target, kind, body, (model or "").strip() or None
 
 
+def translate_fields(data) -> Result:
+    """The translation a translate call's fields ask for; FieldError or InputError say what
+    is wrong with them."""
+    try:
+        return translate(*parse_translate(data))
+    except RecursionError:  # pasted JSON nested deeper than Python's parser or walkers go
+        raise InputError(str(_l("The input is nested too deeply to translate."))) from None
+
+
 def parse_chat(data) -> ChatRequest:
     """The chat tester's request; FieldError names a bad field."""
     model = data.get("model")
     if not isinstance(model, str) or not 1 <= len(model.strip()) <= MAX_MODEL:
         raise FieldError("model", _l("must be 1 to %(n)d characters", n=MAX_MODEL))
-    fmt = data.get("format") or "openai"
-    if fmt not in FORMATS:
-        raise FieldError("format", _l("must be one of: %(v)s", v=", ".join(FORMATS)))
+    fmt = one_of(data, "format", FORMATS, default="openai")
     body = data.get("body")
     if body is not None and not isinstance(body, dict):
         raise FieldError("body", _l("must be a JSON object in the chosen format"))
-    message, system = data.get("message"), data.get("system") or ""
+    message, system = data.get("message") or "", data.get("system") or ""
     if body is None and (not isinstance(message, str) or not message.strip()):
         raise FieldError("message", _l("is required"))
-    if len(message or "") > MAX_MESSAGE or not isinstance(system, str):
-        raise FieldError("message", _l("must be text of at most %(n)d characters", n=MAX_MESSAGE))
+    for name, text in (("message", message), ("system", system)):
+        if not isinstance(text, str) or len(text) > MAX_MESSAGE:
+            raise FieldError(name, _l("must be text of at most %(n)d characters", n=MAX_MESSAGE))
     stream = data.get("stream", True)
     if not isinstance(stream, bool):
         raise FieldError("stream", _l("must be true or false"))
     limit = data.get("maxTokens")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise FieldError("maxTokens", _l("must be a positive whole number"))
-    return ChatRequest(model.strip(), fmt, message or "", system, stream, limit, body)
+    return ChatRequest(model.strip(), fmt, message, system, stream, limit, body)
 
 
 def input_error(error: InputError):
@@ -113,7 +124,7 @@ def translate_body():
             400, "the request body must be a JSON object", "invalid_request_error", "invalid_json"
         )
     try:
-        result = translate(*parse_translate(data))
+        result = translate_fields(data)
     except FieldError as error:
         return field_error(error.field, error.message)
     except InputError as error:

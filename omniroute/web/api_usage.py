@@ -38,6 +38,7 @@ from ..store.usage_totals import (
     usage_series,
 )
 from .connection_form import FieldError
+from .request_limits import MAX_ID
 from .security import field_error
 
 bp = Blueprint("api_usage", __name__, url_prefix="/api/usage")
@@ -112,10 +113,19 @@ def range_from_args(args) -> TimeRange:
     return time_range(start, end, args.get("bucket") or None)
 
 
+def stored_id(text: str) -> int | None:
+    """ASCII digits naming a number a database id can hold (0 … MAX_ID), as that number."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
 def parse_filter(args) -> RequestFilter:
     """The request log's filters from query arguments (FieldError names a bad one)."""
     key = args.get("keyId", "").strip()
-    if key and not key.isdigit():
+    key_id = stored_id(key) if key else None
+    if key and key_id is None:
         raise FieldError("keyId", _l("must be an API key id (0: requests without a key)"))
     status = args.get("status", "").strip() or None
     if status is not None and status not in STATUS_FILTERS:
@@ -125,7 +135,7 @@ def parse_filter(args) -> RequestFilter:
     return RequestFilter(
         provider=args.get("provider", "").strip() or None,
         model=args.get("model", "").strip() or None,
-        api_key_id=int(key) if key else None,
+        api_key_id=key_id,
         status=status,
         start=start,
         end=end,
@@ -134,11 +144,13 @@ def parse_filter(args) -> RequestFilter:
 
 def parse_page(args) -> tuple[int | None, int]:
     before, limit = args.get("before", "").strip(), args.get("limit", "").strip()
-    if before and not before.isdigit():
+    before_id = stored_id(before) if before else None
+    if before and before_id is None:
         raise FieldError("before", _l("must be a usage row id"))
-    if limit and (not limit.isdigit() or not 1 <= int(limit) <= MAX_PAGE_SIZE):
+    page_size = stored_id(limit) if limit else PAGE_SIZE
+    if page_size is None or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise FieldError("limit", _l("must be a number from 1 to %(most)d", most=MAX_PAGE_SIZE))
-    return (int(before) if before else None), (int(limit) if limit else PAGE_SIZE)
+    return before_id, page_size
 
 
 def stamp(moment: dt.datetime | None) -> str | None:

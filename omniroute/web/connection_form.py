@@ -29,7 +29,7 @@ def parse_connection_fields(data: Mapping[str, Any], *, partial: bool) -> dict[s
     fields: dict[str, Any] = {}
     if "provider" in data or not partial:
         provider = data.get("provider")
-        if provider not in PROVIDERS:
+        if not isinstance(provider, str) or provider not in PROVIDERS:
             raise FieldError(
                 "provider", _l("unknown provider; one of %(names)s", names=", ".join(PROVIDERS))
             )

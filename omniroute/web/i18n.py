@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, redirect, request, url_for
 from flask_babel import Babel
 
+from .local_redirect import local_path
+
 LANGUAGES = {"en": "English", "id": "Bahasa Indonesia"}
 LANG_COOKIE = "lang"
 bp = Blueprint("i18n", __name__)
@@ -32,10 +34,7 @@ def init_i18n(app: Flask) -> None:
 @bp.post("/language")
 def set_language():
     choice = request.form.get("lang", "en")
-    target = request.form.get("next") or url_for("dashboard.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("dashboard.home")
-    response = redirect(target)
+    response = redirect(local_path(request.form.get("next")) or url_for("dashboard.home"))
     if choice in LANGUAGES:
         response.set_cookie(LANG_COOKIE, choice, max_age=365 * 86400, samesite="Lax", httponly=True)
     return response

@@ -6,10 +6,9 @@ import math
 from dataclasses import dataclass
 
 from flask import current_app, request
-from flask_login import login_user
 
 from ..admin_password import check_admin_password
-from .security import ADMIN
+from .security import log_in_admin
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ def attempt_login(password: str) -> LoginOutcome:
         return LoginOutcome(False, math.ceil(wait))
     if password and check_admin_password(password):
         lockout.record_success(client)
-        login_user(ADMIN)
+        log_in_admin()
         return LoginOutcome(True)
     lockout.record_failure(client)  # the next attempt is refused once the limit is reached
     return LoginOutcome(False)

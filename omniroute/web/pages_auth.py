@@ -1,21 +1,18 @@
-"""Dashboard login, logout and change-password pages."""
+"""Dashboard login and logout pages, and Settings → Security (password, sessions)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, logout_user
+from flask_login import login_required
 
-from ..admin_password import MIN_PASSWORD_LENGTH, check_admin_password, set_admin_password
+from ..admin_password import check_admin_password, set_admin_password
+from ..settings import MIN_PASSWORD_LENGTH
+from .local_redirect import local_path
 from .login_flow import attempt_login
+from .security import log_out_all_sessions, log_out_other_sessions, log_out_this_session
 
 bp = Blueprint("pages_auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("dashboard.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -25,7 +22,7 @@ def login():
     if request.method == "POST":
         outcome = attempt_login(request.form.get("password", ""))
         if outcome.ok:
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_path(request.args.get("next")) or url_for("dashboard.home"))
         if outcome.retry_after:
             error = _(
                 "Too many failed attempts. Try again in %(minutes)d minutes.",
@@ -40,7 +37,14 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    log_out_this_session()
+    return redirect(url_for("pages_auth.login"))
+
+
+@bp.post("/settings/sessions/logout-all")
+@login_required
+def logout_all():
+    log_out_all_sessions()
     return redirect(url_for("pages_auth.login"))
 
 
@@ -59,7 +63,8 @@ def change_password():
             error = _("The two new passwords differ.")
         else:
             set_admin_password(new)
-            message = _("Password changed.")
+            log_out_other_sessions()
+            message = _("Password changed. Every other session is logged out.")
     return render_template("settings/password.html", message=message, error=error), (
         400 if error else 200
     )

@@ -1,18 +1,21 @@
 """Dashboard security: the one admin user (flask-login), CSRF (Flask-WTF) and API auth guards.
 
-Dashboard pages redirect anonymous visitors to /login; /api/* answers 401 JSON instead. Every
-state-changing request made with the session cookie must carry the CSRF token (form field
-`csrf_token` or the `X-CSRFToken` header); /v1 is for API clients and is never CSRF-checked.
+Dashboard pages redirect anonymous visitors to /login; /api/* answers 401 JSON instead. A
+session cookie counts only while its live session (live_sessions.py) has not been ended by a
+logout, a password change or "Log out all sessions". Every state-changing request made with the
+session cookie must carry the CSRF token (form field `csrf_token` or the `X-CSRFToken` header);
+/v1 is for API clients and is never CSRF-checked.
 """
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, request, url_for
+from flask import Flask, current_app, jsonify, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import LoginManager, UserMixin, current_user
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFProtect
 
 from .client_api import is_client_api_path
+from .live_sessions import LiveSessions
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -25,6 +28,43 @@ class AdminUser(UserMixin):
 
 
 ADMIN = AdminUser()
+SESSION_ID_KEY = "live_session"
+LIVE_SESSIONS = "omniroute_live_sessions"  # app.extensions key
+
+
+def is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
+def live_sessions() -> LiveSessions:
+    return current_app.extensions[LIVE_SESSIONS]
+
+
+def log_in_admin() -> None:
+    """Log this browser in with a new live session (ending the one it may still hold)."""
+    live_sessions().end(session.get(SESSION_ID_KEY))
+    login_user(ADMIN)
+    session[SESSION_ID_KEY] = live_sessions().start()
+
+
+def log_out_this_session() -> None:
+    """End this browser's session: a copy of its cookie stops working too."""
+    live_sessions().end(session.get(SESSION_ID_KEY))
+    logout_user()
+    session.clear()
+
+
+def log_out_other_sessions() -> None:
+    """End every session but this browser's (after a password change)."""
+    live_sessions().end_all(keep=session.get(SESSION_ID_KEY))
+
+
+def log_out_all_sessions() -> int:
+    """End every session, this browser's included; returns how many ended."""
+    ended = live_sessions().end_all()
+    logout_user()
+    session.clear()
+    return ended
 
 
 def json_error(status: int, message: str, kind: str, code: str | None = None, **extra):
@@ -36,14 +76,20 @@ def init_security(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
+    app.extensions[LIVE_SESSIONS] = LiveSessions(
+        app.extensions["omniroute"].database,
+        max_idle_seconds=app.permanent_session_lifetime.total_seconds(),  # the cookie's too
+    )
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return ADMIN if user_id == ADMIN.id else None
+        if user_id == ADMIN.id and live_sessions().is_live(session.get(SESSION_ID_KEY)):
+            return ADMIN
+        return None
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        if request.path.startswith("/api/"):
+        if is_api_path(request.path):
             return json_error(
                 401, "log in first (POST /api/auth/login)", "authentication_error", "unauthorized"
             )
@@ -55,20 +101,9 @@ def init_security(app: Flask) -> None:
             return
         if is_client_api_path(request.path):
             return  # API clients authenticate with keys, not cookies
-        if request.path.startswith("/api/") and not current_user.is_authenticated:
+        if is_api_path(request.path) and not current_user.is_authenticated:
             return  # the view answers 401 before anything happens
         csrf.protect()
-
-    @app.errorhandler(CSRFError)
-    def csrf_failed(error: CSRFError):
-        if request.path.startswith("/api/"):
-            return json_error(
-                400,
-                f"CSRF check failed: {error.description}",
-                "invalid_request_error",
-                "csrf_failed",
-            )
-        return error.description, 400
 
 
 def field_error(field: str, message: str):

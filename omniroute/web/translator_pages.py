@@ -26,10 +26,10 @@ from ..translator import bench, examples
 from ..translator.bench_cases import CASE_BY_ID
 from ..translator.chat import ChatRun, run_to_end
 from ..translator.feed import feed, matches, sse_event
-from ..translator.playground import KINDS, translate
+from ..translator.playground import KINDS
 from ..translator.reasons import FORMAT_LABELS
 from ..translator.source_text import InputError
-from .api_translator import SSE_HEADERS, monitor_filters, parse_chat, parse_translate
+from .api_translator import SSE_HEADERS, monitor_filters, parse_chat, translate_fields
 from .combos_pages import model_suggestions
 from .connection_form import FieldError
 from .dashboard import is_fragment_request
@@ -72,7 +72,7 @@ def _playground(form: dict, status: int = 200, fragment: str = "playground"):
     result, error = None, None
     if form.get("body", "").strip():
         try:
-            result = translate(*parse_translate(form))
+            result = translate_fields(form)
         except FieldError as failed:
             error, status = InputError(f"{failed.field}: {failed.message}"), 400
         except InputError as failed:
