@@ -112,7 +112,7 @@ class RateLimiter:
     def learn(self, account: Hashable, headers: Mapping[str, str]) -> None:
         for name in LEARNED_LIMIT_HEADERS:
             value = headers.get(name)
-            if value and value.strip().isdigit() and int(value) > 0:
+            if value and value.strip().isdecimal() and int(value) > 0:
                 with self._condition:
                     state = self._accounts.setdefault(account, _Account())
                     learned = int(value)

@@ -131,7 +131,7 @@ def apply_action(draft: Draft, action: str) -> str | None:
             draft.new_model = ""
         return "new-target"
     verb, _, position = action.partition(":")
-    if not position.isdigit() or int(position) >= len(draft.targets):
+    if not position.isdecimal() or int(position) >= len(draft.targets):
         return None
     index = int(position)
     if verb == "remove":

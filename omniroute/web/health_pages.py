@@ -66,7 +66,7 @@ def size(count) -> str:
 def refresh_seconds() -> int:
     """The polling interval: ?refresh=<seconds> (1–3600), else 10."""
     value = request.values.get("refresh", "")
-    if value.isdigit() and 1 <= int(value) <= MAX_REFRESH_SECONDS:
+    if value.isdecimal() and 1 <= int(value) <= MAX_REFRESH_SECONDS:
         return int(value)
     return DEFAULT_REFRESH_SECONDS
 
@@ -80,7 +80,7 @@ def _refresh_arg() -> int | None:
 def account_key_from_form(text: str):
     """A stored connection's id (a number) or a provider node's key (`node:<prefix>`)."""
     text = text.strip()
-    return int(text) if text.isdigit() else text
+    return int(text) if text.isdecimal() else text
 
 
 def done_message(done: str, name: str) -> str | None:

@@ -12,7 +12,7 @@ from ..providers import PROVIDERS, normalize_base_url, provider_for_prefix
 from ..providers.spec import WIRE_FORMATS
 from .connection_form import FieldError
 
-PREFIX_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+PREFIX_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 
 def parse_node_fields(
@@ -52,7 +52,7 @@ def parse_node_fields(
 
 
 def _prefix(value: Any) -> str:
-    if not isinstance(value, str) or not PREFIX_PATTERN.match(value):
+    if not isinstance(value, str) or not PREFIX_PATTERN.fullmatch(value):
         raise FieldError(
             "prefix", _l("lowercase letters, digits, '.', '_' or '-', up to 64 characters")
         )

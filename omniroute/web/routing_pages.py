@@ -94,7 +94,7 @@ def routing_changes(form) -> tuple[dict, dict]:
                 errors[name] = _l("choose one of the listed options")
             continue
         low, high = allowed
-        number = int(value) if value.isdigit() else None
+        number = int(value) if value.isdecimal() else None
         if number is None or not low <= number <= high:
             errors[name] = _l("enter a whole number from %(low)d to %(high)d", low=low, high=high)
         else:
