@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .admin_password import ensure_admin_password
+from .fanout import FanOut
 from .proxy.client_auth import ClientAuthenticator, key_requirement
 from .proxy.pipeline import Pipeline
 from .proxy.upstream import UpstreamClient
@@ -54,12 +55,14 @@ class Services:
     pricing: PricesOf
     budgets: BudgetLedger
     started_at: float = field(default_factory=time.time)
+    fanout: FanOut = field(default_factory=FanOut)
 
     def close(self) -> None:
         """Flush pending usage rows and release connections (graceful shutdown)."""
         self.pipeline.monitor.close()  # open live-monitor feeds end
         self.usage.stop()
         self.upstream.close()
+        self.fanout.close()
         if hasattr(self.database, "close_all"):
             self.database.close_all()
 

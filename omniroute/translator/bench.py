@@ -118,17 +118,11 @@ def matrix(checks: list[Check], live: bool = False) -> dict:
     }
 
 
-LIVE_WORKERS = 4
-
-
 def run_live(services, model: str, cases: list[Case] | None = None) -> list[Check]:
     """Each request case in each client format, sent through the gateway to `model`."""
-    from concurrent.futures import ThreadPoolExecutor
-
     chosen = [case for case in cases or CASES if case.kind == "request"]
     jobs = [(case, fmt) for case in chosen for fmt in FORMATS]
-    with ThreadPoolExecutor(max_workers=LIVE_WORKERS) as pool:
-        return list(pool.map(lambda job: _live_check(services, model, *job), jobs))
+    return services.fanout.map(lambda job: _live_check(services, model, *job), jobs)
 
 
 def _live_check(services, model: str, case: Case, fmt: str) -> Check:

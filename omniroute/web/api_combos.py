@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
@@ -196,9 +195,8 @@ def delete_combo(combo_id: int):
 
 def test_combo(combo: Combo) -> list[dict]:
     """One tiny request per target, in parallel; each result in the target's order."""
-    pipeline = _services().pipeline
-    with ThreadPoolExecutor(max_workers=min(8, len(combo.targets))) as pool:
-        return list(pool.map(lambda t: _test_target(pipeline, t.model), combo.targets))
+    services = _services()
+    return services.fanout.map(lambda t: _test_target(services.pipeline, t.model), combo.targets)
 
 
 def _test_target(pipeline, model: str) -> dict:

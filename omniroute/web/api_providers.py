@@ -1,4 +1,5 @@
-"""Management API for provider connections: /api/providers[/<id>[/test]]."""
+"""Management API for provider connections: /api/providers[/<id>[/test]] and
+/api/providers/test-all (every connection, or one provider's, tested at once)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,31 @@ def delete_connection(connection_id: int):
         ("", 204)
         if actions.delete(connection_id)
         else not_found("provider connection", connection_id)
+    )
+
+
+@bp.post("/test-all")
+@login_required
+def test_all_connections():
+    """Test every connection (or every one of `provider`) at once: a 1-token request each."""
+    body = request.get_json(silent=True) or {}
+    provider = body.get("provider") if isinstance(body, dict) else None
+    if provider is not None and not isinstance(provider, str):
+        return field_error("provider", "must be a provider id")
+    records = [
+        record
+        for record in actions.store.list_connections()
+        if provider is None or record.provider == provider
+    ]
+    results = actions.test_many(records) if records else []
+    return jsonify(
+        {
+            "data": [
+                {"id": record.id, "provider": record.provider, "name": record.name}
+                | result.as_json()
+                for record, result in zip(records, results, strict=True)
+            ]
+        }
     )
 
 

@@ -40,19 +40,32 @@ def delete(connection_id: int) -> bool:
 
 
 def test(connection_id: int) -> TestResult | None:
-    services = _services()
     record = store.get_connection(connection_id)
-    credentials = store.load_credentials(services.box, connection_id)
-    if record is None or credentials is None:
+    if record is None:
         return None
+    return test_many([record])[0]
+
+
+def test_many(records: list[ConnectionRecord]) -> list[TestResult]:
+    """Test each connection with a 1-token request, all at once on the fan-out pool; the results
+    are saved (and a passing account leaves its rest) here, in the request's own thread."""
+    services = _services()
+    jobs = [(record, store.load_credentials(services.box, record.id)) for record in records]
+    results = services.fanout.map(lambda job: _run_test(services.upstream, *job), jobs)
+    for record, result in zip(records, results, strict=True):
+        store.record_test_result(record.id, result.ok, result.latency_ms, result.error)
+        if result.ok:
+            services.pipeline.state.cooldowns.forget(record.id)
+    return results
+
+
+def _run_test(client, record: ConnectionRecord, credentials) -> TestResult:
     spec = PROVIDERS.get(record.provider)
     if spec is None:
         return TestResult(False, None, f"unknown provider '{record.provider}'")
-    result = run_connection_test(services.upstream, spec, credentials, record.test_model)
-    store.record_test_result(connection_id, result.ok, result.latency_ms, result.error)
-    if result.ok:
-        services.pipeline.state.cooldowns.forget(connection_id)
-    return result
+    if credentials is None:
+        return TestResult(False, None, "the connection was deleted")
+    return run_connection_test(client, spec, credentials, record.test_model)
 
 
 def as_json(record: ConnectionRecord) -> dict:

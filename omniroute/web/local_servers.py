@@ -1,6 +1,7 @@
 """Find local model servers (Ollama, LM Studio, vLLM, llama.cpp) on this machine's loopback.
 
-Each server is probed at its default port with a short timeout, all at once; only loopback
+Each server is probed at its default port with a short timeout, all at once (on the fan-out
+pool); only loopback
 hosts are ever probed. `app.config["LOCAL_PORTS"]` ({provider id: port}) moves a server to
 another port (tests point them at fake servers). Ollama answers `GET /api/tags` with
 {"models": [...]} and serves its OpenAI-compatible API under `/v1`; the others answer the
@@ -9,7 +10,7 @@ OpenAI-style `GET /v1/models` with {"data": [...]}.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 
 import requests
 from flask import current_app
@@ -45,13 +46,11 @@ def base_url(provider_id: str) -> str:
     return server_url(provider_id) + "/v1"
 
 
-def probe(provider_id: str, url: str) -> dict:
+def probe_result(provider_id: str, url: str, answer: Future) -> dict:
     """{"provider", "spec", "url", "ok", "models"?}: did the server answer its listing?"""
     found = {"provider": provider_id, "spec": PROVIDERS.get(provider_id), "url": url, "ok": False}
-    session = requests.Session()
-    session.trust_env = False  # no proxies for 127.0.0.1
     try:
-        response = session.get(url, timeout=PROBE_TIMEOUT, allow_redirects=False)
+        response = answer.result()
         found["ok"] = response.status_code == 200
         if found["ok"]:
             body = response.json()
@@ -59,17 +58,18 @@ def probe(provider_id: str, url: str) -> dict:
             found["models"] = len(items) if isinstance(items, list) else None
     except (requests.RequestException, ValueError):
         pass
-    finally:
-        session.close()
     return found
 
 
 def detect(connected: set[str]) -> list[dict]:
     """Probe every known local server at once; each result says whether it is `connected`
     already (a connection for that provider exists, so it must not be added again)."""
+    fanout = current_app.extensions["omniroute"].fanout
     targets = [(provider_id, probe_url(provider_id)) for provider_id in LOCAL_SERVERS]
-    with ThreadPoolExecutor(max_workers=len(targets)) as pool:
-        results = list(pool.map(lambda target: probe(*target), targets))
+    answers = [fanout.get(url, PROBE_TIMEOUT) for _, url in targets]  # all at once
+    results = [
+        probe_result(*target, answer) for target, answer in zip(targets, answers, strict=True)
+    ]
     for result in results:
         result["connected"] = result["provider"] in connected
     return results

@@ -159,6 +159,9 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "api_providers.update_connection": Operation(body=obj(CONNECTION_FIELDS)),
     "api_providers.delete_connection": NO_CONTENT,
+    "api_providers.test_all_connections": Operation(
+        body=obj({"provider": string(1, 64)}), returns=LISTING
+    ),
     "api_resilience.patch_resilience": Operation(body=RESILIENCE_CHANGES),
     "api_resilience.post_reset": Operation(
         body=obj(

@@ -135,7 +135,7 @@ CONNECTION_FIELDS = {
 }
 NODE_FIELDS = {
     "name": string(1, 200),
-    "prefix": string(1, 64, pattern=f"^{PREFIX_PATTERN.pattern}$"),
+    "prefix": string(1, 64, pattern=anchored(PREFIX_PATTERN)),
     "apiType": one_of(WIRE_FORMATS),
     "baseUrl": string(1, description="an http:// or https:// URL without a query"),
     "apiKey": nullable(string(0, pattern=r"^\S*$")),
