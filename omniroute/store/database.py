@@ -13,8 +13,7 @@ import os
 import stat
 from urllib.parse import unquote, urlparse
 
-from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
-
+from .app_database import AppPostgresqlDatabase, AppSqliteDatabase, bind
 from .models import database_proxy
 from .secret_files import write_private_file
 
@@ -36,7 +35,7 @@ def open_database(url: str):
         if path not in {":memory:", "/:memory:"}:
             os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", mode=0o700, exist_ok=True)
             keep_private(path)
-        database = PooledSqliteDatabase(
+        database = AppSqliteDatabase(
             path,
             pragmas=SQLITE_PRAGMAS,
             max_connections=64,
@@ -44,7 +43,7 @@ def open_database(url: str):
             check_same_thread=False,
         )
     elif parsed.scheme in {"postgresql", "postgres"}:
-        database = PooledPostgresqlDatabase(
+        database = AppPostgresqlDatabase(
             unquote(parsed.path.lstrip("/")),
             user=unquote(parsed.username) if parsed.username else None,
             password=unquote(parsed.password) if parsed.password else None,
@@ -55,7 +54,8 @@ def open_database(url: str):
         )
     else:
         raise ValueError(f"unsupported database URL scheme {parsed.scheme!r}")
-    database_proxy.initialize(database)
+    database_proxy.initialize(database)  # the fallback for threads that bound none
+    bind(database)
     return database
 
 

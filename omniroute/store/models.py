@@ -1,7 +1,8 @@
 """peewee models: the tables OmniRoute keeps. The schema itself is created by migrations.py.
 
-Models are bound to `database_proxy`, which `store.database.open_database()` points at SQLite or
-PostgreSQL. Views never query these directly: they call the query functions in `store/`.
+Models are bound to `database_proxy`, which answers with the database of the app being served
+(`store.app_database`: SQLite or PostgreSQL, opened by `store.database.open_database()`). Views
+never query these directly: they call the query functions in `store/`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from peewee import (
     AutoField,
     BooleanField,
     CharField,
-    DatabaseProxy,
     DateTimeField,
     FloatField,
     IntegerField,
@@ -20,7 +20,9 @@ from peewee import (
     TextField,
 )
 
-database_proxy = DatabaseProxy()
+from .app_database import AppDatabaseProxy
+
+database_proxy = AppDatabaseProxy()
 
 
 def utcnow() -> dt.datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 
+from ..store.app_database import bind
 from . import (
     api_aliases,
     api_auth,
@@ -91,6 +92,7 @@ def register_web(app: Flask) -> None:
 
     @app.before_request
     def open_database_connection():
+        bind(database)  # this app's models use this app's database, on any path
         if not client_api.is_client_api_path(request.path):
             database.connect(reuse_if_open=True)
 
