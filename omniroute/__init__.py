@@ -49,7 +49,8 @@ def create_app(
     register_web(app)
     register_client_errors(app)
     register_error_boundaries(app)  # after the client API's: it hands their paths back to them
-    app.wsgi_app = AdmissionControl(
+    # Flask's documented way to add WSGI middleware, which its types declare a method
+    app.wsgi_app = AdmissionControl(  # type: ignore[method-assign]
         ClientFastPath(app.wsgi_app, services, error_reply),
         settings["MAX_IN_FLIGHT"],
         is_client_api_path,

@@ -117,7 +117,7 @@ class ServiceUnavailableError(GatewayError):
 class UpstreamError(GatewayError):
     status = 502
     type = "upstream_error"
-    code = "upstream_error"
+    code: str | None = "upstream_error"
 
     def __init__(self, message: str, *, provider: str, **kwargs):
         super().__init__(message, **kwargs)

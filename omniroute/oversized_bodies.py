@@ -19,6 +19,7 @@ import socket
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser, ParsingError
@@ -26,7 +27,12 @@ from waitress.server import BaseWSGIServer
 from waitress.task import ErrorTask
 from waitress.utilities import RequestEntityTooLarge
 
-from .errors import InvalidRequestError, body_too_large
+from .errors import GatewayError, InvalidRequestError, body_too_large
+
+if TYPE_CHECKING:
+    from .proxy.reply import Reply
+
+ErrorRenderer = Callable[[str, GatewayError], "Reply"]
 
 LINGER_SECONDS = 5.0  # how long a refused client may go on sending before the socket closes
 
@@ -71,9 +77,14 @@ class ShapedErrorTask(ErrorTask):
     request line, headers too large) its 4xx. Only a dashboard page keeps waitress's text, as
     no browser sends such a request; a request whose path was never read is answered in JSON."""
 
+    channel: BodyLimitChannel
+    response_headers: list[tuple[str, str]]
+
     def execute(self):
-        error = self.request.error
+        # waitress's stub types an error task's `request` as the Error; it is the failed parser
+        error = self.request.error  # type: ignore[attr-defined]
         path = getattr(self.request, "path", None) or ""  # unset when the request line was bad
+        shaped: GatewayError
         if isinstance(error, RequestEntityTooLarge):
             shaped = body_too_large(self.channel.body_limit)
         elif 400 <= error.code < 500 and (not path or self.channel.answers_in_json(path)):
@@ -84,8 +95,8 @@ class ShapedErrorTask(ErrorTask):
         self.status = f"{error.code} {error.reason}"
         self.response_headers.extend(reply.headers.items())
         self.set_close_on_finish()
-        self.content_length = len(reply.body)
-        self.write(reply.body)
+        self.content_length = len(reply.whole_body)
+        self.write(reply.whole_body)
         return None
 
 
@@ -96,12 +107,16 @@ class BodyLimitChannel(HTTPChannel):
 
     error_task_class = ShapedErrorTask
     body_limit: int
+    render_error: ErrorRenderer
+    answers_in_json: Callable[[str], bool]
+    readable: Callable[[], bool]  # replaced per connection while lingering
     refused = False  # an over-limit body was seen: discard all further input
     linger_until: float | None = None
 
     def __init__(self, server, sock, addr, adj, map=None):
         super().__init__(server, sock, addr, adj, map)
-        self.parser_class = partial(
+        # waitress's stub wants a class here; waitress only ever calls parser_class(adj)
+        self.parser_class = partial(  # type: ignore[assignment]
             BodyLimitParser, body_limit=self.body_limit, on_refused=self._refuse
         )
 
@@ -116,6 +131,7 @@ class BodyLimitChannel(HTTPChannel):
     def _lingering_readable(self):
         """`readable` while draining a refused client (set per connection: the event loop
         asks every connection on every turn, so the common case keeps waitress's own)."""
+        assert self.linger_until is not None  # set before this replaces `readable`
         if time.monotonic() >= self.linger_until:
             self.will_close = True  # writable() now says so, and handle_write closes
             return False
@@ -127,6 +143,7 @@ class BodyLimitChannel(HTTPChannel):
         answered = self.will_close and not self.total_outbufs_len
         if not (self.refused and answered) or self.linger_until is not None:
             return super().handle_close()
+        assert self.socket is not None  # an open connection's channel holds its socket
         try:
             self.socket.shutdown(socket.SHUT_WR)
         except OSError:
@@ -138,7 +155,7 @@ class BodyLimitChannel(HTTPChannel):
 
 
 def body_limit_channel(
-    body_limit: int, render_error, answers_in_json: Callable[[str], bool]
+    body_limit: int, render_error: ErrorRenderer, answers_in_json: Callable[[str], bool]
 ) -> type[BodyLimitChannel]:
     """A channel class refusing bodies over `body_limit`; `render_error(path, error)` → Reply;
     `answers_in_json(path)` tells the paths whose unparsable requests get a JSON error."""

@@ -61,8 +61,10 @@ def build_server(app: Flask, sockets=None, **overrides):
     try:
         server = create_server(app, **options)
     except (ValueError, OSError) as error:
-        named = listen_error(error, options.get("host"), options.get("port"))
-        if sockets is not None or named is None:
+        if sockets is not None:
+            raise
+        named = listen_error(error, options["host"], options["port"])
+        if named is None:
             raise
         raise named from None
     use_channel_class(

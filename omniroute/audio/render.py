@@ -25,7 +25,7 @@ def render(transcript: Transcript, response_format: str) -> tuple[bytes, str]:
         return to_srt(transcript).encode(), content_type
     if response_format == "vtt":
         return to_vtt(transcript).encode(), content_type
-    body = {
+    body: dict[str, object] = {
         "text": transcript.text,
         "language": transcript.language,
         "duration": transcript.duration,

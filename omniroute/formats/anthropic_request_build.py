@@ -21,7 +21,7 @@ from .anthropic_wire import (
     INTERNAL_EXTRA_KEYS,
     WIRE_EFFORTS,
 )
-from .canonical import Part, Reasoning, Request, TextPart, budget_for_effort
+from .canonical import EFFORT_BUDGETS, Part, Reasoning, Request, TextPart, budget_for_effort
 from .dropped import log_dropped
 
 DEFAULT_MAX_TOKENS = 4096
@@ -201,7 +201,7 @@ def _build_thinking(request: Request) -> tuple[dict | None, int]:
         thinking = {"type": "adaptive"}
     else:
         budget = reasoning.budget_tokens or budget_for_effort(reasoning.effort)
-        budget, max_tokens = fit_budget(budget or budget_for_effort(DEFAULT_EFFORT), given_max)
+        budget, max_tokens = fit_budget(budget or EFFORT_BUDGETS[DEFAULT_EFFORT], given_max)
         thinking = {"type": "enabled", "budget_tokens": budget}
     if isinstance(original, dict) and original.get("type") == thinking["type"]:
         thinking = {**original, **thinking}  # keeps e.g. "display"

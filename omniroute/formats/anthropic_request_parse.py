@@ -23,7 +23,17 @@ from .anthropic_validation import (
     is_str_list,
 )
 from .anthropic_wire import CHOICE_FROM_WIRE, EFFORT_FROM_WIRE, EMPTY_SCHEMA, INTERNAL_EXTRA_KEYS
-from .canonical import Message, Part, Reasoning, Request, ResponseFormat, TextPart, Tool, ToolChoice
+from .canonical import (
+    Message,
+    Part,
+    Reasoning,
+    Request,
+    ResponseFormat,
+    Role,
+    TextPart,
+    Tool,
+    ToolChoice,
+)
 
 # fmt: off
 _KNOWN_FIELDS = frozenset((
@@ -31,7 +41,7 @@ _KNOWN_FIELDS = frozenset((
     "top_k", "stop_sequences", "stream", "metadata", "thinking", "output_config",
 ))
 # fmt: on
-_ROLES = ("user", "assistant", "system")
+_ROLES: tuple[Role, ...] = ("user", "assistant", "system")
 
 
 @dataclass
@@ -144,7 +154,7 @@ def _parse_messages(value: object, leftovers: _Leftovers) -> tuple[Message, ...]
         others = {k: v for k, v in message.items() if k not in ("role", "content")}
         if others:
             leftovers.message_fields.append([index, others])
-        messages.append(Message(role=role, parts=parts))  # type: ignore[arg-type]
+        messages.append(Message(role=role, parts=parts))
     return tuple(messages)
 
 
@@ -214,7 +224,7 @@ def _parse_tool_choice(value: object) -> ToolChoice | None:
     path = "tool_choice"
     name = checked_field(value, "name", is_str, "a string", path, required=mode == "tool")
     disable = checked_field(value, "disable_parallel_tool_use", is_bool, "a boolean", path)
-    return ToolChoice(mode=mode, name=name if mode == "tool" else None, disable_parallel=disable)  # type: ignore[arg-type]
+    return ToolChoice(mode=mode, name=name if mode == "tool" else None, disable_parallel=disable)
 
 
 def _parse_reasoning(thinking: dict | None, output_config: dict | None) -> Reasoning | None:

@@ -189,7 +189,8 @@ class StreamDecoder:
     def _message_delta(self, payload: dict) -> list[StreamEvent]:
         events = self._ensure_started() + self._stop_open_blocks()
         self._merge_usage(payload.get("usage"))
-        delta = payload.get("delta") if isinstance(payload.get("delta"), dict) else {}
+        delta = payload.get("delta")
+        delta = delta if isinstance(delta, dict) else {}
         sequence = delta.get("stop_sequence")
         self._delta_sent = True
         events.append(
@@ -209,8 +210,10 @@ class StreamDecoder:
         return [*events, MessageStop()]
 
     def _error(self, payload: dict) -> list[StreamEvent]:
-        error = payload.get("error") if isinstance(payload.get("error"), dict) else {}
-        kind = error.get("type") if isinstance(error.get("type"), str) else "api_error"
+        error = payload.get("error")
+        error = error if isinstance(error, dict) else {}
+        kind = error.get("type")
+        kind = kind if isinstance(kind, str) else "api_error"
         message = _text(error.get("message")) or "upstream stream error"
         self._ended = True
         return [StreamError(status=status_for_type(kind), message=message, type=kind)]

@@ -76,7 +76,7 @@ class StreamEncoder:
         self._open: int | None = None  # canonical index of the block open on the wire
         self._kinds: dict[int, str] = {}  # canonical index → wire block type
         self._queue: list[int] = []  # blocks started while another was open, in order
-        self._held: dict[int, list[StreamEvent]] = {}
+        self._held: dict[int, tuple[BlockStart, list[BlockDelta | BlockStop]]] = {}
         self._seen: set[int] = set()  # every canonical index ever started
         self._stop: tuple[StopReason | None, str | None] = (None, None)
         self._usage: Usage | None = None
@@ -111,7 +111,7 @@ class StreamEncoder:
         ident = (event.id if event else "") or new_message_id()
         usage = event.usage if event else None
         self._usage = usage
-        message = {
+        message: dict[str, object] = {
             "id": ident,
             "type": "message",
             "role": "assistant",
@@ -129,7 +129,7 @@ class StreamEncoder:
         self._seen.add(event.index)
         if self._open is not None:
             self._queue.append(event.index)
-            self._held[event.index] = [event]
+            self._held[event.index] = (event, [])
             return b""
         return self._open_block(event)
 
@@ -145,7 +145,7 @@ class StreamEncoder:
 
     def _block_event(self, event: BlockDelta | BlockStop) -> bytes:
         if event.index in self._held:
-            self._held[event.index].append(event)
+            self._held[event.index][1].append(event)
             return b""
         if event.index not in self._seen and isinstance(event, BlockDelta) and event.text:
             return self._block_start(BlockStart(event.index, TextPart(""))) + self._block_event(
@@ -186,13 +186,12 @@ class StreamEncoder:
         out = b""
         while self._open is None and self._queue:
             index = self._queue.pop(0)
-            held = self._held.pop(index)
-            out += self._open_block(held[0])  # type: ignore[arg-type]
-            for event in held[1:]:
+            start, held = self._held.pop(index)
+            out += self._open_block(start)
+            for event in held:
                 if self._open != index:
                     break
-                is_stop = isinstance(event, BlockStop)
-                out += self._close_open() if is_stop else self._delta(event)  # type: ignore[arg-type]
+                out += self._close_open() if isinstance(event, BlockStop) else self._delta(event)
         return out
 
     def _close_all(self) -> bytes:

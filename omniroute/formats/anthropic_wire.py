@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from .anthropic_validation import is_int
-from .canonical import StopReason, Usage
+from .canonical import StopReason, ToolChoiceMode, Usage
 
 # ---------------------------------------------------------------------------------------------
 # Errors
@@ -62,7 +62,7 @@ def error_payload(error_type: str, message: str) -> dict:
 # ---------------------------------------------------------------------------------------------
 # Stop reasons and usage
 
-_STOP_REASONS = frozenset(
+_STOP_REASONS: frozenset[StopReason] = frozenset(
     {"end_turn", "max_tokens", "stop_sequence", "tool_use", "refusal", "pause_turn"}
 )
 
@@ -72,13 +72,13 @@ def stop_reason_from_wire(value: object) -> StopReason | None:
     if value is None:
         return None
     if isinstance(value, str) and value in _STOP_REASONS:
-        return value  # type: ignore[return-value]
+        return value
     return "max_tokens" if value == "model_context_window_exceeded" else "end_turn"
 
 
 def stop_reason_to_wire(value: StopReason | None) -> str:
     """Anthropic has no "error" stop reason: anything it does not know becomes end_turn."""
-    return value if value in _STOP_REASONS else "end_turn"  # type: ignore[return-value]
+    return value if value in _STOP_REASONS else "end_turn"
 
 
 def _count(value: object) -> int:
@@ -124,7 +124,12 @@ INTERNAL_EXTRA_KEYS = frozenset((
 EFFORT_FROM_WIRE = {"max": "xhigh"}
 EFFORT_TO_WIRE = {"minimal": "low"}
 WIRE_EFFORTS = frozenset({"low", "medium", "high", "xhigh", "max"})
-CHOICE_FROM_WIRE = {"auto": "auto", "any": "required", "tool": "tool", "none": "none"}
+CHOICE_FROM_WIRE: dict[str, ToolChoiceMode] = {
+    "auto": "auto",
+    "any": "required",
+    "tool": "tool",
+    "none": "none",
+}
 CHOICE_TO_WIRE = {mode: wire for wire, mode in CHOICE_FROM_WIRE.items()}
 EMPTY_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
 

@@ -127,9 +127,12 @@ Part = (
 )
 
 
+Role = Literal["user", "assistant", "system"]
+
+
 @dataclass(frozen=True)
 class Message:
-    role: Literal["user", "assistant", "system"]
+    role: Role
     parts: tuple[Part, ...]
 
     @property
@@ -150,9 +153,12 @@ class Tool:
     cache_control: dict | None = None
 
 
+ToolChoiceMode = Literal["auto", "none", "required", "tool"]
+
+
 @dataclass(frozen=True)
 class ToolChoice:
-    mode: Literal["auto", "none", "required", "tool"] = "auto"
+    mode: ToolChoiceMode = "auto"
     name: str | None = None  # with mode="tool"
     disable_parallel: bool | None = None
 

@@ -14,6 +14,7 @@ from .canonical import (
     Reasoning,
     Request,
     ResponseFormat,
+    Role,
     TextPart,
     Tool,
     ToolChoice,
@@ -35,7 +36,7 @@ from .gemini_wire import (
 )
 
 _PREFIX = "gemini."
-_ROLES = {"user": "user", "model": "assistant", "function": "user"}
+_ROLES: dict[str, Role] = {"user": "user", "model": "assistant", "function": "user"}
 _MAPPED = frozenset({"contents", "systemInstruction", "tools", "toolConfig", "generationConfig"})
 _INTERNAL = frozenset(
     {
@@ -100,7 +101,7 @@ def _parse_contents(contents: Any, ids: CallIds) -> tuple[Message, ...]:
             for j, raw in enumerate(raw_parts)
             for part in parse_part(raw, f"{path}.parts[{j}]", ids)
         ]
-        messages.append(Message(role=_ROLES[role], parts=tuple(parts)))  # type: ignore[arg-type]
+        messages.append(Message(role=_ROLES[role], parts=tuple(parts)))
     return tuple(messages)
 
 

@@ -116,7 +116,8 @@ def _merge_all_of(node: dict, defs: dict[str, dict], seen: tuple[str, ...]) -> d
             if key == "properties" and isinstance(value, dict):
                 merged["properties"] = {**value, **(merged.get("properties") or {})}
             elif key == "required" and isinstance(value, list):
-                old = merged.get("required") if isinstance(merged.get("required"), list) else []
+                required = merged.get("required")
+                old = required if isinstance(required, list) else []
                 merged["required"] = old + [n for n in value if n not in old]
             else:
                 merged.setdefault(key, value)

@@ -323,10 +323,10 @@ class StreamEncoder:
                 return out
             return b""
         if block.kind == "tool":
-            part = block.part
-            if not isinstance(part, ToolUsePart):
+            tool = block.part
+            if not isinstance(tool, ToolUsePart):
                 return b""
-            call = ToolUsePart(id=part.id, name=part.name, arguments=block.arguments or "{}")
+            call = ToolUsePart(id=tool.id, name=tool.name, arguments=block.arguments or "{}")
             return self._chunk(build_part(call, {}, _shown))
         if block.kind == "other":
             return self._chunk(build_part(block.part, {}, _shown))

@@ -273,7 +273,7 @@ def parse_response(body: Any) -> c.Response:
         id=str(body.get("id") or "chatcmpl"),
         model=str(body.get("model") or ""),
         parts=parts,
-        stop_reason=FINISH_TO_STOP.get(choice.get("finish_reason"), "end_turn"),
+        stop_reason=FINISH_TO_STOP.get(choice.get("finish_reason") or "", "end_turn"),
         usage=usage_of(body),
         created=body.get("created") if isinstance(body.get("created"), int) else None,
     )

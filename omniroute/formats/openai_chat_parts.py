@@ -13,7 +13,7 @@ from ..errors import InvalidRequestError
 from . import canonical as c
 
 _DATA_URL_PREFIX = "data:"
-FINISH_TO_STOP = {
+FINISH_TO_STOP: dict[str, c.StopReason] = {
     "stop": "end_turn",
     "length": "max_tokens",
     "tool_calls": "tool_use",
@@ -192,7 +192,7 @@ def user_content(parts) -> str | list[dict]:
     """A string when the content is plain text, else a list of Chat content parts."""
     if all(isinstance(p, c.TextPart) and not p.cache_control for p in parts):
         return "".join(p.text for p in parts)
-    content = []
+    content: list[dict[str, Any]] = []
     for part in parts:
         if isinstance(part, c.TextPart):
             content.append({"type": "text", "text": part.text})

@@ -38,7 +38,7 @@ class StreamDecoder:
         self._open: tuple[str, int] | None = None  # (block kind, block index)
         self._blocks = 0
         self._tools = ToolCallAssembler(self._open_tool, lambda: self._blocks - 1)
-        self._stop: str | None = None
+        self._stop: c.StopReason | None = None
         self._usage: c.Usage | None = None
 
     def feed(self, data: bytes) -> list[c.StreamEvent]:

@@ -46,7 +46,8 @@ class ToolCallAssembler:
     def feed(self, call: dict) -> list[c.StreamEvent]:
         position = call.get("index", 0)
         position = position if isinstance(position, int) else 0
-        function = call.get("function") if isinstance(call.get("function"), dict) else {}
+        function = call.get("function")
+        function = function if isinstance(function, dict) else {}
         entry = self._calls.get(position)
         if entry is None:
             call_id = call.get("id") or f"call_{uuid.uuid4().hex[:24]}"

@@ -29,7 +29,12 @@ from .responses_output import nonempty_str, thinking_of, tool_use_of
 log = logging.getLogger("omniroute.formats.openai_responses")  # the format's one logger
 
 _STATEFUL = ("previous_response_id", "conversation", "prompt")
-_ROLES = {"user": "user", "assistant": "assistant", "system": "system", "developer": "system"}
+_ROLES: dict[str, c.Role] = {
+    "user": "user",
+    "assistant": "assistant",
+    "system": "system",
+    "developer": "system",
+}
 _DATA_URL_RE = re.compile(r"^data:([^;,]*)(?:;[^,]*)?;base64,(.*)$", re.DOTALL)
 
 
@@ -77,7 +82,7 @@ def _item_type(item: Any, where: str) -> str:
     return kind
 
 
-def _role_of(item: dict) -> str | None:
+def _role_of(item: dict) -> c.Role | None:
     role = item.get("role")
     return _ROLES.get(role) if isinstance(role, str) else None
 
@@ -87,9 +92,8 @@ def _leading_system(item: dict, where: str) -> list[c.TextPart] | None:
     if _role_of(item) != "system":
         return None
     parts = _content_parts(item.get("content"), where, "system")
-    if all(isinstance(part, c.TextPart) for part in parts):
-        return parts  # type: ignore[return-value]
-    return None
+    texts = [part for part in parts if isinstance(part, c.TextPart)]
+    return texts if len(texts) == len(parts) else None
 
 
 def _content_parts(content: Any, where: str, role: str) -> list[c.Part]:
@@ -195,7 +199,7 @@ class _InputBuilder:
             self._extend("assistant", *parts)
         else:
             self._flush()
-            self.messages.append(c.Message(role=role, parts=tuple(parts)))  # type: ignore[arg-type]
+            self.messages.append(c.Message(role=role, parts=tuple(parts)))
 
     def _remember_id(self, item: dict, key: str) -> None:
         self._seen[key] += 1
@@ -243,7 +247,7 @@ class _InputBuilder:
 
     def _flush(self) -> None:
         if self._run is not None and self._run[1]:
-            role = "assistant" if self._run[0] == "assistant" else "user"
+            role: c.Role = "assistant" if self._run[0] == "assistant" else "user"
             self.messages.append(c.Message(role=role, parts=tuple(self._run[1])))
         self._run = None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from typing import Any
+from typing import Any, TypeGuard
 
 from . import canonical as c
 from .dropped import log_dropped
@@ -78,7 +78,7 @@ def _build_system(request: c.Request) -> tuple[str | None, list[dict]]:
     return instructions, items
 
 
-def _layout_fits(layout: Any, count: int) -> bool:
+def _layout_fits(layout: Any, count: int) -> TypeGuard[list[list[Any]]]:
     if not isinstance(layout, list):
         return False
     valid = all(
@@ -154,7 +154,7 @@ def _data_url(media_type: str, data: str) -> str:
 def _part_item(part: c.Part, ids: dict, namespaced: dict) -> dict | None:
     if isinstance(part, c.ToolUsePart):
         namespace, name = split_tool_name(part.name, namespaced)
-        item = {"type": "function_call", "call_id": part.id, "name": name}
+        item: dict[str, Any] = {"type": "function_call", "call_id": part.id, "name": name}
         item["arguments"] = part.arguments
         if namespace:
             item["namespace"] = namespace

@@ -200,7 +200,8 @@ class StreamDecoder:
 
     def _on_part_done(self, payload: dict) -> list[c.StreamEvent]:
         key = self._text_key(payload)
-        part = payload.get("part") if isinstance(payload.get("part"), dict) else {}
+        part = payload.get("part")
+        part = part if isinstance(part, dict) else {}
         return self._rest(key, part.get("text", part.get("refusal"))) + self._stop(key)
 
     def _on_arguments_delta(self, payload: dict) -> list[c.StreamEvent]:
@@ -226,12 +227,12 @@ class StreamDecoder:
         key = self._key(payload, item)
         kind = item.get("type")
         if kind == "function_call":
-            part, events = self._open_call(key, item)
-            return events + self._rest((key, -1), part.arguments) + self._stop((key, -1))
+            call, events = self._open_call(key, item)
+            return events + self._rest((key, -1), call.arguments) + self._stop((key, -1))
         if kind == "reasoning":
-            part = thinking_of(item)
-            if isinstance(part, c.ThinkingPart):
-                return self._reasoning_done(key, part)
+            thinking = thinking_of(item)
+            if isinstance(thinking, c.ThinkingPart):
+                return self._reasoning_done(key, thinking)
             return self._reasoning_done(key, c.ThinkingPart(id=nonempty_str(item.get("id"))))
         if kind == "message":
             return self._message_done(key, content_texts(item))

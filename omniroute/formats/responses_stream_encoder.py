@@ -66,7 +66,7 @@ _KNOWN_CODES = frozenset(
 def _error_code(event: c.StreamError) -> str:
     """The `response.error.code` for a canonical error."""
     if event.code in _KNOWN_CODES:
-        return event.code  # type: ignore[return-value]
+        return event.code
     if event.status == 429:
         return "rate_limit_exceeded"
     if event.status in (400, 413) and _CONTEXT_RE.search(event.message):

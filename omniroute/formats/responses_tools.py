@@ -175,7 +175,7 @@ def build_tools(request: c.Request) -> list[dict]:
     groups: dict[str, dict] = {}
     for tool in request.tools:
         namespace, name = split_tool_name(tool.name, namespaced)
-        function = {"type": "function", "name": name}
+        function: dict[str, Any] = {"type": "function", "name": name}
         if tool.description:
             function["description"] = tool.description
         function["parameters"] = tool.parameters

@@ -231,6 +231,7 @@ class _Run:
         state = self.context.state
         if state is not None:
             state.note_failure(attempt.account)
+        if self.resilience is not None:
             outcome = status if isinstance(error, UpstreamStatusError) else None
             self.resilience.breakers.record(attempt.spec.id, attempt.spec.tier, outcome)
         if not isinstance(error, UpstreamStatusError):

@@ -104,10 +104,10 @@ def _check_media_key(client, spec: ProviderSpec, connection: ActiveConnection) -
     latency = round((time.perf_counter() - started) * 1000, 1)
     if status >= 400:
         message = openai_chat.parse_error(body)[0]
-        error = UpstreamStatusError(
+        refusal = UpstreamStatusError(
             f"{spec.id}: {message}", provider=spec.id, upstream_status=status
         )
-        return TestResult(False, latency, error.message, hint_for(error))
+        return TestResult(False, latency, refusal.message, hint_for(refusal))
     return TestResult(True, latency)
 
 

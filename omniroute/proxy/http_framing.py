@@ -243,7 +243,7 @@ class Body:
 
     def __init__(self, reader, length: int | None, chunked: bool, encoding: str):
         self._reader = reader
-        self._left = length  # bytes left: of the body (length) or of this chunk (chunked)
+        self._left = length or 0  # bytes left: of the body (length) or of this chunk (chunked)
         self._chunked = chunked
         self._until_close = length is None and not chunked
         self.complete = length == 0

@@ -22,6 +22,7 @@ import ssl
 import threading
 from collections.abc import Mapping
 from functools import lru_cache
+from io import BufferedReader
 from urllib.parse import quote, urlsplit
 
 from .http_framing import BUFFER_SIZE, Body, ResponseBroken, ResponseHeaders, body_of, read_head
@@ -90,7 +91,8 @@ class Connection:
     def __init__(self, origin: tuple[str, str, int], sock: socket.socket):
         self.origin = origin
         self.sock = sock
-        self.reader = sock.makefile("rb", buffering=BUFFER_SIZE)
+        # typeshed says IOBase for any int buffering; "rb" with a buffer is a BufferedReader
+        self.reader: BufferedReader = sock.makefile("rb", buffering=BUFFER_SIZE)  # type: ignore[assignment]
         self.reused = False
 
     def looks_closed(self) -> bool:

@@ -36,6 +36,14 @@ class MediaRequest(Protocol):
     def client_answer(self, attempt: Attempt, payload: Any, raw: bytes) -> tuple[bytes, Usage]: ...
 
 
+class MediaRequestClass(Protocol):
+    """A MediaRequest class: made from the client's body, it names its usage row's endpoint."""
+
+    endpoint: str
+
+    def __call__(self, raw: bytes) -> MediaRequest: ...
+
+
 def parse_json_object(raw: bytes) -> dict:
     """The request body as a JSON object with a valid `model` id (a 400 otherwise)."""
     body = parse_body(raw)
@@ -67,7 +75,7 @@ def media_check(media: MediaRequest):
 
 
 def run_media(
-    pipeline, make_request: type[MediaRequest], raw: bytes, api_key_id: int | None, grant=None
+    pipeline, make_request: MediaRequestClass, raw: bytes, api_key_id: int | None, grant=None
 ) -> Reply:
     """Answer one media call (`make_request` is a MediaRequest class, whose `endpoint` names
     the usage row even when the body is rejected): the first account that answers, its answer

@@ -253,7 +253,7 @@ class Pipeline:
         trace.fail(error.status, error.message)
         reply = Reply.json(error.status, FORMATS[wire_format].error_body(error), error.headers)
         if trace.capture is not None:
-            trace.capture.add(reply.body)
+            trace.capture.add(reply.whole_body)
         self.record(trace)
         return reply
 

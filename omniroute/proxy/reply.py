@@ -34,6 +34,12 @@ class Reply:
     def json(cls, status: int, payload: object, headers: dict[str, str] | None = None) -> Reply:
         return cls(status, json.dumps(payload).encode("utf-8"), {**JSON_HEADERS, **(headers or {})})
 
+    @property
+    def whole_body(self) -> bytes:
+        """The body of a reply made in one piece, as every error reply is (never a stream's)."""
+        assert isinstance(self.body, bytes), "a streamed reply has no body in one piece"
+        return self.body
+
 
 def header_value(value: str) -> str:
     """`value` as a response header can carry it (see the module docstring)."""

@@ -156,7 +156,8 @@ def _chat_ended(event: bytes) -> bool:
     if data.strip() == b"[DONE]":
         return True
     chunk = _json_data(event) or {}
-    choices = chunk.get("choices") if isinstance(chunk.get("choices"), list) else []
+    choices = chunk.get("choices")
+    choices = choices if isinstance(choices, list) else []
     finished = any(isinstance(ch, dict) and ch.get("finish_reason") for ch in choices)
     return finished or "error" in chunk
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import InvalidRequestError
 from ..formats import canonical as c
@@ -21,6 +21,12 @@ from ..formats.registry import FORMATS
 from ..routing.plan import Attempt
 from .client_input import check_model_id, parse_body
 from .endpoints import UpstreamRequest, upstream_headers, upstream_url
+
+
+class HeaderLookup(Protocol):
+    """The client's request headers as the pipeline reads them (a dict, or werkzeug's Headers)."""
+
+    def get(self, name: str, /) -> str | None: ...
 
 
 @dataclass
@@ -33,7 +39,7 @@ class ClientCall:
     api_key_id: int | None = None
     model: str | None = None  # when the URL names it (Gemini)
     stream: bool | None = None  # when the URL decides it (Gemini)
-    headers: Mapping[str, str] | None = None
+    headers: HeaderLookup | None = None
     client_gone: Callable[[], bool] | None = None  # True once the client hung up (waitress)
     grant: Any = None  # the caller's KeyGrant: which models its API key may use
 

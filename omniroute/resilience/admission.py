@@ -63,10 +63,10 @@ class AdmissionControl:
             "503 Service Unavailable",
             [
                 *reply.headers.items(),
-                ("Content-Length", str(len(reply.body))),
+                ("Content-Length", str(len(reply.whole_body))),
             ],
         )
-        return [reply.body]
+        return [reply.whole_body]
 
 
 class _ClosingIterable:

@@ -26,7 +26,7 @@ class RoutingPolicy:
 
 
 # camelCase API name → (field, allowed values or (min, max) for integers)
-API_FIELDS = {
+API_FIELDS: dict[str, tuple[str, tuple[str, ...] | tuple[int, int]]] = {
     "routingStrategy": ("routing_strategy", ACCOUNT_STRATEGIES),
     "stickyRoundRobinLimit": ("sticky_round_robin_limit", (1, 1000)),
     "comboStrategy": ("combo_strategy", COMBO_STRATEGIES),

@@ -14,10 +14,11 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
-from peewee import DatabaseProxy
+from peewee import Database, DatabaseProxy
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 _CURRENT: ContextVar[Any] = ContextVar("omniroute_database", default=None)
+_FALLBACK = DatabaseProxy.__dict__["obj"]  # the proxy's own slot: the database opened last
 
 
 class AppDatabaseProxy(DatabaseProxy):
@@ -26,14 +27,14 @@ class AppDatabaseProxy(DatabaseProxy):
     __slots__ = ()
 
     @property
-    def obj(self):  # type: ignore[override]
-        return _CURRENT.get() or DatabaseProxy.obj.__get__(self)  # type: ignore[attr-defined]
+    def obj(self):
+        return _CURRENT.get() or _FALLBACK.__get__(self)
 
     def __setattr__(self, attr: str, value: Any) -> None:
         if attr not in DatabaseProxy.__slots__:
             raise AttributeError("Cannot set attribute on proxy.")
         if attr == "obj":  # initialize(): the database opened last, the fallback
-            DatabaseProxy.obj.__set__(self, value)  # type: ignore[attr-defined]
+            _FALLBACK.__set__(self, value)
         else:
             object.__setattr__(self, attr, value)
 
@@ -44,20 +45,20 @@ def bind(database) -> None:
         _CURRENT.set(database)
 
 
-class SelfBinding:
+class SelfBinding(Database):
     """Mixin for peewee databases: using one binds it (see the module docstring)."""
 
     def connect(self, *args, **kwargs):
         bind(self)
-        return super().connect(*args, **kwargs)  # type: ignore[misc]
+        return super().connect(*args, **kwargs)
 
     def connection_context(self):
         bind(self)
-        return super().connection_context()  # type: ignore[misc]
+        return super().connection_context()
 
     def atomic(self, *args, **kwargs):
         bind(self)
-        return super().atomic(*args, **kwargs)  # type: ignore[misc]
+        return super().atomic(*args, **kwargs)
 
 
 class AppSqliteDatabase(SelfBinding, PooledSqliteDatabase):

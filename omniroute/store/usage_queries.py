@@ -58,7 +58,8 @@ def usage_summary_since(since: dt.datetime) -> UsageSummary:
         .tuples()
         .get()
     )
-    return UsageSummary(*(int(value or 0) for value in row))
+    # peewee's stub keeps the model as the row type after .tuples()
+    return UsageSummary(*(int(value or 0) for value in row))  # type: ignore[attr-defined]
 
 
 def recent_usage(limit: int = 20) -> list[UsageRecord]:

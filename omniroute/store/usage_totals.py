@@ -59,12 +59,10 @@ def _sums() -> list:
 
 
 def _totals(values) -> UsageTotals:
-    return UsageTotals(
-        *(
-            float(value or 0) if name in AMOUNTS else int(value or 0)
-            for name, value in zip(COUNTERS, values, strict=True)
-        )
-    )
+    sums = dict(zip(COUNTERS, values, strict=True))
+    counts = (int(sums[name] or 0) for name in COUNTERS if name not in AMOUNTS)
+    amounts = (float(sums[name] or 0) for name in AMOUNTS)
+    return UsageTotals(*counts, *amounts)  # UsageTotals lists its counts, then its AMOUNTS
 
 
 def _in_range(start: dt.datetime, end: dt.datetime):
@@ -79,7 +77,8 @@ def usage_series(start: dt.datetime, end: dt.datetime) -> dict[dt.datetime, Usag
         .group_by(UsageHourly.hour)
         .tuples()
     )
-    return {_as_datetime(row[0]): _totals(row[1:]) for row in query}
+    # peewee's stub keeps the model as the row type after .tuples()
+    return {_as_datetime(row[0]): _totals(row[1:]) for row in query}  # type: ignore[index]
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,8 @@ def usage_groups(start: dt.datetime, end: dt.datetime) -> list[UsageGroup]:
         .group_by(*columns)
         .tuples()
     )
-    return [UsageGroup(row[0] or 0, row[1] or "", row[2] or "", _totals(row[3:])) for row in query]
+    # peewee's stub keeps the model as the row type after .tuples()
+    return [UsageGroup(row[0] or 0, row[1] or "", row[2] or "", _totals(row[3:])) for row in query]  # type: ignore[index]
 
 
 def total_of(groups: list[UsageGroup]) -> UsageTotals:

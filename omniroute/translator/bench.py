@@ -48,6 +48,7 @@ def write(case: Case, fmt: str) -> str:
         return json.dumps(module.build_request(case.value), indent=2)
     if case.kind == "response":
         return json.dumps(module.build_response(case.value), indent=2)
+    assert isinstance(case.value, c.Response)  # a stream case holds the answer it streams
     encoder = module.StreamEncoder(_stream_request())
     raw = b"".join(encoder.encode(event) for event in response_events(case.value))
     return (raw + encoder.close()).decode("utf-8")
@@ -128,6 +129,7 @@ def run_live(services, model: str, cases: list[Case] | None = None) -> list[Chec
 def _live_check(services, model: str, case: Case, fmt: str) -> Check:
     from .chat import ChatRequest, ChatRun, run_to_end
 
+    assert isinstance(case.value, c.Request)  # only request cases run live
     request = dataclasses.replace(case.value, model=model, stream=False)
     body = FORMATS[fmt].build_request(request)
     cycle = run_to_end(ChatRun(services, ChatRequest(model, fmt, stream=False, body=body)))

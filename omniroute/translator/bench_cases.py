@@ -197,24 +197,30 @@ def _no_foreign_thinking(wanted: dict, src: str, tgt: str, kind: str) -> bool:
 
 
 def _anthropic_max_tokens(wanted: dict, src: str, tgt: str, kind: str) -> bool:
-    params = wanted.get("parameters")
-    if kind != "request" or params[0] is not None or "anthropic" not in (src, tgt):
+    if kind != "request" or "anthropic" not in (src, tgt):
+        return False
+    params = wanted["parameters"]  # a request's facts hold them
+    if params[0] is not None:
         return False
     wanted["parameters"] = (DEFAULT_MAX_TOKENS, *params[1:])
     return True
 
 
 def _responses_stop(wanted: dict, src: str, tgt: str, kind: str) -> bool:
-    params = wanted.get("parameters")
-    if kind != "request" or not params[2] or "responses" not in (src, tgt):
+    if kind != "request" or "responses" not in (src, tgt):
+        return False
+    params = wanted["parameters"]
+    if not params[2]:
         return False
     wanted["parameters"] = (*params[:2], [])
     return True
 
 
 def _anthropic_reasoning_tokens(wanted: dict, src: str, tgt: str, kind: str) -> bool:
-    usage = wanted.get("usage")
-    if kind == "request" or not usage[3] or "anthropic" not in (src, tgt):
+    if kind == "request" or "anthropic" not in (src, tgt):
+        return False
+    usage = wanted["usage"]  # an answer's facts hold it
+    if not usage[3]:
         return False
     wanted["usage"] = (*usage[:3], 0)
     return True

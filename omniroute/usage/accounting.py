@@ -36,7 +36,9 @@ class Accounting:
 
     def reserve(self, trace: RequestTrace, attempts) -> None:
         key_id = trace.api_key_id
-        if self.budgets is None or not self.budgets.has_budget(key_id) or not attempts:
+        if key_id is None or self.budgets is None or not self.budgets.has_budget(key_id):
+            return
+        if not attempts:
             return
         first = attempts[0]
         price = self._table().price(first.spec.id, first.model)

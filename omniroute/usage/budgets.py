@@ -87,7 +87,7 @@ class BudgetLedger:
             account.reserved += estimate
         return estimate
 
-    def settle(self, key_id: int, reserved: float, cost: float) -> None:
+    def settle(self, key_id: int | None, reserved: float, cost: float) -> None:
         with self._lock:
             if key_id not in self._budgets:
                 return

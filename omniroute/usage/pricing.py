@@ -60,7 +60,9 @@ class PriceOverride:
 def default_price(provider: str, model_id: str) -> Price | None:
     """The catalog's price; input-only models (embeddings) have no output price: it is $0."""
     spec = PROVIDERS.get(provider)
-    model = None if spec is None else next((m for m in spec.models if m.id == model_id), None)
+    if spec is None:
+        return None
+    model = next((m for m in spec.models if m.id == model_id), None)
     if model is None or model.input_price is None:
         return None
     output = model.output_price

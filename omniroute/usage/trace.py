@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ..formats.canonical import Usage
 from ..store.models import utcnow
+from .request_log import Capture
 
 
 @dataclass
@@ -33,7 +34,7 @@ class RequestTrace:
     output_chars: int = 0  # text streamed to the client (for an estimate when usage is missing)
     estimated: bool = False
     reserved_usd: float | None = None  # held against the key's budget until the request ends
-    capture: object = None  # request_log.Capture when request logs are on
+    capture: Capture | None = None  # when request logs are on
     request_id: str | None = None
     created_at: object = field(default_factory=utcnow)
     started: float = field(default_factory=time.perf_counter)

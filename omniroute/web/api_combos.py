@@ -133,6 +133,7 @@ def store_combo(body: dict, combo_id: int | None = None) -> Combo | None:
         check_combo_graph({**others, combo.name: combo})
     except ComboGraphError as error:
         raise FieldError("models", str(error)) from None
+    saved: Combo | None
     if combo_id is None:
         saved = combo_store.create_combo(combo)
     else:
@@ -159,6 +160,7 @@ def save_combo(body, combo_id: int | None = None):
     except FieldError as error:
         return None, field_error(error.field, error.message)
     if saved is None:
+        assert combo_id is not None  # only a combo being replaced can have vanished
         return None, not_found("combo", combo_id)
     return saved, None
 

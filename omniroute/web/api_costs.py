@@ -12,6 +12,8 @@ remaining, percentUsed, warning and resetAt; DELETE ?keyId= removes one.
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import login_required
 
@@ -59,6 +61,10 @@ def price_rows() -> list[dict]:
     return rows
 
 
+@overload
+def _number(body: dict, name: str, required: Literal[True], maximum: float) -> float: ...
+@overload
+def _number(body: dict, name: str, required: bool, maximum: float) -> float | None: ...
 def _number(body: dict, name: str, required: bool, maximum: float) -> float | None:
     value = body.get(name)
     if value is None and not required:

@@ -101,7 +101,9 @@ def list_chains():
 @login_required
 def post_chain():
     chain, error = save_chain(request.get_json(silent=True))
-    return error if error else jsonify({"success": True, **as_json(chain)})
+    if chain is None:
+        return error
+    return jsonify({"success": True, **as_json(chain)})
 
 
 @bp.delete("/api/fallback/chains")

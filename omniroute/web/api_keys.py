@@ -50,7 +50,7 @@ MAX_ALLOWED = 100
 
 def parse_key_options(body: dict) -> dict:
     """expires_at / allowed_models from an API body (only those present); FieldError if bad."""
-    options = {}
+    options: dict[str, object] = {}
     if "expiresAt" in body:
         value = body["expiresAt"]
         if value is None or value == "":

@@ -224,6 +224,8 @@ def hide_provider_model():
             row = store.add_provider_model(spec.id, model_id, model.name, hidden=hidden)
         except store.DuplicateModel:  # added meanwhile by another request
             row = store.set_hidden(spec.id, model_id, hidden)
+            if row is None:  # and deleted again since
+                return _missing_model(spec, model_id)
     return jsonify(row_json(spec, row))
 
 

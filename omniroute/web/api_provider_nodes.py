@@ -76,9 +76,11 @@ def update_node(node_id: int):
             raise FieldError("prefix", _l("is already used by another node"))
     except FieldError as error:
         return field_error(error.field, error.message)
-    node = node_store.update_node(_box(), node_id, **fields)
+    updated = node_store.update_node(_box(), node_id, **fields)
     _changed()
-    return jsonify(as_json(node))
+    if updated is None:  # deleted meanwhile
+        return not_found("provider node", node_id)
+    return jsonify(as_json(updated))
 
 
 @bp.delete("/<int:node_id>")

@@ -56,7 +56,10 @@ def update_connection(connection_id: int):
         fields = parse_connection_fields(_json_body(), partial=True)
     except FieldError as error:
         return field_error(error.field, error.message)
-    return jsonify(actions.as_json(actions.update(connection_id, fields)))
+    record = actions.update(connection_id, fields)
+    if record is None:  # deleted meanwhile
+        return not_found("provider connection", connection_id)
+    return jsonify(actions.as_json(record))
 
 
 @bp.delete("/<int:connection_id>")

@@ -264,10 +264,11 @@ def csv_lines(wanted: RequestFilter, names: dict[int, str]):
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for count, row in enumerate(iter_requests(wanted), 1):
+        key_name = None if row.api_key_id is None else names.get(row.api_key_id)
         writer.writerow(
             [
                 row.id, stamp(row.created_at), row.api_key_id,
-                _cell(names.get(row.api_key_id)), row.endpoint, row.format_in, row.format_out,
+                _cell(key_name), row.endpoint, row.format_in, row.format_out,
                 _cell(row.provider), _cell(row.requested_model), _cell(row.model), row.status,
                 int(bool(row.stream)), row.prompt_tokens, row.completion_tokens,
                 row.cache_read_tokens, row.cache_write_tokens, row.reasoning_tokens,

@@ -65,7 +65,7 @@ def cost(spec) -> dict:
         return {"kind": "free"}
     if spec.tier == "subscription":
         return {"kind": "subscription"}
-    if None in prices:
+    if model is None or None in prices:
         return {"kind": "unknown"}
     return {"kind": "price", "input": prices[0], "output": prices[1], "model": model.id}
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import EnvironHeaders
@@ -57,7 +58,13 @@ def read_request_body(environ: Mapping, limit: int) -> bytes:
 
 
 def client_call(
-    environ: Mapping, wire_format: str, endpoint: str, grant, limit: int, headers=None, **kwargs
+    environ: dict[str, Any],
+    wire_format: str,
+    endpoint: str,
+    grant,
+    limit: int,
+    headers=None,
+    **kwargs,
 ):
     """The pipeline's view of one client request."""
     return ClientCall(

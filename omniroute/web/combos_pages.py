@@ -17,6 +17,7 @@ from flask_login import login_required
 
 from ..providers import PROVIDERS
 from ..routing.combos import Combo
+from ..routing.table import RoutingTable
 from ..store import combos as combo_store
 from ..store.provider_models import usable_models
 from .api_combos import ComboInUse, discard_combo, store_combo, test_combo
@@ -149,7 +150,7 @@ def apply_action(draft: Draft, action: str) -> str | None:
 
 def model_suggestions(exclude: str = "") -> list[str]:
     """Model ids for the "add target" list: connected providers' models, then combo names."""
-    table = current_app.extensions["omniroute"].routes.snapshot()
+    table: RoutingTable = current_app.extensions["omniroute"].routes.snapshot()
     specs = [r.spec for r in table.usable_routes() if PROVIDERS.get(r.spec.id) is r.spec]
     models = [f"{spec.prefix}/{model.id}" for spec in specs for model in usable_models(spec)]
     return models + [name for name in sorted(table.combos) if name != exclude]

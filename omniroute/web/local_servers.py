@@ -48,7 +48,12 @@ def base_url(provider_id: str) -> str:
 
 def probe_result(provider_id: str, url: str, answer: Future) -> dict:
     """{"provider", "spec", "url", "ok", "models"?}: did the server answer its listing?"""
-    found = {"provider": provider_id, "spec": PROVIDERS.get(provider_id), "url": url, "ok": False}
+    found: dict[str, object] = {
+        "provider": provider_id,
+        "spec": PROVIDERS.get(provider_id),
+        "url": url,
+        "ok": False,
+    }
     try:
         response = answer.result()
         found["ok"] = response.status_code == 200

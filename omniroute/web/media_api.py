@@ -14,7 +14,7 @@ from flask import g, jsonify, request
 
 from ..proxy.embeddings import EmbeddingsRequest
 from ..proxy.images import ImagesRequest
-from ..proxy.media import run_media
+from ..proxy.media import MediaRequestClass, run_media
 from ..proxy.provider_scope import model_entries, resolve_provider, scoped_body
 from ..proxy.translation import ClientCall
 from .client_api import client_blueprint, read_body, services, to_response
@@ -22,7 +22,7 @@ from .client_api import client_blueprint, read_body, services, to_response
 bp = client_blueprint("media_api")
 
 
-def _media(kind, raw: bytes):
+def _media(kind: MediaRequestClass, raw: bytes):
     return to_response(run_media(services().pipeline, kind, raw, g.api_key_id, g.api_key))
 
 

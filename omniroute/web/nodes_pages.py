@@ -33,7 +33,9 @@ def _done():
 @bp.post("")
 @login_required
 def create():
-    data = {key: request.form.get(key, "") for key in ("name", "prefix", "baseUrl", "apiType")}
+    data: dict[str, str | None] = {
+        key: request.form.get(key, "") for key in ("name", "prefix", "baseUrl", "apiType")
+    }
     data["apiKey"] = request.form.get("apiKey") or None
     try:
         fields = parse_node_fields(data, partial=False)

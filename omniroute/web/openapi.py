@@ -171,7 +171,9 @@ def success_response(declared: Operation) -> dict:
 def security(endpoint: str, method: str) -> list[dict]:
     if endpoint in PUBLIC_ENDPOINTS:
         return []
-    needed = {"session": [], "csrfToken": []} if method in UNSAFE_METHODS else {"session": []}
+    needed: dict[str, list[str]] = (
+        {"session": [], "csrfToken": []} if method in UNSAFE_METHODS else {"session": []}
+    )
     return [{}, needed] if endpoint in SESSION_OPTIONAL_ENDPOINTS else [needed]
 
 

@@ -8,7 +8,7 @@ names are the views' own constants, so the document follows them.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 from ..providers import PROVIDERS
 from ..providers.spec import TIERS, WIRE_FORMATS
@@ -87,7 +87,13 @@ class Operation(NamedTuple):
     streams_on_request: bool = False  # `Accept: text/event-stream` gets an SSE stream instead
 
 
-CREATED = {"status": 201}
+class OperationFields(TypedDict, total=False):
+    """Some of an Operation's fields, shared by spreading them (`Operation(**CREATED)`)."""
+
+    status: int
+
+
+CREATED: OperationFields = {"status": 201}
 NO_CONTENT = Operation(status=204, returns=None)
 
 

@@ -23,7 +23,7 @@ bp = Blueprint("providers_pages", __name__, url_prefix="/providers")
 def form_data(partial: bool) -> dict:
     """The form's fields in the API's camelCase; an unchecked box means inactive."""
     form = request.form
-    data = {
+    data: dict[str, str | bool] = {
         key: form[key]
         for key in ("provider", "name", "apiKey", "baseUrl", "testModel", "priority")
         if key in form

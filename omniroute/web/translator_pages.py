@@ -144,7 +144,9 @@ def chat():
 @login_required
 def chat_send():
     """Without JavaScript: run the chat to the end and show the whole cycle."""
-    form = {key: request.form.get(key, "") for key in ("model", "format", "message", "system")}
+    form: dict[str, str | bool] = {
+        key: request.form.get(key, "") for key in ("model", "format", "message", "system")
+    }
     form["stream"] = bool(request.form.get("stream"))
     try:
         chat_request = parse_chat(form)

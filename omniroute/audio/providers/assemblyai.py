@@ -33,7 +33,7 @@ def transcribe(call: ProviderCall) -> Transcript:
     audio_url = read_json(call, upload, _error_message).get("upload_url")
     if not isinstance(audio_url, str):
         raise invalid_answer(call)
-    job = {"audio_url": audio_url, "speech_model": call.attempt.model}
+    job: dict[str, object] = {"audio_url": audio_url, "speech_model": call.attempt.model}
     if call.request.language:
         job["language_code"] = call.request.language
     else:
