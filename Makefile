@@ -1,5 +1,8 @@
 # make run   — install into .venv and start OmniRoute (SQLite in DATA_DIR, default ~/.omniroute)
-# make test  — install everything the tests need and run them all
+# make test  — install everything the tests need, lint, and run every tier (tests/unit,
+#              tests/integration, tests/e2e; the soak for SOAK_SECONDS=10)
+# make test-fast — the unit tier only (no server, no socket), in seconds
+# make soak  — the soak test at full length (SOAK_SECONDS=45)
 # make bench — start the fake upstream and the gateway, drive load, print the figures
 
 PYTHON ?= python3
@@ -7,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test bench lint format translations clean
+.PHONY: run test test-fast soak bench lint format translations clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +36,14 @@ $(VENV)/anthropic-1/.installed: requirements-dev.txt $(VENV)/.installed
 
 test: $(VENV)/.installed-dev $(VENV)/anthropic-1/.installed e2e/node_modules/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
+
+test-fast: $(VENV)/.installed-dev
+	$(PY) -m pytest tests/unit -q
+
+soak: $(VENV)/.installed-dev
+	SOAK_SECONDS=45 $(PY) -m pytest tests/e2e/test_soak.py
 
 # wrk measures the maximum throughput; installed from Debian's packages when missing (as .ci/run
 # installs its packages), with sudo when not root. If that fails the bench says so and goes on.
@@ -47,7 +57,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench.run
 
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .

@@ -19,6 +19,10 @@ from .store.secret_files import write_private_file
 
 PASSWORD_KEY = "admin_password_hash"
 INITIAL_PASSWORD_FILE = "initial-password"
+# werkzeug's scrypt at its default cost (n=2**15, r=8, p=1). Each stored hash names the
+# parameters it was made with ("scrypt:32768:8:1$salt$hash"), and a check reads them from there:
+# only new hashes depend on this constant. No setting reaches it; the test harness lowers it.
+HASH_METHOD = "scrypt"
 
 
 def ensure_admin_password(initial_password: str | None, data_dir: str, out=sys.stdout) -> None:
@@ -51,10 +55,14 @@ def set_admin_password(password: str, data_dir: str | None = None) -> None:
         pass
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=HASH_METHOD)
+
+
 def _store_hash(password: str) -> None:
-    set_app_setting(PASSWORD_KEY, generate_password_hash(password))
+    set_app_setting(PASSWORD_KEY, hash_password(password))
 
 
 def check_admin_password(password: str) -> bool:
     stored = get_app_setting(PASSWORD_KEY)
-    return bool(stored) and check_password_hash(stored, password)
+    return bool(stored and check_password_hash(stored, password))

@@ -1,5 +1,6 @@
 """Requests to every client-API endpoint in its own wire format, and checks of the caller-shaped
-error answers, for the edge and fuzz tests (tests/test_client_edge.py, test_client_fuzz.py).
+error answers, for the edge and fuzz tests (tests/integration/test_client_edge.py and
+test_client_fuzz.py).
 
 `add_nodes` makes one provider node per wire format (`edge-<format>/…`), all served by the fake
 upstream; `ENDPOINTS` builds each endpoint's request for a model id and a body; `error_shape`

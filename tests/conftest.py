@@ -1,11 +1,33 @@
-"""Shared fixtures: the fake upstream and a real gateway served by waitress."""
+"""Shared fixtures (the fake upstream, a real gateway served by waitress, its admin session, a
+fake clock, the databases) and the markers: every test is marked `unit`, `integration` or `e2e`
+by the folder it lives in, `browser` when it drives chromium and `postgres` when it needs the
+PostgreSQL server."""
 
 from __future__ import annotations
 
 import pytest
 
+from tests.fake_clock import FakeClock
 from tests.fake_upstream import FakeUpstream
 from tests.gateway_harness import start_gateway
+
+TIERS = ("unit", "integration", "e2e")
+BROWSER_FIXTURES = {"browser", "page"}  # tests/e2e/conftest.py
+
+
+def pytest_collection_modifyitems(config, items):
+    tests_dir = config.rootpath / "tests"
+    for item in items:
+        if item.path.is_relative_to(tests_dir):
+            folder = item.path.relative_to(tests_dir).parts[0]
+            if folder in TIERS:
+                item.add_marker(folder)
+        if BROWSER_FIXTURES & set(item.fixturenames):
+            item.add_marker("browser")
+        params = getattr(item, "callspec", None)
+        on_postgres = params is not None and params.params.get("database_url") == "postgresql"
+        if on_postgres or "postgres" in item.fixturenames:
+            item.add_marker("postgres")
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +56,17 @@ def connected(gateway, upstream):
     """A gateway with one OpenAI connection pointing at the fake upstream."""
     gateway.add_connection(upstream.url)
     return gateway
+
+
+@pytest.fixture
+def admin(gateway):
+    """The gateway's logged-in management session (sending the CSRF header)."""
+    return gateway.admin()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture(scope="session")

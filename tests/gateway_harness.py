@@ -1,18 +1,27 @@
-"""Run a real OmniRoute (waitress on 127.0.0.1, fresh data dir) for a test, and log in to it."""
+"""Run a real OmniRoute (waitress on 127.0.0.1, fresh data dir) for a test, and log in to it.
+
+Importing this module lowers the admin password's scrypt cost for every app the tests create in
+this process: production hashes with werkzeug's default, while the tests would otherwise pay a
+full scrypt hash at each gateway start and each login. A stored hash names its own parameters,
+so it verifies whatever the cost of the next one.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
-from omniroute import create_app
+from omniroute import admin_password, create_app
 from omniroute.serving import build_server, server_url
 
 ADMIN_PASSWORD = "test-password-123"
+PRODUCTION_HASH_METHOD = admin_password.HASH_METHOD
+CHEAP_HASH_METHOD = "scrypt:128:1:1"  # the smallest cost werkzeug's scrypt accepts
+admin_password.HASH_METHOD = CHEAP_HASH_METHOD
 
 
 @dataclass
@@ -21,6 +30,7 @@ class Gateway:
     server: Any
     thread: threading.Thread
     url: str
+    _session: requests.Session | None = field(default=None, init=False, repr=False)
 
     @property
     def services(self):
@@ -30,8 +40,18 @@ class Gateway:
     def v1(self) -> str:
         return self.url + "/v1"
 
-    def admin(self) -> requests.Session:
-        """A session logged in to the management API, sending the CSRF header."""
+    def admin(self, fresh: bool = False) -> requests.Session:
+        """The gateway's session logged in to the management API, sending the CSRF header: one
+        login per gateway (closing it, as `with gateway.admin() as session:` does, only drops its
+        pooled connections). `fresh=True` logs in again for a session of its own, to log out,
+        revoke or change the headers of without touching the shared one."""
+        if fresh:
+            return self._log_in()
+        if self._session is None:
+            self._session = self._log_in()
+        return self._session
+
+    def _log_in(self) -> requests.Session:
         session = requests.Session()
         session.trust_env = False
         response = session.post(self.url + "/api/auth/login", json={"password": ADMIN_PASSWORD})
@@ -47,8 +67,7 @@ class Gateway:
             "baseUrl": upstream_url,
             **fields,
         }
-        with self.admin() as session:
-            response = session.post(self.url + "/api/providers", json=body)
+        response = self.admin().post(self.url + "/api/providers", json=body)
         assert response.status_code == 201, response.text
         return response.json()
 
@@ -64,6 +83,8 @@ class Gateway:
         self.services.usage.flush()
 
     def stop(self) -> None:
+        if self._session is not None:
+            self._session.close()
         self.server.close()
         for channel in list(self.server._map.values()):  # keep-alive clients and the trigger
             channel.close()

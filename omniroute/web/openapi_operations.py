@@ -3,8 +3,8 @@
 The routes themselves come from the app's url_map (omniroute/web/openapi.py); this table adds
 what a route cannot tell, keyed by endpoint: the JSON request body, the query parameters, the
 success status and the success body. An endpoint missing here answers 200 with a JSON object
-and takes no body; tests/test_openapi.py insists that every POST/PUT/PATCH either declares a
-body here or is listed in BODILESS.
+and takes no body; tests/integration/test_openapi.py insists that every POST/PUT/PATCH either
+declares a body here or is listed in BODILESS.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Golden Gemini wire data for tests/formats/test_gemini.py (hand-written from the REST shape).
+"""Golden Gemini wire data for tests/unit/formats/test_gemini.py (hand-written from the REST shape).
 
 Every request here is in the canonical form build_request emits (camelCase, lower-case schema
 types, no empty parameters), so parse → build must give it back unchanged.
