@@ -18,7 +18,8 @@ from flask import Flask, Request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, Map
 
-MAX_JSON_DEPTH = 100
+from ..proxy.client_input import MAX_JSON_DEPTH  # one limit for every JSON body the app reads
+
 MAX_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL store
 
 
