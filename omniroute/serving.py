@@ -26,6 +26,7 @@ from waitress.server import create_server
 from .oversized_bodies import body_limit_channel, use_channel_class
 from .startup_checks import listen_error
 from .web.client_api import error_reply, is_client_api_path
+from .web.security import is_api_path
 
 BODY_SLACK = 2  # waitress's raw cap (framing included); the decoded limit is checked exactly
 FORWARDED_HEADERS = "x-forwarded-for x-forwarded-proto x-forwarded-host x-forwarded-port"
@@ -75,7 +76,7 @@ def build_server(app: Flask, sockets=None, **overrides):
 
 def answers_in_json(path: str) -> bool:
     """The client API and the management API answer even an unparsable request in JSON."""
-    return is_client_api_path(path) or path.startswith("/api/")
+    return is_client_api_path(path) or is_api_path(path)
 
 
 def proxy_options(trusted_proxy: str | None) -> dict:
