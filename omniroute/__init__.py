@@ -10,8 +10,9 @@ from flask import Flask
 
 from .services import build_services
 from .settings import load_settings
+from .version import __version__
 
-__version__ = "0.1.0"
+__all__ = ["ROOT", "__version__", "create_app"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

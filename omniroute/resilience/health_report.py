@@ -14,8 +14,8 @@ import time
 
 from peewee import PostgresqlDatabase
 
-from .. import __version__
 from ..routing.state import account_key
+from ..version import __version__
 
 
 def rss_mb() -> float | None:

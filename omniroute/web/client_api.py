@@ -20,7 +20,6 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.routing import PathConverter
 
-from .. import __version__
 from ..errors import (
     GatewayError,
     InvalidRequestError,
@@ -33,6 +32,7 @@ from ..formats.registry import FORMATS
 from ..proxy.provider_scope import usable_model_entries
 from ..proxy.reply import Reply, wire_headers
 from ..proxy.translation import ClientCall
+from ..version import __version__
 from .client_calls import CALL_ROUTES, client_call, read_request_body
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from apispec import APISpec
 from flask import Blueprint, Flask, current_app, jsonify
 from werkzeug.routing import BaseConverter, IntegerConverter, PathConverter, Rule
 
-from .. import __version__
+from ..version import __version__
 from .openapi_operations import OPERATIONS
 from .openapi_schemas import JSON, Operation
 from .request_limits import MAX_ID
