@@ -5,42 +5,36 @@ from __future__ import annotations
 from flask import Flask, request
 
 from ..store.app_database import bind
-from . import (
-    api_aliases,
-    api_auth,
-    api_combos,
-    api_costs,
-    api_fallback_chains,
-    api_keys,
-    api_models,
-    api_provider_nodes,
-    api_providers,
-    api_request_logs,
-    api_resilience,
-    api_settings,
-    api_translator,
-    api_usage,
-    audio_api,
-    catalog_pages,
-    client_api,
-    combos_pages,
-    costs_pages,
-    dashboard,
-    health_pages,
-    i18n,
-    keys_pages,
-    media_api,
-    nodes_pages,
-    openapi,
-    pages_auth,
-    providers_pages,
-    resilience_pages,
-    routing_pages,
-    translator_pages,
-    usage_pages,
-)
+from . import audio_api, client_api, i18n, media_api
+from .auth import api as api_auth
+from .auth import pages as pages_auth
+from .combos import api as api_combos
+from .combos import pages as combos_pages
+from .costs import api as api_costs
+from .costs import pages as costs_pages
+from .dashboard import pages as dashboard
+from .health import pages as health_pages
+from .keys import api as api_keys
+from .keys import pages as keys_pages
+from .models import api as api_models
+from .models import api_aliases
+from .openapi import api as openapi
+from .providers import api as api_providers
+from .providers import api_nodes as api_provider_nodes
+from .providers import catalog_pages, nodes_pages
+from .providers import pages as providers_pages
 from .request_limits import install_request_limits
+from .resilience import api as api_resilience
+from .resilience import pages as resilience_pages
+from .routing import api_chains as api_fallback_chains
+from .routing import pages as routing_pages
 from .security import DashboardSessionInterface, init_security
+from .settings import api as api_settings
+from .translator import api as api_translator
+from .translator import pages as translator_pages
+from .usage import api as api_usage
+from .usage import api_request_logs
+from .usage import pages as usage_pages
 
 
 def register_web(app: Flask) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, redirect, request, url_for
 from flask_babel import Babel
 
-from .local_redirect import local_path
+from .auth.local_redirect import local_path
 
 LANGUAGES = {"en": "English", "id": "Bahasa Indonesia"}
 LANG_COOKIE = "lang"

@@ -14,8 +14,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
+from .auth.live_sessions import LiveSessions
 from .client_api import is_client_api_path
-from .live_sessions import LiveSessions
 
 csrf = CSRFProtect()
 login_manager = LoginManager()

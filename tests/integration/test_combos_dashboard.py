@@ -15,8 +15,8 @@ import requests
 
 from omniroute.routing.account_order import ACCOUNT_STRATEGIES
 from omniroute.routing.combos import COMBO_STRATEGIES
-from omniroute.web.combos_pages import COMBO_STRATEGY_HELP, COMBO_TEMPLATES
-from omniroute.web.routing_pages import ACCOUNT_STRATEGY_HELP
+from omniroute.web.combos.pages import COMBO_STRATEGY_HELP, COMBO_TEMPLATES
+from omniroute.web.routing.pages import ACCOUNT_STRATEGY_HELP
 from tests.dashboard_user import browser_session, csrf_from
 from tests.fake_upstream import Behavior
 

@@ -2,7 +2,7 @@
 
 The document is made from the url_map, so these tests hold it to the routes both ways (a route
 missing from it, or a path it names that no route serves, fails), and hold the declared bodies
-(omniroute/web/openapi_operations.py) to the views: every unsafe method that reads a body has one.
+(omniroute/web/openapi/operations.py) to the views: every unsafe method that reads a body has one.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 import requests
 import schemathesis
 
-from omniroute.web.openapi import api_rules, openapi_document, openapi_path, rule_methods
-from omniroute.web.openapi_operations import BODILESS, OPERATIONS
+from omniroute.web.openapi.api import api_rules, openapi_document, openapi_path, rule_methods
+from omniroute.web.openapi.operations import BODILESS, OPERATIONS
 from omniroute.web.request_limits import MAX_ID
 
 METHODS = {"get", "put", "post", "patch", "delete"}

@@ -17,7 +17,7 @@ import pytest
 from omniroute.providers import PROVIDERS
 from omniroute.providers.catalog import CATALOG
 from omniroute.providers.spec import TIERS
-from omniroute.web import local_servers
+from omniroute.web.providers import local_servers
 from tests.dashboard_user import API_KEY, browser_session, csrf_from
 
 HX = {"HX-Request": "true"}

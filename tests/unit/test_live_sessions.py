@@ -9,8 +9,8 @@ import pytest
 from omniroute.store.dashboard_sessions import sessions_least_recent_first
 from omniroute.store.database import open_database
 from omniroute.store.migrations import migrate
-from omniroute.web import live_sessions
-from omniroute.web.live_sessions import RECHECK_SECONDS, TOUCH_SECONDS, LiveSessions
+from omniroute.web.auth import live_sessions
+from omniroute.web.auth.live_sessions import RECHECK_SECONDS, TOUCH_SECONDS, LiveSessions
 from tests.fake_clock import FakeClock
 
 

@@ -1,0 +1,1 @@
+"""Signing in to the dashboard: the login API and pages, the password page, live sessions."""

@@ -1,0 +1,1 @@
+"""Combos: /api/combos and the /combos pages."""

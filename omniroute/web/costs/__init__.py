@@ -1,0 +1,1 @@
+"""Costs: prices (/api/pricing) and budgets (/api/usage/budget), and the /costs pages."""

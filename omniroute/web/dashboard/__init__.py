@@ -1,0 +1,1 @@
+"""The home page (/): today's usage at a glance."""

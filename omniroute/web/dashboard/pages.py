@@ -1,0 +1,50 @@
+"""Dashboard home: today's requests, tokens and errors, and the latest requests with each one's
+attempt chain (every upstream call it made, in order), so a user sees why a request fell back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask import Blueprint, render_template, request
+from flask_login import login_required
+
+from ...store.usage_queries import recent_usage, usage_summary_since
+
+bp = Blueprint("dashboard", __name__)
+
+
+def is_fragment_request() -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+
+
+@bp.app_template_filter("attempt_steps")
+def attempt_steps(text: str | None) -> list[dict]:
+    """A usage row's attempt chain (JSON text) as a list of steps; [] when there is none."""
+    try:
+        steps = json.loads(text) if text else []
+    except ValueError:
+        return []
+    if not isinstance(steps, list):
+        return []
+    return [step for step in steps if isinstance(step, dict)]
+
+
+def start_of_today_utc() -> dt.datetime:
+    now = dt.datetime.now(dt.UTC)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+
+
+@bp.route("/", methods=["GET", "HEAD"])
+def home():
+    if request.method == "HEAD":  # the liveness probe Claude Code sends; no login needed
+        return "", 200
+    return _home()
+
+
+@login_required
+def _home():
+    context = {"summary": usage_summary_since(start_of_today_utc()), "recent": recent_usage(20)}
+    if is_fragment_request():
+        return render_template("partials/dashboard/usage.html", **context)
+    return render_template("dashboard/home.html", **context)

@@ -1,0 +1,1 @@
+"""Health: /api/health, /api/telemetry/summary and the /dashboard/health page."""

@@ -1,0 +1,166 @@
+"""Dashboard Health page (/dashboard/health): six cards built from the health report — system
+status, provider health (breakers), rate limits (resting accounts and queues), active lockouts,
+the signature cache and latency telemetry — with resets and unlocks.
+
+The cards are one fragment (partials/health/cards.html) that the page includes and htmx polls
+every 10 s (`hx-get` + `hx-trigger="every 10s"`); without JavaScript the page simply does not
+refresh itself. `?refresh=<seconds>` (1–3600) sets another polling interval, e.g. for a test or
+a wall display. Resets and unlocks are CSRF-protected POST forms: post/redirect/get without
+JavaScript, the refreshed fragment under htmx. They call the same function as
+`POST /api/resilience/reset`, and the cards read the same report as `GET /api/health`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+
+from ...resilience.health_report import build_health_report
+from ..dashboard.pages import is_fragment_request
+from ..resilience.api import reset_resilience
+from ..time_spans import days_or_hours
+
+bp = Blueprint("health_pages", __name__, url_prefix="/dashboard/health")
+
+DEFAULT_REFRESH_SECONDS = 10
+MAX_REFRESH_SECONDS = 3600
+LOCKOUT_KINDS = {"login": _l("Dashboard login"), "apiKey": _l("API key (/v1)")}
+
+
+@bp.app_template_filter("duration")
+def duration(seconds) -> str:
+    """A span of time for people: 0.4 s, 12 s, 3 min 5 s, 2 h 4 min, 3 d 2 h."""
+    if seconds is None:
+        return "—"
+    seconds = max(0.0, float(seconds))
+    if seconds < 10 and not seconds.is_integer():
+        return _("%(seconds)s s", seconds=f"{seconds:.1f}")
+    whole = math.ceil(seconds)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if long := days_or_hours(days, hours, minutes):
+        return long
+    if minutes:
+        return _("%(minutes)d min %(seconds)d s", minutes=minutes, seconds=secs)
+    return _("%(seconds)s s", seconds=secs)
+
+
+@bp.app_template_filter("size")
+def size(count) -> str:
+    """A byte count: 812 B, 185 KB, 12.4 MB, 1.2 GB."""
+    if count is None:
+        return "—"
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if count >= scale:
+            value = count / scale
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    return f"{count} B"
+
+
+def refresh_seconds() -> int:
+    """The polling interval: ?refresh=<seconds> (1–3600), else 10."""
+    value = request.values.get("refresh", "")
+    if value.isdecimal() and 1 <= int(value) <= MAX_REFRESH_SECONDS:
+        return int(value)
+    return DEFAULT_REFRESH_SECONDS
+
+
+def _refresh_arg() -> int | None:
+    """?refresh for links back to the page: only when it is not the default."""
+    seconds = refresh_seconds()
+    return None if seconds == DEFAULT_REFRESH_SECONDS else seconds
+
+
+def account_key_from_form(text: str):
+    """A stored connection's id (a number) or a provider node's key (`node:<prefix>`)."""
+    text = text.strip()
+    return int(text) if text.isdecimal() else text
+
+
+def done_message(done: str, name: str) -> str | None:
+    if done == "all":
+        return _("Every breaker, rest and backoff was reset.")
+    if done == "provider":
+        return _("The breaker of %(provider)s was reset.", provider=name)
+    if done == "account":
+        return _("The account %(account)s may be used again.", account=name)
+    if done == "unlock":
+        return _("%(identifier)s was unlocked.", identifier=name)
+    return None
+
+
+def _cards_context(**context) -> dict:
+    return {
+        "report": build_health_report(current_app.extensions["omniroute"]),
+        "refresh": refresh_seconds(),
+        "refresh_arg": _refresh_arg(),
+        "lockout_kinds": LOCKOUT_KINDS,
+        "updated_at": dt.datetime.now(dt.UTC).strftime("%H:%M:%S"),
+        "message": None,
+        "problem": None,
+        **context,
+    }
+
+
+def _render(status: int = 200, **context):
+    """The cards for htmx (polling, or after an action: always 200 so htmx swaps), else the page."""
+    if is_fragment_request():
+        return render_template("partials/health/cards.html", **_cards_context(**context))
+    return render_template("health/index.html", **_cards_context(**context)), status
+
+
+@bp.get("")
+@login_required
+def index():
+    message = done_message(request.args.get("done", ""), request.args.get("name", ""))
+    return _render(message=message)
+
+
+def _act(body: dict, done: str, name: str):
+    problem = reset_resilience(body)
+    if problem:
+        return _render(400, problem=problem)
+    if is_fragment_request():
+        return _render(message=done_message(done, name))
+    return redirect(url_for(".index", done=done, name=name or None, refresh=_refresh_arg()))
+
+
+@bp.post("/reset")
+@login_required
+def reset_all():
+    return _act({}, "all", "")
+
+
+@bp.post("/reset/provider")
+@login_required
+def reset_provider():
+    provider = request.form.get("provider", "").strip()
+    if not provider:
+        return _render(400, problem=_("Choose a provider to reset."))
+    return _act({"provider": provider}, "provider", provider)
+
+
+@bp.post("/reset/account")
+@login_required
+def reset_account():
+    account = request.form.get("account", "").strip()
+    if not account:
+        return _render(400, problem=_("Choose an account to reset."))
+    name = request.form.get("name", "").strip() or account
+    return _act({"account": account_key_from_form(account)}, "account", name)
+
+
+@bp.post("/unlock")
+@login_required
+def unlock():
+    kind = request.form.get("kind", "")
+    identifier = request.form.get("identifier", "").strip()
+    if kind not in LOCKOUT_KINDS or not identifier:
+        return _render(400, problem=_("Choose a lockout to lift."))
+    return _act({"lockout": {"kind": kind, "identifier": identifier}}, "unlock", identifier)

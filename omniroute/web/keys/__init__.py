@@ -1,0 +1,1 @@
+"""Client API keys: /api/keys and the /keys pages."""

@@ -1,0 +1,1 @@
+"""Models: the catalog, provider models (/api/provider-models) and aliases (/api/models/alias)."""

@@ -1,0 +1,1 @@
+"""Providers: connections (/api/providers, /providers), catalog, nodes and local servers."""

@@ -1,0 +1,108 @@
+"""Management API for provider connections: /api/providers[/<id>[/test]] and
+/api/providers/test-all (every connection, or one provider's, tested at once)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_login import login_required
+
+from ..security import field_error, not_found
+from . import connection_actions as actions
+from .connection_form import FieldError, parse_connection_fields
+
+bp = Blueprint("api_providers", __name__, url_prefix="/api/providers")
+
+
+def _json_body():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise FieldError("body", "send a JSON object")
+    return body
+
+
+@bp.get("")
+@login_required
+def list_connections():
+    return jsonify({"data": [actions.as_json(r) for r in actions.store.list_connections()]})
+
+
+@bp.post("")
+@login_required
+def create_connection():
+    try:
+        fields = parse_connection_fields(_json_body(), partial=False)
+    except FieldError as error:
+        return field_error(error.field, error.message)
+    return jsonify(actions.as_json(actions.create(fields))), 201
+
+
+@bp.get("/<int:connection_id>")
+@login_required
+def get_connection(connection_id: int):
+    record = actions.store.get_connection(connection_id)
+    return (
+        not_found("provider connection", connection_id)
+        if record is None
+        else jsonify(actions.as_json(record))
+    )
+
+
+@bp.put("/<int:connection_id>")
+@login_required
+def update_connection(connection_id: int):
+    if actions.store.get_connection(connection_id) is None:
+        return not_found("provider connection", connection_id)
+    try:
+        fields = parse_connection_fields(_json_body(), partial=True)
+    except FieldError as error:
+        return field_error(error.field, error.message)
+    record = actions.update(connection_id, fields)
+    if record is None:  # deleted meanwhile
+        return not_found("provider connection", connection_id)
+    return jsonify(actions.as_json(record))
+
+
+@bp.delete("/<int:connection_id>")
+@login_required
+def delete_connection(connection_id: int):
+    return (
+        ("", 204)
+        if actions.delete(connection_id)
+        else not_found("provider connection", connection_id)
+    )
+
+
+@bp.post("/test-all")
+@login_required
+def test_all_connections():
+    """Test every connection (or every one of `provider`) at once: a 1-token request each."""
+    body = request.get_json(silent=True) or {}
+    provider = body.get("provider") if isinstance(body, dict) else None
+    if provider is not None and not isinstance(provider, str):
+        return field_error("provider", "must be a provider id")
+    records = [
+        record
+        for record in actions.store.list_connections()
+        if provider is None or record.provider == provider
+    ]
+    results = actions.test_many(records) if records else []
+    return jsonify(
+        {
+            "data": [
+                {"id": record.id, "provider": record.provider, "name": record.name}
+                | result.as_json()
+                for record, result in zip(records, results, strict=True)
+            ]
+        }
+    )
+
+
+@bp.post("/<int:connection_id>/test")
+@login_required
+def test_connection(connection_id: int):
+    result = actions.test(connection_id)
+    return (
+        not_found("provider connection", connection_id)
+        if result is None
+        else jsonify(result.as_json())
+    )

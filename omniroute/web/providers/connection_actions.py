@@ -1,0 +1,92 @@
+"""Actions on provider connections shared by the JSON API and the dashboard pages.
+
+Each change goes through the store and then drops the proxy's in-memory snapshot, so the next
+client request sees it.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from ...providers import PROVIDERS
+from ...proxy.connection_test import TestResult, run_connection_test
+from ...store import connections as store
+from ...store.connections import ConnectionRecord
+
+
+def _services():
+    return current_app.extensions["omniroute"]
+
+
+def create(fields: dict) -> ConnectionRecord:
+    services = _services()
+    record = store.create_connection(services.box, **fields)
+    services.routes.invalidate()
+    return record
+
+
+def update(connection_id: int, fields: dict) -> ConnectionRecord | None:
+    services = _services()
+    record = store.update_connection(services.box, connection_id, **fields)
+    services.routes.invalidate()
+    services.pipeline.state.cooldowns.forget(connection_id)  # a new key or a fix: try it again
+    return record
+
+
+def delete(connection_id: int) -> bool:
+    deleted = store.delete_connection(connection_id)
+    _services().routes.invalidate()
+    return deleted
+
+
+def test(connection_id: int) -> TestResult | None:
+    record = store.get_connection(connection_id)
+    if record is None:
+        return None
+    return test_many([record])[0]
+
+
+def test_many(records: list[ConnectionRecord]) -> list[TestResult]:
+    """Test each connection with a 1-token request, all at once on the fan-out pool; the results
+    are saved (and a passing account leaves its rest) here, in the request's own thread."""
+    services = _services()
+    jobs = [(record, store.load_credentials(services.box, record.id)) for record in records]
+    results = services.fanout.map(lambda job: _run_test(services.upstream, *job), jobs)
+    for record, result in zip(records, results, strict=True):
+        store.record_test_result(record.id, result.ok, result.latency_ms, result.error)
+        if result.ok:
+            services.pipeline.state.cooldowns.forget(record.id)
+    return results
+
+
+def _run_test(client, record: ConnectionRecord, credentials) -> TestResult:
+    spec = PROVIDERS.get(record.provider)
+    if spec is None:
+        return TestResult(False, None, f"unknown provider '{record.provider}'")
+    if credentials is None:
+        return TestResult(False, None, "the connection was deleted")
+    return run_connection_test(client, spec, credentials, record.test_model)
+
+
+def as_json(record: ConnectionRecord) -> dict:
+    """The API's view of a connection: never the key, at most its last 4 characters."""
+    return {
+        "id": record.id,
+        "provider": record.provider,
+        "name": record.name,
+        "apiKeyHint": record.api_key_hint,
+        "baseUrl": record.base_url,
+        "testModel": record.test_model,
+        "isActive": record.is_active,
+        "priority": record.priority,
+        "createdAt": record.created_at.isoformat() + "Z",
+        "updatedAt": record.updated_at.isoformat() + "Z",
+        "lastTest": None
+        if record.last_tested_at is None
+        else {
+            "ok": record.last_test_ok,
+            "error": record.last_test_error,
+            "latencyMs": record.last_test_latency_ms,
+            "at": record.last_tested_at.isoformat() + "Z",
+        },
+    }

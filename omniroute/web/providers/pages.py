@@ -1,0 +1,165 @@
+"""Dashboard Providers page: list, add, edit, toggle, delete and test connections with htmx.
+
+Every action works as a plain form post too (then it redirects back to the page); with htmx it
+returns just the fragment it changed.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from ...providers import PROVIDERS
+from ...providers.spec import WIRE_FORMATS
+from ...store import connections as connection_store
+from ...store import provider_nodes as node_store
+from ..dashboard.pages import is_fragment_request
+from . import connection_actions as actions
+from .connection_form import FieldError, parse_connection_fields
+
+bp = Blueprint("providers_pages", __name__, url_prefix="/providers")
+
+
+def form_data(partial: bool) -> dict:
+    """The form's fields in the API's camelCase; an unchecked box means inactive."""
+    form = request.form
+    data: dict[str, str | bool] = {
+        key: form[key]
+        for key in ("provider", "name", "apiKey", "baseUrl", "testModel", "priority")
+        if key in form
+    }
+    if partial and not form.get("apiKey"):
+        data.pop("apiKey", None)  # leave empty to keep the stored key
+    data["isActive"] = form.get("isActive") == "on"
+    return data
+
+
+def _page(status: int = 200, **context):
+    context.setdefault("form_values", {})
+    return render_template(
+        "providers/index.html",
+        nodes=node_store.list_nodes(),
+        api_types=WIRE_FORMATS,
+        connections=connection_store.list_connections(),
+        catalog=PROVIDERS,
+        **context,
+    ), status
+
+
+def _next_url() -> str | None:
+    """A provider page to return to after adding (only /providers/<id>, never off-site)."""
+    target = request.form.get("next", "")
+    if target.startswith("/providers/") and "//" not in target and "\\" not in target:
+        return target
+    return None
+
+
+def _row(record, **context):
+    return render_template("partials/providers/row.html", c=record, catalog=PROVIDERS, **context)
+
+
+def _record_or_404(connection_id: int):
+    record = connection_store.get_connection(connection_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.get("")
+@login_required
+def index():
+    if is_fragment_request():
+        return render_template(
+            "partials/providers/list.html",
+            connections=connection_store.list_connections(),
+            catalog=PROVIDERS,
+        )
+    return _page()
+
+
+@bp.post("")
+@login_required
+def create():
+    try:
+        actions.create(parse_connection_fields(form_data(partial=False), partial=False))
+    except FieldError as error:
+        values = {k: v for k, v in request.form.items() if k != "apiKey"}
+        if is_fragment_request():
+            return render_template(
+                "partials/providers/add_form.html",
+                catalog=PROVIDERS,
+                form_error=error,
+                form_values=values,
+                next_url=_next_url(),
+            )
+        return _page(400, form_error=error, form_values=values)
+    next_url = _next_url()
+    if is_fragment_request():
+        keep = {"provider": request.form.get("provider")} if next_url else {}
+        spec = PROVIDERS.get(request.form.get("provider", ""))
+        response = render_template(
+            "partials/providers/add_form.html",
+            catalog=PROVIDERS,
+            form_values=keep,
+            created=True,
+            next_url=next_url,
+            key_optional=bool(next_url and spec and spec.tier == "local"),
+        )
+        return response, 200, {"HX-Trigger": "connections-changed"}
+    return redirect(next_url or url_for(".index"))
+
+
+@bp.get("/<int:connection_id>/edit")
+@login_required
+def edit(connection_id: int):
+    record = _record_or_404(connection_id)
+    if is_fragment_request():
+        return _row(record, editing=True)
+    return _page(editing_id=connection_id)
+
+
+@bp.get("/<int:connection_id>")
+@login_required
+def row(connection_id: int):
+    return _row(_record_or_404(connection_id))
+
+
+@bp.post("/<int:connection_id>")
+@login_required
+def update(connection_id: int):
+    record = _record_or_404(connection_id)
+    try:
+        record = actions.update(
+            connection_id, parse_connection_fields(form_data(partial=True), partial=True)
+        )
+    except FieldError as error:
+        if is_fragment_request():
+            return _row(record, editing=True, form_error=error)
+        return _page(400, editing_id=connection_id, form_error=error)
+    return _row(record) if is_fragment_request() else redirect(url_for(".index"))
+
+
+@bp.post("/<int:connection_id>/toggle")
+@login_required
+def toggle(connection_id: int):
+    record = _record_or_404(connection_id)
+    record = actions.update(connection_id, {"is_active": not record.is_active})
+    return _row(record) if is_fragment_request() else redirect(url_for(".index"))
+
+
+@bp.post("/<int:connection_id>/delete")
+@login_required
+def delete(connection_id: int):
+    _record_or_404(connection_id)
+    actions.delete(connection_id)
+    return "" if is_fragment_request() else redirect(url_for(".index"))
+
+
+@bp.post("/<int:connection_id>/test")
+@login_required
+def test(connection_id: int):
+    _record_or_404(connection_id)
+    result = actions.test(connection_id)
+    if is_fragment_request():
+        return _row(_record_or_404(connection_id), test_result=result)
+    return redirect(url_for(".index"))

@@ -1,0 +1,1 @@
+"""Resilience settings: /api/resilience and the /settings/resilience page."""

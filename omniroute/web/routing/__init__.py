@@ -1,0 +1,1 @@
+"""Routing: fallback chains (/api/fallback/chains) and the /settings/routing pages."""

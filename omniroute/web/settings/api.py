@@ -1,0 +1,65 @@
+"""Management API for settings: GET|PATCH /api/settings (the routing part, Settings → Routing).
+
+Fields (camelCase): routingStrategy (fill-first, round-robin, p2c, random, least-used,
+cost-optimized), stickyRoundRobinLimit (1–1000), comboStrategy (the default strategy of a new
+combo), comboRetries (0–5: extra tries of one target after a transient failure), maxAttempts
+(1–50 upstream calls per request). PATCH changes only the fields it names; an unknown field or a
+bad value is a 400 naming it, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_login import login_required
+
+from ...routing.policy import API_FIELDS, apply_api_changes, policy_as_api
+from ...store.app_settings import load_routing_policy, save_routing_policy
+from ..providers.connection_form import FieldError
+from ..security import field_error
+
+bp = Blueprint("api_settings", __name__)
+
+
+def routing_settings() -> dict:
+    """The routing settings as the API spells them (camelCase)."""
+    return policy_as_api(load_routing_policy())
+
+
+def apply_routing_settings(changes: dict) -> dict:
+    """Apply and save `changes`; FieldError names the first unknown or bad field, and then
+    nothing is saved. Returns the settings as the API spells them."""
+    unknown = sorted(set(changes) - set(API_FIELDS))
+    if unknown:
+        raise FieldError(unknown[0], f"unknown setting (known: {', '.join(API_FIELDS)})")
+    try:
+        policy = apply_api_changes(load_routing_policy(), changes)
+    except ValueError as error:
+        name, message = error.args
+        raise FieldError(name, message) from None
+    save_routing_policy(policy)
+    current_app.extensions["omniroute"].routes.invalidate()
+    return policy_as_api(policy)
+
+
+def change_routing_settings(changes: dict):
+    """Apply and save `changes`; (settings JSON, None) or (None, error response)."""
+    try:
+        return apply_routing_settings(changes), None
+    except FieldError as error:
+        return None, field_error(error.field, error.message)
+
+
+@bp.get("/api/settings")
+@login_required
+def get_settings():
+    return jsonify(routing_settings())
+
+
+@bp.patch("/api/settings")
+@login_required
+def patch_settings():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return field_error("body", "must be a JSON object")
+    settings, error = change_routing_settings(body)
+    return error if error else jsonify(settings)

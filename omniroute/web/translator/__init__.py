@@ -1,0 +1,1 @@
+"""The translator: /api/translator and the /translator pages."""

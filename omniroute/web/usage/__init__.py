@@ -1,0 +1,1 @@
+"""Usage: /api/usage (summary, requests, export, request logs) and the /usage pages."""
