@@ -34,7 +34,7 @@ def init_i18n(app: Flask) -> None:
 @bp.post("/language")
 def set_language():
     choice = request.form.get("lang", "en")
-    response = redirect(local_path(request.form.get("next")) or url_for("dashboard.home"))
+    response = redirect(local_path(request.form.get("next")) or url_for("pages.dashboard.home"))
     if choice in LANGUAGES:
         response.set_cookie(LANG_COOKIE, choice, max_age=365 * 86400, samesite="Lax", httponly=True)
     return response

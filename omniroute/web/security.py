@@ -16,11 +16,12 @@ from flask_wtf.csrf import CSRFProtect
 
 from .auth.live_sessions import LiveSessions
 from .client_api import is_client_api_path
+from .guard import is_public
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-CSRF_EXEMPT_ENDPOINTS = {"api_auth.login"}  # JSON-only, so no cross-site form can post it
+CSRF_EXEMPT_ENDPOINTS = {"api.auth.login"}  # JSON-only, so no cross-site form can post it
 
 
 class AdminUser(UserMixin):
@@ -93,7 +94,7 @@ def init_security(app: Flask) -> None:
             return json_error(
                 401, "log in first (POST /api/auth/login)", "authentication_error", "unauthorized"
             )
-        return redirect(url_for("pages_auth.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("pages.auth.login", next=request.full_path.rstrip("?")))
 
     @app.before_request
     def check_csrf():
@@ -101,8 +102,11 @@ def init_security(app: Flask) -> None:
             return
         if is_client_api_path(request.path):
             return  # API clients authenticate with keys, not cookies
-        if is_api_path(request.path) and not current_user.is_authenticated:
-            return  # the view answers 401 before anything happens
+        if not current_user.is_authenticated and (
+            is_api_path(request.path)
+            or not is_public(current_app.view_functions.get(request.endpoint or ""))
+        ):
+            return  # the login guard (guard.py) refuses the request before anything happens
         csrf.protect()
 
 

@@ -203,7 +203,7 @@ def _break_view(gateway, endpoint: str) -> None:
 
 
 def test_a_bug_under_api_is_a_json_500_with_the_traceback_logged(gateway, caplog):
-    _break_view(gateway, "api_providers.list_connections")
+    _break_view(gateway, "api.providers.list_connections")
     with caplog.at_level(logging.ERROR):
         response = gateway.admin().get(gateway.url + "/api/providers")
     error = assert_api_error(response, 500, "internal_error")
@@ -214,7 +214,7 @@ def test_a_bug_under_api_is_a_json_500_with_the_traceback_logged(gateway, caplog
 
 def test_a_bug_on_a_page_is_the_styled_500_with_the_traceback_logged(gateway, caplog):
     session = browser_session(gateway)
-    _break_view(gateway, "dashboard.home")
+    _break_view(gateway, "pages.dashboard.home")
     with caplog.at_level(logging.ERROR):
         response = session.get(gateway.url + "/")
     assert_error_page(response, 500, "Something went wrong")

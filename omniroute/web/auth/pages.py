@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from ...admin_password import check_admin_password, set_admin_password
 from ...settings import MIN_PASSWORD_LENGTH
+from ..guard import public
 from ..security import log_out_all_sessions, log_out_other_sessions, log_out_this_session
 from .local_redirect import local_path
 from .login_flow import attempt_login
 
-bp = Blueprint("pages_auth", __name__)
+bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 def login():
     error = None
     status = 200
     if request.method == "POST":
         outcome = attempt_login(request.form.get("password", ""))
         if outcome.ok:
-            return redirect(local_path(request.args.get("next")) or url_for("dashboard.home"))
+            return redirect(local_path(request.args.get("next")) or url_for("pages.dashboard.home"))
         if outcome.retry_after:
             error = _(
                 "Too many failed attempts. Try again in %(minutes)d minutes.",
@@ -36,20 +37,19 @@ def login():
 
 
 @bp.post("/logout")
+@public
 def logout():
     log_out_this_session()
-    return redirect(url_for("pages_auth.login"))
+    return redirect(url_for("pages.auth.login"))
 
 
 @bp.post("/settings/sessions/logout-all")
-@login_required
 def logout_all():
     log_out_all_sessions()
-    return redirect(url_for("pages_auth.login"))
+    return redirect(url_for("pages.auth.login"))
 
 
 @bp.route("/settings/password", methods=["GET", "POST"])
-@login_required
 def change_password():
     message = error = None
     if request.method == "POST":

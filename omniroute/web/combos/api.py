@@ -17,7 +17,6 @@ import time
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...proxy.translation import ClientCall
 from ...routing.combos import (
@@ -34,7 +33,7 @@ from ..providers.connection_form import FieldError
 from ..request_limits import MAX_ID
 from ..security import field_error, json_error, not_found
 
-bp = Blueprint("api_combos", __name__)
+bp = Blueprint("combos", __name__)
 
 MAX_TARGETS = 50
 MAX_NAME_LENGTH = 100
@@ -232,41 +231,35 @@ def _error_message(body) -> str:
         return "the target failed"
 
 
-@bp.get("/api/combos")
-@login_required
+@bp.get("/combos")
 def list_combos():
     return jsonify({"data": [as_json(combo) for combo in combo_store.list_combos()]})
 
 
-@bp.post("/api/combos")
-@login_required
+@bp.post("/combos")
 def create_combo():
     combo, error = save_combo(request.get_json(silent=True))
     return error if error else (jsonify(as_json(combo)), 201)
 
 
-@bp.get("/api/combos/<int:combo_id>")
-@login_required
+@bp.get("/combos/<int:combo_id>")
 def get_combo(combo_id: int):
     combo = combo_store.get_combo(combo_id)
     return not_found("combo", combo_id) if combo is None else jsonify(as_json(combo))
 
 
-@bp.put("/api/combos/<int:combo_id>")
-@login_required
+@bp.put("/combos/<int:combo_id>")
 def put_combo(combo_id: int):
     combo, error = save_combo(request.get_json(silent=True), combo_id)
     return error if error else jsonify(as_json(combo))
 
 
-@bp.delete("/api/combos/<int:combo_id>")
-@login_required
+@bp.delete("/combos/<int:combo_id>")
 def remove_combo(combo_id: int):
     return delete_combo(combo_id) or ("", 204)
 
 
-@bp.post("/api/combos/test")
-@login_required
+@bp.post("/combos/test")
 def run_combo_test():
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...providers import PROVIDERS
 from ...routing.combos import Combo
@@ -24,7 +23,7 @@ from ..dashboard.pages import is_fragment_request
 from ..providers.connection_form import FieldError
 from .api import ComboInUse, discard_combo, store_combo, test_combo
 
-bp = Blueprint("combos_pages", __name__, url_prefix="/combos")
+bp = Blueprint("combos", __name__, url_prefix="/combos")
 
 # The user guide's three combos, one click away (the editor opens prefilled; the user saves).
 COMBO_TEMPLATES = {
@@ -210,7 +209,6 @@ def _combo_or_404(combo_id: int) -> Combo:
 
 
 @bp.get("")
-@login_required
 def index():
     if is_fragment_request():
         return _list()
@@ -218,7 +216,6 @@ def index():
 
 
 @bp.get("/new")
-@login_required
 def new():
     name = request.args.get("template", "")
     if name in COMBO_TEMPLATES:
@@ -228,19 +225,16 @@ def new():
 
 
 @bp.get("/<int:combo_id>/edit")
-@login_required
 def edit(combo_id: int):
     return _editor(draft_from_combo(_combo_or_404(combo_id)), focus="combo-name")
 
 
 @bp.post("")
-@login_required
 def create():
     return _submit(None)
 
 
 @bp.post("/<int:combo_id>")
-@login_required
 def update(combo_id: int):
     _combo_or_404(combo_id)
     return _submit(combo_id)
@@ -268,7 +262,6 @@ def _submit(combo_id: int | None):
 
 
 @bp.post("/<int:combo_id>/delete")
-@login_required
 def delete(combo_id: int):
     try:
         if not discard_combo(combo_id):
@@ -284,7 +277,6 @@ def delete(combo_id: int):
 
 
 @bp.post("/<int:combo_id>/test")
-@login_required
 def test(combo_id: int):
     combo = _combo_or_404(combo_id)
     results = test_combo(combo)

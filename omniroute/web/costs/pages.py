@@ -15,7 +15,6 @@ import datetime as dt
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...providers import PROVIDERS
 from ...store import budgets as budget_store
@@ -26,9 +25,10 @@ from ...usage.budgets import PERIODS
 from ..dashboard.pages import is_fragment_request
 from ..providers.connection_form import FieldError
 from ..time_spans import days_or_hours
-from .api import budget_rows, price_rows, save_budget, save_price
+from .api import price_rows, save_price
+from .api_budgets import budget_rows, save_budget
 
-bp = Blueprint("costs_pages", __name__, url_prefix="/costs")
+bp = Blueprint("costs", __name__, url_prefix="/costs")
 
 PERIOD_LABELS = {
     "daily": _l("Daily"),
@@ -113,13 +113,11 @@ def _budgets(status: int = 200, **context):
 
 
 @bp.get("")
-@login_required
 def budgets():
     return _budgets(saved=request.args.get("saved"))
 
 
 @bp.post("/budgets")
-@login_required
 def set_budget():
     form = request.form
     values = {
@@ -148,7 +146,6 @@ def set_budget():
 
 
 @bp.post("/budgets/<int:key_id>/delete")
-@login_required
 def delete_budget(key_id: int):
     if budget_store.delete_budget(key_id):  # as DELETE /api/usage/budget does
         services = current_app.extensions["omniroute"]
@@ -192,20 +189,17 @@ def _price_row(provider: str, model: str, editing: bool = False, **context):
 
 
 @bp.get("/pricing")
-@login_required
 def pricing():
     return _pricing(saved=request.args.get("saved"))
 
 
 @bp.get("/pricing/row")
-@login_required
 def price_row():
     provider, model = request.args.get("provider", ""), request.args.get("model", "")
     return _price_row(provider, model, editing=request.args.get("edit") == "1")
 
 
 @bp.post("/pricing")
-@login_required
 def set_price():
     form = request.form
     values = {name: form.get(name, "") for name in ("provider", "model", *PRICE_FIELDS)}
@@ -231,7 +225,6 @@ def set_price():
 
 
 @bp.post("/pricing/reset")
-@login_required
 def reset_price():
     provider, model = request.form.get("provider", ""), request.form.get("model", "")
     if price_store.delete_price(provider, model):  # as DELETE /api/pricing does

@@ -7,9 +7,9 @@ import datetime as dt
 import json
 
 from flask import Blueprint, render_template, request
-from flask_login import login_required
 
 from ...store.usage_queries import recent_usage, usage_summary_since
+from ..guard import login_answer, public
 
 bp = Blueprint("dashboard", __name__)
 
@@ -36,13 +36,13 @@ def start_of_today_utc() -> dt.datetime:
 
 
 @bp.route("/", methods=["GET", "HEAD"])
+@public  # HEAD only; GET asks for the login below
 def home():
     if request.method == "HEAD":  # the liveness probe Claude Code sends; no login needed
         return "", 200
-    return _home()
+    return login_answer() or _home()
 
 
-@login_required
 def _home():
     context = {"summary": usage_summary_since(start_of_today_utc()), "recent": recent_usage(20)}
     if is_fragment_request():

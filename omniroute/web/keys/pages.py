@@ -12,7 +12,6 @@ import re
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...store import api_keys as key_store
 from ...store.models import utcnow
@@ -20,7 +19,7 @@ from ..dashboard.pages import is_fragment_request
 from ..providers.connection_form import FieldError
 from .api import MAX_ALLOWED, create_key, key_name, parse_key_options, revoke_key
 
-bp = Blueprint("keys_pages", __name__, url_prefix="/keys")
+bp = Blueprint("keys", __name__, url_prefix="/keys")
 
 MODEL_SEPARATORS = re.compile(r"[\s,]+")
 FIELD_MESSAGES = {
@@ -84,13 +83,11 @@ def _key_or_404(key_id: int) -> key_store.ApiKeyRecord:
 
 
 @bp.get("")
-@login_required
 def index():
     return _render(saved=request.args.get("saved"))
 
 
 @bp.post("")
-@login_required
 def create():
     values = form_values()
     try:
@@ -103,14 +100,12 @@ def create():
 
 
 @bp.get("/<int:key_id>/edit")
-@login_required
 def edit(key_id: int):
     record = _key_or_404(key_id)
     return _render(editing=record, edit_values=record_values(record))
 
 
 @bp.post("/<int:key_id>")
-@login_required
 def update(key_id: int):
     record = _key_or_404(key_id)
     values = form_values()
@@ -128,7 +123,6 @@ def update(key_id: int):
 
 
 @bp.post("/<int:key_id>/revoke")
-@login_required
 def revoke(key_id: int):
     revoke_key(key_id)
     return _render() if is_fragment_request() else redirect(url_for(".index"))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...providers import PROVIDERS, ProviderSpec, provider_for_prefix
 from ...providers.catalog import CATALOG
@@ -25,7 +24,7 @@ from ...usage.pricing import PricingTable
 from ..providers.connection_form import FieldError
 from ..security import field_error, json_error
 
-bp = Blueprint("api_models", __name__)
+bp = Blueprint("models", __name__)
 MAX_MODEL_ID = 200
 
 
@@ -132,8 +131,7 @@ def _missing_model(spec: ProviderSpec, model_id: str):
     )
 
 
-@bp.get("/api/models/catalog")
-@login_required
+@bp.get("/models/catalog")
 def catalog():
     rows = store.list_provider_models()
     connected = set(current_app.extensions["omniroute"].routes.snapshot().routes)
@@ -156,8 +154,7 @@ def catalog():
     return jsonify({"data": data})
 
 
-@bp.get("/api/provider-models")
-@login_required
+@bp.get("/provider-models")
 def list_provider_models():
     provider = request.args.get("provider")
     try:
@@ -169,8 +166,7 @@ def list_provider_models():
     return jsonify({"data": [row_json(specs[r.provider], r) for r in rows if r.provider in specs]})
 
 
-@bp.post("/api/provider-models")
-@login_required
+@bp.post("/provider-models")
 def add_provider_model():
     try:
         body = _body()
@@ -203,8 +199,7 @@ def _duplicate(spec: ProviderSpec, model_id: str, why: str):
     )
 
 
-@bp.patch("/api/provider-models")
-@login_required
+@bp.patch("/provider-models")
 def hide_provider_model():
     try:
         body = _body()
@@ -229,8 +224,7 @@ def hide_provider_model():
     return jsonify(row_json(spec, row))
 
 
-@bp.delete("/api/provider-models")
-@login_required
+@bp.delete("/provider-models")
 def delete_provider_model():
     try:
         spec = _provider(request.args.get("provider"))

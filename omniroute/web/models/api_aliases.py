@@ -12,14 +12,13 @@ import re
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...routing.aliases import Alias
 from ...store import model_aliases as alias_store
 from ..providers.connection_form import FieldError
 from ..security import field_error, json_error
 
-bp = Blueprint("api_aliases", __name__)
+bp = Blueprint("aliases", __name__)
 
 MAX_LENGTH = 200
 PATTERN_CHARS = re.compile(r"[A-Za-z0-9\-_.:/*?]+")
@@ -69,14 +68,12 @@ def _changed():
     current_app.extensions["omniroute"].routes.invalidate()
 
 
-@bp.get("/api/models/alias")
-@login_required
+@bp.get("/models/alias")
 def list_aliases():
     return jsonify({"data": [as_json(alias) for alias in alias_store.list_aliases()]})
 
 
-@bp.put("/api/models/alias")
-@login_required
+@bp.put("/models/alias")
 def put_alias():
     body = request.get_json(silent=True)
     try:
@@ -86,8 +83,7 @@ def put_alias():
     return jsonify(as_json(alias))
 
 
-@bp.delete("/api/models/alias")
-@login_required
+@bp.delete("/models/alias")
 def delete_alias():
     pattern = request.args.get("pattern", "")
     if not pattern:

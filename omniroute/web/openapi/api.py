@@ -21,17 +21,17 @@ from flask import Blueprint, Flask, current_app, jsonify
 from werkzeug.routing import BaseConverter, IntegerConverter, PathConverter, Rule
 
 from ...version import __version__
+from ..guard import is_public, public
 from ..request_limits import MAX_ID
 from .operations import OPERATIONS
 from .schemas import JSON, Operation
 
-bp = Blueprint("api_openapi", __name__)
+bp = Blueprint("openapi", __name__)
 
 API_PREFIX = "/api/"
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-PUBLIC_ENDPOINTS = {"api_auth.login", "api_openapi.document"}
-SESSION_OPTIONAL_ENDPOINTS = {"api_auth.logout"}  # no session: nothing to do, still 204
+SESSION_OPTIONAL_ENDPOINTS = {"api.auth.logout"}  # no session: nothing to do, still 204
 EXTENSION = "omniroute.openapi"
 RULE_ARGUMENT = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 DESCRIPTION = (
@@ -57,7 +57,8 @@ ERROR = {
 }
 
 
-@bp.get("/api/openapi.json")
+@bp.get("/openapi.json")
+@public
 def document():
     """The management API described as OpenAPI 3.1 (public: no login needed)."""
     return jsonify(openapi_document(current_app))
@@ -146,7 +147,7 @@ def operation(rule: Rule, method: str, view, tag: str) -> dict:
             "4XX": "Error",
             "5XX": "Error",
         },
-        "security": security(rule.endpoint, method),
+        "security": security(rule.endpoint, method, view),
     }
     if description:
         entry["description"] = description
@@ -168,13 +169,13 @@ def success_response(declared: Operation) -> dict:
     return {**response, "content": content}
 
 
-def security(endpoint: str, method: str) -> list[dict]:
-    if endpoint in PUBLIC_ENDPOINTS:
-        return []
+def security(endpoint: str, method: str, view) -> list[dict]:
     needed: dict[str, list[str]] = (
         {"session": [], "csrfToken": []} if method in UNSAFE_METHODS else {"session": []}
     )
-    return [{}, needed] if endpoint in SESSION_OPTIONAL_ENDPOINTS else [needed]
+    if endpoint in SESSION_OPTIONAL_ENDPOINTS:
+        return [{}, needed]
+    return [] if is_public(view) else [needed]
 
 
 def path_parameters(rule: Rule) -> list[dict]:

@@ -14,8 +14,8 @@ from ...store.usage_totals import GROUP_BY
 from ...translator.feed import FILTER_KEYS
 from ...translator.playground import KINDS
 from ...usage.budgets import PERIODS
-from ..costs import api as api_costs
-from ..resilience import api as api_resilience
+from ..costs import api_budgets
+from ..health import api as health_api
 from ..routing import api_chains as api_fallback_chains
 from ..usage import api as api_usage
 from .schemas import (
@@ -48,26 +48,26 @@ from .schemas import (
 )
 
 OPERATIONS: dict[str, Operation] = {
-    "api_auth.login": Operation(
+    "api.auth.login": Operation(
         body=obj({"password": string(0)}, ["password"]),
         returns=obj({"ok": BOOLEAN, "csrfToken": string()}, ["ok", "csrfToken"]),
     ),
-    "api_auth.logout": NO_CONTENT,
-    "api_auth.logout_all": Operation(
+    "api.auth.logout": NO_CONTENT,
+    "api.auth.logout_all": Operation(
         returns=obj({"ok": BOOLEAN, "sessionsEnded": integer(0)}, ["ok", "sessionsEnded"])
     ),
-    "api_combos.list_combos": Operation(returns=LISTING),
-    "api_combos.create_combo": Operation(body=COMBO_BODY, **CREATED),
-    "api_combos.put_combo": Operation(body=COMBO_BODY),
-    "api_combos.remove_combo": NO_CONTENT,
-    "api_combos.run_combo_test": Operation(
+    "api.combos.list_combos": Operation(returns=LISTING),
+    "api.combos.create_combo": Operation(body=COMBO_BODY, **CREATED),
+    "api.combos.put_combo": Operation(body=COMBO_BODY),
+    "api.combos.remove_combo": NO_CONTENT,
+    "api.combos.run_combo_test": Operation(
         body=obj(
             {"name": string(1), "id": integer()},
             anyOf=[{"required": ["name"]}, {"required": ["id"]}],
         ),
     ),
-    "api_fallback_chains.list_chains": Operation(returns=LISTING),
-    "api_fallback_chains.post_chain": Operation(
+    "api.chains.list_chains": Operation(returns=LISTING),
+    "api.chains.post_chain": Operation(
         body=obj(
             {
                 "model": PATTERN,
@@ -77,48 +77,48 @@ OPERATIONS: dict[str, Operation] = {
             ["model", "chain"],
         ),
     ),
-    "api_fallback_chains.delete_chain": Operation(
+    "api.chains.delete_chain": Operation(
         body=obj({"model": string(1)}),
         body_required=False,
         query=(query("model", string(1)),),
         status=204,
         returns=None,
     ),
-    "api_keys.list_keys": Operation(returns=LISTING),
-    "api_keys.create": Operation(body=obj(KEY_FIELDS, ["name"]), **CREATED),
-    "api_keys.change": Operation(body=obj(KEY_FIELDS, minProperties=1)),
-    "api_keys.revoke": NO_CONTENT,
-    "api_aliases.list_aliases": Operation(returns=LISTING),
-    "api_aliases.put_alias": Operation(
+    "api.keys.list_keys": Operation(returns=LISTING),
+    "api.keys.create": Operation(body=obj(KEY_FIELDS, ["name"]), **CREATED),
+    "api.keys.change": Operation(body=obj(KEY_FIELDS, minProperties=1)),
+    "api.keys.revoke": NO_CONTENT,
+    "api.aliases.list_aliases": Operation(returns=LISTING),
+    "api.aliases.put_alias": Operation(
         body=obj({"pattern": PATTERN, "target": MODEL_ID}, ["pattern", "target"])
     ),
-    "api_aliases.delete_alias": Operation(
+    "api.aliases.delete_alias": Operation(
         query=(query("pattern", string(1), required=True),), status=204, returns=None
     ),
-    "api_models.catalog": Operation(returns=LISTING),
-    "api_models.list_provider_models": Operation(
+    "api.models.catalog": Operation(returns=LISTING),
+    "api.models.list_provider_models": Operation(
         query=(query("provider", string(0)),), returns=LISTING
     ),
-    "api_models.add_provider_model": Operation(
+    "api.models.add_provider_model": Operation(
         body=obj(
             {"provider": string(1), "modelId": MODEL_ID, "modelName": nullable(string(0, 200))},
             ["provider", "modelId"],
         ),
         **CREATED,
     ),
-    "api_models.hide_provider_model": Operation(
+    "api.models.hide_provider_model": Operation(
         body=obj(
             {"provider": string(1), "modelId": MODEL_ID, "hidden": BOOLEAN},
             ["provider", "modelId", "hidden"],
         ),
     ),
-    "api_models.delete_provider_model": Operation(
+    "api.models.delete_provider_model": Operation(
         query=(query("provider", string(1), True), query("model", MODEL_ID, True)),
         status=204,
         returns=None,
     ),
-    "api_costs.get_pricing": Operation(returns=LISTING),
-    "api_costs.patch_pricing": Operation(
+    "api.pricing.get_pricing": Operation(returns=LISTING),
+    "api.pricing.patch_pricing": Operation(
         body=obj(
             {
                 "provider": string(1),
@@ -132,41 +132,41 @@ OPERATIONS: dict[str, Operation] = {
         ),
         returns=LISTING,
     ),
-    "api_costs.delete_pricing": Operation(
+    "api.pricing.delete_pricing": Operation(
         query=(query("provider", string(0)), query("model", string(0))), status=204, returns=None
     ),
-    "api_costs.get_budgets": Operation(returns=LISTING),
-    "api_costs.post_budget": Operation(
+    "api.budgets.get_budgets": Operation(returns=LISTING),
+    "api.budgets.post_budget": Operation(
         body=obj(
             {
                 "keyId": {"anyOf": [integer(), string(1, pattern="^[0-9]+$")]},
-                "limit": number(0, api_costs.MAX_LIMIT),
+                "limit": number(0, api_budgets.MAX_LIMIT),
                 "period": one_of(PERIODS),
                 "warnAt": integer(1, 100),
             },
             ["keyId", "limit"],
         ),
     ),
-    "api_costs.delete_budget": Operation(
+    "api.budgets.delete_budget": Operation(
         query=(query("keyId", integer(), required=True),), status=204, returns=None
     ),
-    "api_provider_nodes.list_nodes": Operation(returns=LISTING),
-    "api_provider_nodes.create_node": Operation(
+    "api.provider_nodes.list_nodes": Operation(returns=LISTING),
+    "api.provider_nodes.create_node": Operation(
         body=obj(NODE_FIELDS, ["name", "prefix", "baseUrl"]), **CREATED
     ),
-    "api_provider_nodes.update_node": Operation(body=obj(NODE_FIELDS)),
-    "api_provider_nodes.delete_node": NO_CONTENT,
-    "api_providers.list_connections": Operation(returns=LISTING),
-    "api_providers.create_connection": Operation(
+    "api.provider_nodes.update_node": Operation(body=obj(NODE_FIELDS)),
+    "api.provider_nodes.delete_node": NO_CONTENT,
+    "api.providers.list_connections": Operation(returns=LISTING),
+    "api.providers.create_connection": Operation(
         body=obj(CONNECTION_FIELDS, ["provider"]), **CREATED
     ),
-    "api_providers.update_connection": Operation(body=obj(CONNECTION_FIELDS)),
-    "api_providers.delete_connection": NO_CONTENT,
-    "api_providers.test_all_connections": Operation(
+    "api.providers.update_connection": Operation(body=obj(CONNECTION_FIELDS)),
+    "api.providers.delete_connection": NO_CONTENT,
+    "api.providers.test_all_connections": Operation(
         body=obj({"provider": string(1, 64)}), returns=LISTING
     ),
-    "api_resilience.patch_resilience": Operation(body=RESILIENCE_CHANGES),
-    "api_resilience.post_reset": Operation(
+    "api.resilience.patch_resilience": Operation(body=RESILIENCE_CHANGES),
+    "api.resilience.post_reset": Operation(
         body=obj(
             {
                 "provider": string(0),
@@ -180,11 +180,11 @@ OPERATIONS: dict[str, Operation] = {
         body_required=False,
         returns=obj({"reset": BOOLEAN}, ["reset"]),
     ),
-    "api_resilience.telemetry_summary": Operation(
-        query=(query("window", number(1, api_resilience.MAX_WINDOW_SECONDS)),)
+    "api.health.telemetry_summary": Operation(
+        query=(query("window", number(1, health_api.MAX_WINDOW_SECONDS)),)
     ),
-    "api_settings.patch_settings": Operation(body=ROUTING_CHANGES),
-    "api_translator.translate_body": Operation(
+    "api.settings.patch_settings": Operation(body=ROUTING_CHANGES),
+    "api.translator.translate_body": Operation(
         body=obj(
             {
                 "from": one_of(FORMATS),
@@ -196,7 +196,7 @@ OPERATIONS: dict[str, Operation] = {
             ["from", "to", "body"],
         ),
     ),
-    "api_translator.send_chat": Operation(
+    "api.translator.send_chat": Operation(
         body=obj(
             {
                 "model": string(1, 200),
@@ -211,17 +211,17 @@ OPERATIONS: dict[str, Operation] = {
         ),
         streams_on_request=True,
     ),
-    "api_translator.run_bench": Operation(
+    "api.translator.run_bench": Operation(
         body=obj({"live": BOOLEAN, "model": string(1)}), body_required=False
     ),
-    "api_translator.monitor_stream": Operation(
+    "api.translator.monitor_stream": Operation(
         query=tuple(query(key, string(0)) for key in FILTER_KEYS),
         returns={"type": "string"},
         media_type="text/event-stream",
     ),
-    "api_translator.recent_events": Operation(returns=LISTING),
-    "api_translator.list_examples": Operation(returns=LISTING),
-    "api_usage.get_summary": Operation(
+    "api.translator.recent_events": Operation(returns=LISTING),
+    "api.translator.list_examples": Operation(returns=LISTING),
+    "api.usage.get_summary": Operation(
         query=(
             query("from", MOMENT),
             query("to", MOMENT),
@@ -229,7 +229,7 @@ OPERATIONS: dict[str, Operation] = {
             query("bucket", one_of(api_usage.BUCKETS)),
         ),
     ),
-    "api_usage.get_requests": Operation(
+    "api.usage.get_requests": Operation(
         query=(
             *USAGE_FILTERS,
             query("before", integer()),
@@ -237,10 +237,10 @@ OPERATIONS: dict[str, Operation] = {
         ),
         returns=obj({"data": array(OBJECT), "nextBefore": nullable(integer())}, ["data"]),
     ),
-    "api_usage.export_csv": Operation(
+    "api.usage.export_csv": Operation(
         query=USAGE_FILTERS, returns={"type": "string"}, media_type="text/csv"
     ),
 }
 
 # Unsafe methods that read no body: they act on the path alone.
-BODILESS = {"api_auth.logout", "api_auth.logout_all", "api_providers.test_connection"}
+BODILESS = {"api.auth.logout", "api.auth.logout_all", "api.providers.test_connection"}

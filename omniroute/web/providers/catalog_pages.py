@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...providers import PROVIDERS
 from ...providers.catalog import CATALOG
@@ -33,7 +32,7 @@ from . import connection_actions as actions
 from . import local_servers
 from .connection_form import FieldError, parse_connection_fields
 
-bp = Blueprint("catalog_pages", __name__, url_prefix="/providers")
+bp = Blueprint("catalog", __name__, url_prefix="/providers")
 
 TIER_LABELS = {
     "subscription": _l("Subscription"),
@@ -96,7 +95,6 @@ def _catalog_page(status: int = 200, **context):
 
 
 @bp.get("/catalog")
-@login_required
 def catalog():
     return _catalog_page()
 
@@ -109,19 +107,16 @@ def _detected():
 
 
 @bp.get("/catalog/local")
-@login_required
 def local_found():
     return _detected()
 
 
 @bp.post("/catalog/detect")
-@login_required
 def detect_local():
     return _detected()
 
 
 @bp.post("/catalog/local/<provider_id>/add")
-@login_required
 def add_local(provider_id: str):
     spec = PROVIDERS.get(provider_id)
     if spec is None or spec.tier != "local" or provider_id not in local_servers.LOCAL_SERVERS:
@@ -187,7 +182,6 @@ def _provider_connections(spec):
 
 
 @bp.get("/<provider_id>")
-@login_required
 def provider(provider_id: str):
     spec = _spec_or_404(provider_id)
     if is_fragment_request():
@@ -223,7 +217,6 @@ def _models_done(spec):
 
 
 @bp.post("/<provider_id>/models")
-@login_required
 def add_model(provider_id: str):
     spec = _spec_or_404(provider_id)
     values = {"modelId": request.form.get("modelId", ""), "name": request.form.get("name", "")}
@@ -254,7 +247,6 @@ def _posted_model_id() -> str:
 
 
 @bp.post("/<provider_id>/models/hide")
-@login_required
 def hide_model(provider_id: str):
     spec = _spec_or_404(provider_id)
     model_id = _posted_model_id()
@@ -271,7 +263,6 @@ def hide_model(provider_id: str):
 
 
 @bp.post("/<provider_id>/models/delete")
-@login_required
 def delete_model(provider_id: str):
     """Delete a custom model (a catalog model can only be hidden)."""
     spec = _spec_or_404(provider_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...providers.spec import WIRE_FORMATS
 from ...store import provider_nodes as node_store
@@ -12,7 +11,7 @@ from ..dashboard.pages import is_fragment_request
 from .connection_form import FieldError
 from .node_form import parse_node_fields
 
-bp = Blueprint("nodes_pages", __name__, url_prefix="/providers/nodes")
+bp = Blueprint("nodes", __name__, url_prefix="/providers/nodes")
 
 
 def _panel(status: int = 200, **context):
@@ -27,11 +26,10 @@ def _panel(status: int = 200, **context):
 
 def _done():
     current_app.extensions["omniroute"].routes.invalidate()
-    return _panel() if is_fragment_request() else redirect(url_for("providers_pages.index"))
+    return _panel() if is_fragment_request() else redirect(url_for("pages.providers.index"))
 
 
 @bp.post("")
-@login_required
 def create():
     data: dict[str, str | None] = {
         key: request.form.get(key, "") for key in ("name", "prefix", "baseUrl", "apiType")
@@ -49,7 +47,6 @@ def create():
 
 
 @bp.post("/<int:node_id>/delete")
-@login_required
 def delete(node_id: int):
     node_store.delete_node(node_id)
     return _done()

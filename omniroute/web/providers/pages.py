@@ -7,7 +7,6 @@ returns just the fragment it changed.
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_login import login_required
 
 from ...providers import PROVIDERS
 from ...providers.spec import WIRE_FORMATS
@@ -17,7 +16,7 @@ from ..dashboard.pages import is_fragment_request
 from . import connection_actions as actions
 from .connection_form import FieldError, parse_connection_fields
 
-bp = Blueprint("providers_pages", __name__, url_prefix="/providers")
+bp = Blueprint("providers", __name__, url_prefix="/providers")
 
 
 def form_data(partial: bool) -> dict:
@@ -66,7 +65,6 @@ def _record_or_404(connection_id: int):
 
 
 @bp.get("")
-@login_required
 def index():
     if is_fragment_request():
         return render_template(
@@ -78,7 +76,6 @@ def index():
 
 
 @bp.post("")
-@login_required
 def create():
     try:
         actions.create(parse_connection_fields(form_data(partial=False), partial=False))
@@ -110,7 +107,6 @@ def create():
 
 
 @bp.get("/<int:connection_id>/edit")
-@login_required
 def edit(connection_id: int):
     record = _record_or_404(connection_id)
     if is_fragment_request():
@@ -119,13 +115,11 @@ def edit(connection_id: int):
 
 
 @bp.get("/<int:connection_id>")
-@login_required
 def row(connection_id: int):
     return _row(_record_or_404(connection_id))
 
 
 @bp.post("/<int:connection_id>")
-@login_required
 def update(connection_id: int):
     record = _record_or_404(connection_id)
     try:
@@ -140,7 +134,6 @@ def update(connection_id: int):
 
 
 @bp.post("/<int:connection_id>/toggle")
-@login_required
 def toggle(connection_id: int):
     record = _record_or_404(connection_id)
     record = actions.update(connection_id, {"is_active": not record.is_active})
@@ -148,7 +141,6 @@ def toggle(connection_id: int):
 
 
 @bp.post("/<int:connection_id>/delete")
-@login_required
 def delete(connection_id: int):
     _record_or_404(connection_id)
     actions.delete(connection_id)
@@ -156,7 +148,6 @@ def delete(connection_id: int):
 
 
 @bp.post("/<int:connection_id>/test")
-@login_required
 def test(connection_id: int):
     _record_or_404(connection_id)
     result = actions.test(connection_id)

@@ -1,28 +1,23 @@
-"""Management API for resilience: GET|PATCH /api/resilience, POST /api/resilience/reset,
-GET /api/health, GET /api/telemetry/summary.
+"""Management API for resilience: GET|PATCH /api/resilience, POST /api/resilience/reset.
 
 `/api/resilience` reads and changes the breaker profiles, per-account rate limits and backoff
 (shape in omniroute/resilience/settings.py); PATCH changes only what it names, applies it to the
 running gateway at once, and answers 400 naming the first bad field (nothing saved). Reset takes
 {} (every breaker, cooldown and backoff), {"provider": id} (that provider's breaker),
 {"account": connection id} (that account's rests and backoff) or {"lockout": {"kind": "login" |
-"apiKey", "identifier": address}} (lift a lockout). `/api/health` is the Health page as JSON;
-`/api/telemetry/summary?window=<seconds>` is p50/p95/p99 latency per provider.
+"apiKey", "identifier": address}} (lift a lockout).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from flask_login import login_required
 
-from ...resilience.health_report import build_health_report
 from ...resilience.settings import apply_api_changes, settings_as_api
 from ...store.app_settings import load_resilience_settings, save_resilience_settings
 from ..security import field_error
 
-bp = Blueprint("api_resilience", __name__)
+bp = Blueprint("resilience", __name__, url_prefix="/resilience")
 
-MAX_WINDOW_SECONDS = 3600
 RESET_FIELDS = {"provider", "account", "lockout"}
 
 
@@ -62,14 +57,12 @@ def reset_resilience(body: dict) -> str | None:
     return None
 
 
-@bp.get("/api/resilience")
-@login_required
+@bp.get("")
 def get_resilience():
     return jsonify(settings_as_api(_services().resilience.settings))
 
 
-@bp.patch("/api/resilience")
-@login_required
+@bp.patch("")
 def patch_resilience():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -81,8 +74,7 @@ def patch_resilience():
         return field_error(name, message)
 
 
-@bp.post("/api/resilience/reset")
-@login_required
+@bp.post("/reset")
 def post_reset():
     body = request.get_json(silent=True) if request.get_data() else {}
     if not isinstance(body, dict):
@@ -95,21 +87,3 @@ def post_reset():
         field, _, message = problem.partition(": ")
         return field_error(field, message)
     return jsonify({"reset": True})
-
-
-@bp.get("/api/health")
-@login_required
-def get_health():
-    return jsonify(build_health_report(_services()))
-
-
-@bp.get("/api/telemetry/summary")
-@login_required
-def telemetry_summary():
-    try:
-        window = float(request.args.get("window", 300))
-    except ValueError:
-        return field_error("window", "must be a number of seconds")
-    if not 1 <= window <= MAX_WINDOW_SECONDS:
-        return field_error("window", f"must be between 1 and {MAX_WINDOW_SECONDS}")
-    return jsonify({"windowSeconds": window, "providers": _services().telemetry.summary(window)})

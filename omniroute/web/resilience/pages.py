@@ -14,7 +14,6 @@ import math
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...providers.spec import TIERS
 from ...resilience.breakers import profile_name
@@ -30,7 +29,7 @@ from ..health.pages import duration
 from ..providers.catalog_pages import TIER_LABELS
 from .api import change_resilience_settings
 
-bp = Blueprint("resilience_pages", __name__, url_prefix="/settings")
+bp = Blueprint("resilience", __name__, url_prefix="/settings")
 
 # URL slug → (key in the API shape, partial)
 SECTIONS = {
@@ -192,7 +191,6 @@ def _section(section: str, status: int = 200, **context):
 
 
 @bp.get("/resilience")
-@login_required
 def resilience():
     edit = request.args.get("edit")
     saved = request.args.get("saved")
@@ -207,7 +205,6 @@ def resilience():
 
 
 @bp.get("/resilience/<section>")
-@login_required
 def section(section: str):
     """One section, read-only or (?edit=1) as a form; a plain browser gets the whole page."""
     _section_or_404(section)
@@ -220,7 +217,6 @@ def section(section: str):
 
 
 @bp.post("/resilience/<section>")
-@login_required
 def save(section: str):
     _section_or_404(section)
     changes, errors = section_changes(section, request.form)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...routing.chains import FallbackChain
 from ...store import fallback_chains as chain_store
@@ -19,7 +18,7 @@ from ..models.api_aliases import PATTERN_CHARS, text_field
 from ..providers.connection_form import FieldError
 from ..security import field_error, json_error
 
-bp = Blueprint("api_fallback_chains", __name__)
+bp = Blueprint("chains", __name__)
 
 MAX_CHAIN = 20
 
@@ -91,14 +90,12 @@ def remove_chain(model: str):
     return None
 
 
-@bp.get("/api/fallback/chains")
-@login_required
+@bp.get("/fallback/chains")
 def list_chains():
     return jsonify({"data": [as_json(chain) for chain in chain_store.list_chains()]})
 
 
-@bp.post("/api/fallback/chains")
-@login_required
+@bp.post("/fallback/chains")
 def post_chain():
     chain, error = save_chain(request.get_json(silent=True))
     if chain is None:
@@ -106,8 +103,7 @@ def post_chain():
     return jsonify({"success": True, **as_json(chain)})
 
 
-@bp.delete("/api/fallback/chains")
-@login_required
+@bp.delete("/fallback/chains")
 def delete_chain():
     body = request.get_json(silent=True)
     model = request.args.get("model") or (body.get("model") if isinstance(body, dict) else "")

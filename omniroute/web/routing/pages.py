@@ -13,7 +13,6 @@ import re
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...routing.policy import API_FIELDS
 from ...store import fallback_chains as chain_store
@@ -25,7 +24,7 @@ from ..providers.connection_form import FieldError
 from ..settings.api import apply_routing_settings, routing_settings
 from .api_chains import drop_chain, store_chain
 
-bp = Blueprint("routing_pages", __name__, url_prefix="/settings")
+bp = Blueprint("routing", __name__, url_prefix="/settings")
 
 # id → (label, explanation), as described in omniroute/routing/account_order.py
 ACCOUNT_STRATEGY_HELP = {
@@ -108,19 +107,16 @@ def chain_models(text: str) -> list[str]:
 
 
 @bp.get("")
-@login_required
 def index():
     return redirect(url_for(".routing"))
 
 
 @bp.get("/routing")
-@login_required
 def routing():
     return render_template("settings/routing.html", **_context(saved=request.args.get("saved")))
 
 
 @bp.post("/routing")
-@login_required
 def save_routing():
     changes, errors = routing_changes(request.form)
     if not errors:
@@ -133,7 +129,6 @@ def save_routing():
 
 
 @bp.post("/routing/aliases")
-@login_required
 def add_alias():
     values = {key: request.form.get(key, "") for key in ("pattern", "target")}
     try:
@@ -144,14 +139,12 @@ def add_alias():
 
 
 @bp.post("/routing/aliases/delete")
-@login_required
 def delete_alias():
     remove_alias(request.form.get("pattern", ""))
     return _done("aliases")
 
 
 @bp.post("/routing/chains")
-@login_required
 def add_chain():
     values = {key: request.form.get(key, "") for key in ("model", "chain", "name")}
     body = {**values, "chain": chain_models(values["chain"])}
@@ -163,7 +156,6 @@ def add_chain():
 
 
 @bp.post("/routing/chains/delete")
-@login_required
 def delete_chain():
     drop_chain(request.form.get("model", ""))
     return _done("chains")

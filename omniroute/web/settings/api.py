@@ -10,14 +10,13 @@ bad value is a 400 naming it, and nothing is saved.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from flask_login import login_required
 
 from ...routing.policy import API_FIELDS, apply_api_changes, policy_as_api
 from ...store.app_settings import load_routing_policy, save_routing_policy
 from ..providers.connection_form import FieldError
 from ..security import field_error
 
-bp = Blueprint("api_settings", __name__)
+bp = Blueprint("settings", __name__)
 
 
 def routing_settings() -> dict:
@@ -49,14 +48,12 @@ def change_routing_settings(changes: dict):
         return None, field_error(error.field, error.message)
 
 
-@bp.get("/api/settings")
-@login_required
+@bp.get("/settings")
 def get_settings():
     return jsonify(routing_settings())
 
 
-@bp.patch("/api/settings")
-@login_required
+@bp.patch("/settings")
 def patch_settings():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):

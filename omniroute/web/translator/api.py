@@ -22,7 +22,6 @@ import logging
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...formats.registry import FORMATS
 from ...translator import bench, examples
@@ -33,7 +32,7 @@ from ...translator.source_text import InputError
 from ..providers.connection_form import FieldError
 from ..security import field_error, json_error
 
-bp = Blueprint("api_translator", __name__)
+bp = Blueprint("translator", __name__)
 log = logging.getLogger(__name__)
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 MAX_MODEL = 200
@@ -115,8 +114,7 @@ def _json_body():
     return body if isinstance(body, dict) else None
 
 
-@bp.post("/api/translator/translate")
-@login_required
+@bp.post("/translator/translate")
 def translate_body():
     data = _json_body()
     if data is None:
@@ -134,8 +132,7 @@ def translate_body():
     )
 
 
-@bp.post("/api/translator/send")
-@login_required
+@bp.post("/translator/send")
 def send_chat():
     try:
         chat = parse_chat(_json_body() or {})
@@ -160,8 +157,7 @@ def send_chat():
     )
 
 
-@bp.post("/api/translator/bench")
-@login_required
+@bp.post("/translator/bench")
 def run_bench():
     data = _json_body() or {}
     if data.get("live"):
@@ -185,8 +181,7 @@ def monitor_filters(args) -> dict[str, str]:
     return {key: args.get(key, "").strip() for key in FILTER_KEYS if args.get(key, "").strip()}
 
 
-@bp.get("/api/translator/stream")
-@login_required
+@bp.get("/translator/stream")
 def monitor_stream():
     monitor = services().pipeline.monitor
     if monitor.subscriber_count >= monitor.max_subscribers:
@@ -198,14 +193,12 @@ def monitor_stream():
     )
 
 
-@bp.get("/api/translator/events")
-@login_required
+@bp.get("/translator/events")
 def recent_events():
     return jsonify({"data": services().pipeline.monitor.recent()})
 
 
-@bp.get("/api/translator/events/<int:seq>")
-@login_required
+@bp.get("/translator/events/<int:seq>")
 def event_detail(seq: int):
     event = services().pipeline.monitor.find(seq)
     if event is None:
@@ -218,14 +211,12 @@ def event_detail(seq: int):
     return jsonify(event)
 
 
-@bp.get("/api/translator/examples")
-@login_required
+@bp.get("/translator/examples")
 def list_examples():
     return jsonify({"data": [vars(example) for example in examples.list_examples()]})
 
 
-@bp.get("/api/translator/examples/<path:example_id>")
-@login_required
+@bp.get("/translator/examples/<path:example_id>")
 def get_example(example_id: str):
     found = examples.load(example_id)
     if found is None:

@@ -19,7 +19,6 @@ from flask import (
     stream_with_context,
 )
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...store.request_logs import request_log
 from ...translator import bench, examples
@@ -34,7 +33,7 @@ from ..dashboard.pages import is_fragment_request
 from ..providers.connection_form import FieldError
 from .api import SSE_HEADERS, monitor_filters, parse_chat, translate_fields
 
-bp = Blueprint("translator_pages", __name__, url_prefix="/translator")
+bp = Blueprint("translator", __name__, url_prefix="/translator")
 TABS = ("playground", "chat", "bench", "monitor")
 SNIPPET_SIDE = 60  # characters shown either side of an error's column
 SHORT_NAMES = {"openai": "Chat", "anthropic": "Msgs", "responses": "Resp", "gemini": "Gem"}
@@ -103,7 +102,6 @@ def _line(form: dict, error: InputError | None) -> dict | None:
 
 
 @bp.get("")
-@login_required
 def index():
     form = {"from": "openai", "to": "anthropic", "kind": "request", "body": "", "model": ""}
     found = examples.load(request.args.get("example", ""))
@@ -123,7 +121,6 @@ def index():
 
 
 @bp.post("/playground")
-@login_required
 def playground():
     form = {key: request.form.get(key, "") for key in ("from", "to", "kind", "body", "model")}
     fragment = "playground_output" if is_fragment_request() else "playground"
@@ -134,14 +131,12 @@ def playground():
 
 
 @bp.get("/chat")
-@login_required
 def chat():
     form = {"format": "openai", "stream": True, "message": "", "system": "", "model": ""}
     return _render("chat", "chat", form=form, cycle=None, suggestions=model_suggestions())
 
 
 @bp.post("/chat")
-@login_required
 def chat_send():
     """Without JavaScript: run the chat to the end and show the whole cycle."""
     form: dict[str, str | bool] = {
@@ -168,7 +163,6 @@ def chat_send():
 
 
 @bp.get("/bench")
-@login_required
 def bench_page():
     return _render(
         "bench", "bench", checks=None, live=False, model="", suggestions=model_suggestions()
@@ -176,7 +170,6 @@ def bench_page():
 
 
 @bp.post("/bench")
-@login_required
 def bench_run():
     live, model = bool(request.form.get("live")), request.form.get("model", "").strip()
     if live and not model:
@@ -214,7 +207,6 @@ def _providers() -> list[str]:
 
 
 @bp.get("/monitor")
-@login_required
 def monitor():
     filters = monitor_filters(request.args)
     monitor = services().pipeline.monitor
@@ -230,7 +222,6 @@ def monitor():
 
 
 @bp.get("/monitor/stream")
-@login_required
 def monitor_stream():
     """SSE for the page: each finished request as a rendered table row (event `row`)."""
     monitor = services().pipeline.monitor
@@ -253,7 +244,6 @@ def monitor_stream():
 
 
 @bp.get("/monitor/<int:seq>")
-@login_required
 def monitor_detail(seq: int):
     """One request's detail: beside the list for htmx, or on the monitor tab."""
     monitor = services().pipeline.monitor

@@ -7,16 +7,14 @@ omniroute/usage/request_log.py); 404 when there are none (logs off, or pruned).
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from flask_login import login_required
 
 from ...store.request_logs import request_log
 from ..security import json_error
 
-bp = Blueprint("api_request_logs", __name__)
+bp = Blueprint("request_logs", __name__)
 
 
-@bp.get("/api/usage/requests/<request_id>/log")
-@login_required
+@bp.get("/usage/requests/<request_id>/log")
 def get_request_log(request_id: str):
     found = request_log(request_id)
     if found is None:

@@ -16,7 +16,6 @@ from flask import Blueprint, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from ...store.api_keys import list_api_keys
 from ...store.models import utcnow
@@ -43,7 +42,7 @@ from .api import (
     time_range,
 )
 
-bp = Blueprint("usage_pages", __name__, url_prefix="/usage")
+bp = Blueprint("usage", __name__, url_prefix="/usage")
 
 PRESETS = {"24h": _l("24 h"), "7d": _l("7 d"), "30d": _l("30 d"), "custom": _l("Custom")}
 MAX_PAGE_SPAN = dt.timedelta(days=366)
@@ -242,7 +241,6 @@ def report_context(args) -> dict:
 
 
 @bp.get("")
-@login_required
 def index():
     context = report_context(request.args)
     if is_fragment_request():
@@ -280,7 +278,6 @@ def log_context(args) -> tuple[dict, int]:
 
 
 @bp.get("/requests")
-@login_required
 def requests_log():
     context, status = log_context(request.args)
     if is_fragment_request():
