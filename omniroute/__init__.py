@@ -20,10 +20,11 @@ def create_app(
     config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> Flask:
     """Build the app. `config` holds setting overrides (already parsed), e.g. for tests."""
+    from .clientapi.errors import error_reply
+    from .clientapi.paths import is_client_api_path
+    from .clientapi.wsgi import ClientApi
     from .resilience.admission import AdmissionControl
     from .web import register_web
-    from .web.client_api import error_reply, is_client_api_path, register_client_errors
-    from .web.client_calls import ClientFastPath
     from .web.error_boundaries import register_error_boundaries
 
     settings = load_settings(environ, config)
@@ -48,11 +49,10 @@ def create_app(
     )
     app.extensions["omniroute"] = services
     register_web(app)
-    register_client_errors(app)
-    register_error_boundaries(app)  # after the client API's: it hands their paths back to them
+    register_error_boundaries(app)
     # Flask's documented way to add WSGI middleware, which its types declare a method
     app.wsgi_app = AdmissionControl(  # type: ignore[method-assign]
-        ClientFastPath(app.wsgi_app, services, error_reply),
+        ClientApi(app.wsgi_app, services),
         settings["MAX_IN_FLIGHT"],
         is_client_api_path,
         error_reply,

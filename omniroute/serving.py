@@ -23,9 +23,10 @@ import sys
 from flask import Flask
 from waitress.server import create_server
 
+from .clientapi.errors import error_reply
+from .clientapi.paths import is_client_api_path
 from .oversized_bodies import body_limit_channel, use_channel_class
 from .startup_checks import listen_error
-from .web.client_api import error_reply, is_client_api_path
 from .web.security import is_api_path
 
 BODY_SLACK = 2  # waitress's raw cap (framing included); the decoded limit is checked exactly

@@ -1,22 +1,21 @@
-"""Web layer: blueprints for the client API (/v1), the management API (/api) and the dashboard."""
+"""Web layer: the management API (/api) and the dashboard pages (the client API is clientapi/)."""
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask
 
 from ..store.app_database import bind
-from . import audio_api, client_api, i18n, media_api
+from . import i18n
 from .areas import api, pages
 from .request_limits import install_request_limits
-from .security import DashboardSessionInterface, init_security
+from .security import init_security
 
 
 def register_web(app: Flask) -> None:
     install_request_limits(app)
     i18n.init_i18n(app)
     init_security(app)
-    app.session_interface = DashboardSessionInterface(client_api.is_client_api_path)
-    for blueprint in (client_api.bp, media_api.bp, audio_api.bp, api, pages, i18n.bp):
+    for blueprint in (api, pages, i18n.bp):
         app.register_blueprint(blueprint)
     services = app.extensions["omniroute"]
     database = services.database
@@ -27,9 +26,8 @@ def register_web(app: Flask) -> None:
 
     @app.before_request
     def open_database_connection():
-        bind(database)  # this app's models use this app's database, on any path
-        if not client_api.is_client_api_path(request.path):
-            database.connect(reuse_if_open=True)
+        bind(database)  # this app's models use this app's database
+        database.connect(reuse_if_open=True)
 
     @app.teardown_request
     def close_database_connection(_exc):

@@ -4,9 +4,7 @@
   HTTP errors (404 no such path or id, 405 with Allow, 413, 400 unreadable JSON), a GatewayError
   with its own status, and a bug as 500 whose traceback is logged. Never an HTML page.
 - pages: a styled page in the user's language (templates/errors/error.html) with the status.
-- client API paths (/v1, …): handed to client_api's handlers, which answer in the caller's
-  wire format. Register these after `client_api.register_client_errors`, whose app-wide
-  404/405 handlers they replace and call for those paths.
+The client API (/v1, …) has its own boundary (clientapi/errors.py) and never reaches Flask.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from ..errors import GatewayError, body_too_large
-from . import client_api
 from .security import is_api_path, json_error
 
 log = logging.getLogger(__name__)
@@ -97,8 +94,6 @@ def _allow_header(error: HTTPException) -> dict[str, str]:
 
 
 def http_error(error: HTTPException):
-    if client_api.is_client_api_path(request.path):
-        return client_api.unexpected_error(error)
     if is_api_path(request.path):
         return api_http_error(error)
     return error_page(error.code or 500, headers=_allow_header(error))
@@ -114,8 +109,6 @@ def csrf_failed(error: CSRFError):
 
 
 def gateway_error(error: GatewayError):
-    if client_api.is_client_api_path(request.path):
-        return client_api.gateway_error(error)
     if is_api_path(request.path):
         extra = {"param": error.param} if error.param else {}
         response, status = json_error(error.status, error.message, error.type, error.code, **extra)
@@ -126,8 +119,6 @@ def gateway_error(error: GatewayError):
 
 def unexpected_error(error: Exception):
     """A bug: logged with its traceback, answered as a 500 in the surface's shape."""
-    if client_api.is_client_api_path(request.path):
-        return client_api.unexpected_error(error)
     log.exception("unexpected error on %s %s", request.method, request.path)
     if is_api_path(request.path):
         return json_error(

@@ -4,18 +4,16 @@ Dashboard pages redirect anonymous visitors to /login; /api/* answers 401 JSON i
 session cookie counts only while its live session (live_sessions.py) has not been ended by a
 logout, a password change or "Log out all sessions". Every state-changing request made with the
 session cookie must carry the CSRF token (form field `csrf_token` or the `X-CSRFToken` header);
-/v1 is for API clients and is never CSRF-checked.
+The client API (clientapi/) never reaches these checks: it is answered before Flask.
 """
 
 from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, redirect, request, session, url_for
-from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
 from .auth.live_sessions import LiveSessions
-from .client_api import is_client_api_path
 from .guard import is_public
 
 csrf = CSRFProtect()
@@ -100,8 +98,6 @@ def init_security(app: Flask) -> None:
     def check_csrf():
         if request.method not in UNSAFE_METHODS or request.endpoint in CSRF_EXEMPT_ENDPOINTS:
             return
-        if is_client_api_path(request.path):
-            return  # API clients authenticate with keys, not cookies
         if not current_user.is_authenticated and (
             is_api_path(request.path)
             or not is_public(current_app.view_functions.get(request.endpoint or ""))
@@ -119,16 +115,3 @@ def field_error(field: str, message: str):
 
 def not_found(what: str, identifier: int):
     return json_error(404, f"no {what} with id {identifier}", "invalid_request_error", "not_found")
-
-
-class DashboardSessionInterface(SecureCookieSessionInterface):
-    """Cookie sessions for the dashboard only: the client API authenticates with keys, so its
-    requests skip the session (no signing work, no `Vary: Cookie` on their answers)."""
-
-    def __init__(self, is_client_api_path):
-        self._is_client_api_path = is_client_api_path
-
-    def open_session(self, app, request):
-        if self._is_client_api_path(request.path):
-            return self.null_session_class()
-        return super().open_session(app, request)

@@ -12,6 +12,8 @@ from collections import defaultdict
 
 from flask import Flask
 
+from ..clientapi.routes import ROUTE_MAP, ROUTES_BY_NAME
+
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
@@ -23,14 +25,20 @@ def module_file(module_name: str) -> str:
 
 
 def url_rows(app: Flask) -> list[tuple[str, str, str]]:
-    """(URL rule, methods, module file) for every route but the static files, sorted by URL."""
+    """(URL rule, methods, module file) for every route but the static files, sorted by URL:
+    the client API's router and the dashboard app's."""
     methods: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for rule in ROUTE_MAP.iter_rules():
+        handler = ROUTES_BY_NAME[rule.endpoint].handler
+        methods[(rule.rule, module_file(handler.__module__))] |= set(rule.methods or ())
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
         view = app.view_functions[rule.endpoint]
         key = (rule.rule, module_file(view.__module__))
-        methods[key] |= set(rule.methods or ()) - IGNORED_METHODS
+        methods[key] |= set(rule.methods or ())
+    for verbs in methods.values():
+        verbs -= IGNORED_METHODS
     return sorted(
         (url, " ".join(sorted(verbs)), module) for (url, module), verbs in methods.items()
     )

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
+from omniroute.clientapi.request import query_args, read_request_body
 from omniroute.errors import PayloadTooLargeError
-from omniroute.web.client_calls import query_args, read_request_body
 
 
 def environ(body: bytes, **extra) -> dict:

@@ -1,0 +1,40 @@
+"""The client API's one error boundary: every error, from a bad body to an unknown path or a
+bug, becomes a Reply in the caller's wire format with the right status."""
+
+from __future__ import annotations
+
+import logging
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from ..errors import GatewayError, MethodNotAllowedError, UnknownEndpointError, internal_error
+from ..formats.registry import FORMATS
+from ..proxy.reply import Reply
+from .paths import wire_format_for_path
+
+log = logging.getLogger(__name__)
+
+
+def error_reply(path: str, error: GatewayError) -> Reply:
+    body = FORMATS[wire_format_for_path(path)].error_body(error)
+    return Reply.json(error.status, body, error.headers)
+
+
+def routing_error(method: str, path: str, error: HTTPException) -> GatewayError:
+    """The router's refusal (no such path, wrong method) as a gateway error."""
+    where = f"{method} {path}"
+    if isinstance(error, MethodNotAllowed):
+        allowed = ", ".join(sorted(error.valid_methods or ()))
+        return MethodNotAllowedError(
+            f"{where} is not supported; this path accepts: {allowed}",
+            headers={"Allow": allowed} if allowed else None,
+        )
+    if isinstance(error, NotFound):
+        return UnknownEndpointError(f"no client API endpoint at {where}")
+    return GatewayError(error.description or error.name, status=error.code or 500)
+
+
+def unexpected_error_reply(path: str, error: Exception) -> Reply:
+    """A bug still answers in the caller's shape (and is logged), never as an HTML page."""
+    log.exception("unexpected error on %s", path)
+    return error_reply(path, internal_error(error))
