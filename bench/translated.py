@@ -23,7 +23,8 @@ import os
 
 from bench import config
 from bench.table import Row, at_most, count, get, minus, ms, num, plus_ms, render
-from omniroute.formats import anthropic_messages, openai_chat
+from omniroute.formats.anthropic.wire import WIRE as anthropic_messages
+from omniroute.formats.openai_chat.wire import WIRE as openai_chat
 
 PATHS = ("direct", "passthrough", "translated")
 GATEWAY_PATHS = ("passthrough", "translated")

@@ -35,13 +35,13 @@ from bench import config
 from bench.processes import Children, start_gateway, tail
 from bench.report import write_json
 from bench.table import Row, at_most, count, get, ms, num, render
+from omniroute.clock import utcnow
 from omniroute.formats.canonical import Usage
 from omniroute.providers import PROVIDERS
 from omniroute.store.api_keys import create_api_key
 from omniroute.store.budgets import put_budget
 from omniroute.store.database import open_database
 from omniroute.store.migrations import migrate
-from omniroute.store.models import utcnow
 from omniroute.store.usage_queries import insert_usage_rows
 from omniroute.store.usage_rollups import add_rollups, rollup
 from omniroute.usage.budgets import Budget

@@ -10,7 +10,7 @@ from .admin_password import ensure_admin_password
 from .fanout import FanOut
 from .proxy.client_auth import ClientAuthenticator, key_requirement
 from .proxy.pipeline import Pipeline
-from .proxy.upstream import UpstreamClient
+from .proxy.transport import TransportSelector
 from .resilience.lockout import Lockout
 from .resilience.state import ResilienceState
 from .routing.state import RoutingState
@@ -29,6 +29,7 @@ from .store.provider_nodes import load_active_nodes
 from .store.secret_box import SecretBox
 from .store.secret_files import ensure_data_dir, read_or_create_secret
 from .store.snapshot_cache import SnapshotCache
+from .store.usage_batches import UsageBatchStore
 from .translator.monitor import LiveMonitor
 from .usage.accounting import Accounting
 from .usage.budgets import BudgetLedger
@@ -46,7 +47,7 @@ class Services:
     client_auth: ClientAuthenticator
     api_key_secret: str
     session_secret: str
-    upstream: UpstreamClient
+    upstream: TransportSelector
     usage: UsageWriter
     pipeline: Pipeline
     login_lockout: Lockout
@@ -54,12 +55,13 @@ class Services:
     telemetry: LatencyTelemetry
     pricing: PricesOf
     budgets: BudgetLedger
+    monitor: LiveMonitor
     started_at: float = field(default_factory=time.time)
     fanout: FanOut = field(default_factory=FanOut)
 
     def close(self) -> None:
         """Flush pending usage rows and release connections (graceful shutdown)."""
-        self.pipeline.monitor.close()  # open live-monitor feeds end
+        self.monitor.close()  # open live-monitor feeds end
         self.usage.stop()
         self.upstream.close()
         self.fanout.close()
@@ -99,7 +101,7 @@ def build_services(settings: dict[str, Any]) -> Services:
     api_key_secret = settings["API_KEY_SECRET"] or read_or_create_secret(data_dir, "api-key-secret")
     require_key, require_reason = key_requirement(settings)
     usage = UsageWriter(
-        database,
+        UsageBatchStore(database),
         settings["USAGE_FLUSH_SECONDS"],
         log_hours=settings["REQUEST_LOG_HOURS"],
         data_dir=data_dir,
@@ -128,12 +130,13 @@ def build_services(settings: dict[str, Any]) -> Services:
             PricingTable(load_price_overrides()),
         ),
     )
-    upstream = UpstreamClient(
+    upstream = TransportSelector(
         settings["THREADS"],
         settings["UPSTREAM_CONNECT_TIMEOUT"],
         settings["UPSTREAM_READ_TIMEOUT"],
         settings["UPSTREAM_IDLE_TIMEOUT"],
     )
+    monitor = LiveMonitor()
     return Services(
         settings=settings,
         database=database,
@@ -152,7 +155,7 @@ def build_services(settings: dict[str, Any]) -> Services:
             telemetry,
             Accounting(PricesOf(routes), budgets),
             client_auth.check_model,
-            monitor=LiveMonitor(),
+            monitor=monitor,
             request_logs=settings["ENABLE_REQUEST_LOGS"],
             keepalive_seconds=settings["STREAM_KEEPALIVE_SECONDS"],
         ),
@@ -161,4 +164,5 @@ def build_services(settings: dict[str, Any]) -> Services:
         telemetry=telemetry,
         pricing=PricesOf(routes),
         budgets=budgets,
+        monitor=monitor,
     )

@@ -8,15 +8,14 @@ import logging
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ..errors import GatewayError, MethodNotAllowedError, UnknownEndpointError, internal_error
-from ..formats.registry import FORMATS
+from ..formats.registry import format_for_path
 from ..proxy.reply import Reply
-from .paths import wire_format_for_path
 
 log = logging.getLogger(__name__)
 
 
 def error_reply(path: str, error: GatewayError) -> Reply:
-    body = FORMATS[wire_format_for_path(path)].error_body(error)
+    body = format_for_path(path).error_body(error)
     return Reply.json(error.status, body, error.headers)
 
 

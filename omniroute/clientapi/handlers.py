@@ -1,5 +1,6 @@
-"""The client API's handlers: each names its inbound format and hands the request to the
-pipeline, or answers from the routing table (models, health). A handler takes the request and
+"""The client API's handlers: a chat handler is made for each wire format from its declaration
+(formats/registry.py) and hands the request to the pipeline; the others answer from the routing
+table (models, health). A handler takes the request and
 the URL's values and returns a Reply; errors it raises reach the caller through errors.py."""
 
 from __future__ import annotations
@@ -7,37 +8,47 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from ..errors import InvalidRequestError
+from ..formats.base import WireFormat
 from ..proxy.provider_scope import usable_model_entries
 from ..proxy.reply import Reply
 from ..version import __version__
 from .request import ClientRequest
 
-GEMINI_ACTIONS = {"generateContent": False, "streamGenerateContent": True}
+Handler = Callable[..., Reply]
 
 
-def chat_handler(wire_format: str, endpoint: str) -> Callable[[ClientRequest], Reply]:
-    """The handler of one chat endpoint: the request's body in `wire_format`, to the pipeline."""
+def body_format_handler(wire: WireFormat) -> Handler:
+    """The handler of a format whose client names the model in the body: that body, in `wire`'s
+    format, to the pipeline."""
 
     def handle(request: ClientRequest) -> Reply:
-        return request.services.pipeline.handle(request.call(wire_format, endpoint))
+        return request.services.pipeline.handle(request.call(wire.name, wire.client_endpoint))
 
     return handle
 
 
-def count_tokens(request: ClientRequest) -> Reply:
-    call = request.call("anthropic", "messages.count_tokens", stream=False)
-    return request.services.pipeline.count_tokens(call)
+def url_format_handler(wire: WireFormat) -> Handler:
+    """The handler of a format whose client names the model and the action in the URL."""
+    read_target = wire.read_client_target
+    assert read_target is not None, f"{wire.name} names the model in the URL: it reads the target"
+
+    def handle(request: ClientRequest, target: str) -> Reply:
+        model, action, stream = read_target(target)
+        endpoint = f"{wire.client_endpoint}.{action}"
+        call = request.call(wire.name, endpoint, model=model, stream=stream)
+        return request.services.pipeline.handle(call)
+
+    return handle
 
 
-def gemini(request: ClientRequest, target: str) -> Reply:
-    model, _, action = target.rpartition(":")
-    if not model or action not in GEMINI_ACTIONS:
-        raise InvalidRequestError(
-            "use /v1beta/models/{model}:generateContent or :streamGenerateContent"
-        )
-    call = request.call("gemini", f"gemini.{action}", model=model, stream=GEMINI_ACTIONS[action])
-    return request.services.pipeline.handle(call)
+def count_tokens_handler(wire: WireFormat) -> Handler:
+    """The handler of a format's own token-count endpoint (Anthropic's count_tokens)."""
+
+    def handle(request: ClientRequest) -> Reply:
+        call = request.call(wire.name, f"{wire.client_endpoint}.count_tokens", stream=False)
+        return request.services.pipeline.count_tokens(call)
+
+    return handle
 
 
 def list_models(request: ClientRequest) -> Reply:

@@ -1,5 +1,5 @@
-"""Which paths belong to the client API, and which wire format a caller on a path speaks (so
-even an unknown path or a refused request is answered in the caller's own error shape)."""
+"""Which paths belong to the client API: the WSGI entry answers these itself, also when no route
+matches (an unknown path gets a 404 in its caller's error shape, see errors.py)."""
 
 from __future__ import annotations
 
@@ -18,14 +18,3 @@ CLIENT_API_PREFIXES = (
 
 def is_client_api_path(path: str) -> bool:
     return path.startswith(CLIENT_API_PREFIXES)
-
-
-def wire_format_for_path(path: str) -> str:
-    """The format a client calling `path` speaks, so errors reach it in its own shape."""
-    if path.startswith("/v1beta/"):
-        return "gemini"
-    if "/messages" in path:
-        return "anthropic"
-    if "/responses" in path:
-        return "responses"
-    return "openai"

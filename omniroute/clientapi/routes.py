@@ -1,5 +1,6 @@
 """The client API's one router: every route once, with its methods and handler, as a werkzeug
-Map. Paths under /v1 are also served unprefixed and doubled (`/v1/v1/…`), as clients send them.
+Map. The chat routes come from the wire formats' declarations (their client paths); paths under
+/v1 are also served unprefixed and doubled (`/v1/v1/…`), as clients send them.
 
 `STATIC_ROUTES` indexes the routes without variables by path and method, so the busiest calls
 (chat, messages, responses) are found with one dict lookup; the Map matches the rest.
@@ -12,75 +13,76 @@ from dataclasses import dataclass
 
 from werkzeug.routing import Map, PathConverter, Rule
 
+from ..formats.registry import FORMATS, Registry
 from ..proxy.reply import Reply
 from . import audio, handlers, media
 
 V1_ALIASES = ("/v1", "", "/v1/v1")
 
 
-class GeminiTargetConverter(PathConverter):
-    """`{model}:{action}` after /v1beta/models/, any character included (a model id with a
-    newline is then a 400 about the id, not a 404 about the path)."""
+def under_v1(path: str) -> tuple[str, ...]:
+    """`path` under /v1, unprefixed and doubled."""
+    return tuple(prefix + path for prefix in V1_ALIASES)
+
+
+class ModelTargetConverter(PathConverter):
+    """`{model}:{action}` in a URL that names the model (Gemini's /v1beta/models/…), any
+    character included (a model id with a newline is then a 400 about the id, not a 404)."""
 
     regex = "(?s:[^/].*?)"
 
 
 @dataclass(frozen=True)
 class Route:
-    path: str
+    paths: tuple[str, ...]
     method: str
     handler: Callable[..., Reply]
     name: str
-    under_v1: bool = True  # also served unprefixed and doubled
     needs_key: bool = True  # the caller's API key is checked first
 
-    def paths(self) -> tuple[str, ...]:
-        if not self.under_v1:
-            return (self.path,)
-        return tuple(prefix + self.path for prefix in V1_ALIASES)
+
+def format_routes(formats: Registry = FORMATS) -> tuple[Route, ...]:
+    """Each wire format's chat route (and token-count route), from its declaration."""
+    routes = []
+    for wire in formats.values():
+        handler = (
+            handlers.url_format_handler(wire)
+            if wire.model_in_url
+            else handlers.body_format_handler(wire)
+        )
+        routes.append(Route(wire.client_paths, "POST", handler, wire.name))
+        if wire.count_paths:
+            count = handlers.count_tokens_handler(wire)
+            routes.append(Route(wire.count_paths, "POST", count, f"{wire.name}.count_tokens"))
+    return tuple(routes)
 
 
 ROUTES = (
-    Route("/chat/completions", "POST", handlers.chat_handler("openai", "chat.completions"), "chat"),
-    Route("/messages", "POST", handlers.chat_handler("anthropic", "messages"), "messages"),
-    Route("/responses", "POST", handlers.chat_handler("responses", "responses"), "responses"),
-    Route("/messages/count_tokens", "POST", handlers.count_tokens, "count_tokens"),
-    Route("/models", "GET", handlers.list_models, "models"),
-    Route("/embeddings", "POST", media.embeddings, "embeddings"),
-    Route("/images/generations", "POST", media.images, "images"),
-    Route("/audio/transcriptions", "POST", audio.transcriptions, "transcriptions"),
+    *format_routes(),
+    Route(under_v1("/models"), "GET", handlers.list_models, "models"),
+    Route(under_v1("/embeddings"), "POST", media.embeddings, "embeddings"),
+    Route(under_v1("/images/generations"), "POST", media.images, "images"),
+    Route(under_v1("/audio/transcriptions"), "POST", audio.transcriptions, "transcriptions"),
     Route(
-        "/v1beta/models/<gemini_target:target>", "POST", handlers.gemini, "gemini", under_v1=False
-    ),
-    Route(
-        "/v1/providers/<provider>/chat/completions",
+        ("/v1/providers/<provider>/chat/completions",),
         "POST",
         media.provider_chat,
         "provider_chat",
-        under_v1=False,
     ),
     Route(
-        "/v1/providers/<provider>/embeddings",
+        ("/v1/providers/<provider>/embeddings",),
         "POST",
         media.provider_embeddings,
         "provider_embeddings",
-        under_v1=False,
     ),
     Route(
-        "/v1/providers/<provider>/images/generations",
+        ("/v1/providers/<provider>/images/generations",),
         "POST",
         media.provider_images,
         "provider_images",
-        under_v1=False,
     ),
-    Route(
-        "/v1/providers/<provider>/models",
-        "GET",
-        media.provider_models,
-        "provider_models",
-        under_v1=False,
-    ),
-    Route("/health", "GET", handlers.health, "health", under_v1=False, needs_key=False),
+    Route(("/v1/providers/<provider>/models",), "GET", media.provider_models, "provider_models"),
+    Route(("/health",), "GET", handlers.health, "health", needs_key=False),
 )
 
 ROUTES_BY_NAME = {route.name: route for route in ROUTES}
@@ -89,9 +91,9 @@ ROUTE_MAP = Map(
     [
         Rule(path, endpoint=route.name, methods=[route.method], merge_slashes=False)
         for route in ROUTES
-        for path in route.paths()
+        for path in route.paths
     ],
-    converters={"gemini_target": GeminiTargetConverter},
+    converters={"model_target": ModelTargetConverter},
     merge_slashes=False,
 )
 
@@ -99,10 +101,10 @@ ROUTE_MAP = Map(
 def _static_routes() -> dict[str, dict[str, Route]]:
     table: dict[str, dict[str, Route]] = {}
     for route in ROUTES:
-        if "<" in route.path:
-            continue
         methods = (route.method, "HEAD") if route.method == "GET" else (route.method,)
-        for path in route.paths():
+        for path in route.paths:
+            if "<" in path:
+                continue
             for method in methods:
                 table.setdefault(path, {})[method] = route
     return table

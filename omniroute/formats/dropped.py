@@ -7,7 +7,7 @@ non-Anthropic provider, Gemini's built-in tools (googleSearch, codeExecution, ur
 (which has no JSON mode; a json_schema format is sent as output_config.format), and stop
 sequences for a Responses provider (the Responses API has none). Each build_request
 calls `log_dropped(request, its format name)` so that nothing disappears silently. (Responses
-built-in and namespace tools are logged when parsed, in responses_tools.)
+built-in and namespace tools are logged when parsed, in responses/tools.py.)
 """
 
 from __future__ import annotations

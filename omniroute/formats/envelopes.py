@@ -1,33 +1,41 @@
-"""The top-level shape a request must have in its wire format before it is routed.
+"""The envelope of a client request: what routing needs, read before (or instead of) a full parse.
 
 A request passed through to a provider of its own format is never fully parsed (that happens
-only when translating), so these few checks are what stands between a malformed body and the
-provider: the list of turns must be a list of objects. Each failure is a 400 naming the field,
-as the full parse would give. OpenAI Chat's are in `openai_chat.peek_request`.
+only when translating), so each format's `peek_request` is what stands between a malformed body
+and the provider: it checks the top-level shape the gateway relies on (the list of turns must be
+a list of objects) — each failure a 400 naming the field, as the full parse would give — and
+reads the model, whether to stream and whether the client asked for stream usage.
 
-- Anthropic Messages (and count_tokens): `messages`, a non-empty array of objects with a string
-  `role`;
-- OpenAI Responses: `input`, a string or an array of objects (it may be left out only when the
-  conversation lives at the provider: `previous_response_id`, `conversation`, `prompt`);
-- Gemini: `contents`, a non-empty array of objects, each with an array of `parts`.
+`peek_with(check)` makes that function for a format whose model and stream choice are body
+fields, or given by the URL (Gemini: the caller passes them); OpenAI Chat has its own
+(openai_chat/request.py). `body_with_model` and `body_as_sent` are the two usual passthrough
+bodies: the client's body with the provider's model id, or untouched (the model is in the URL).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from ..errors import InvalidRequestError
 
-STATEFUL_RESPONSES = ("previous_response_id", "conversation", "prompt")
+
+@dataclass
+class Envelope:
+    """What routing and the stream relay need from a request, without a full parse."""
+
+    body: dict
+    model: str
+    stream: bool
+    include_usage: bool = False
 
 
-def check_envelope(wire_format: str, body: dict) -> None:
-    check = ENVELOPE_CHECKS.get(wire_format)
-    if check is not None:
-        check(body)
+EnvelopeCheck = Callable[[dict], None]
 
 
-def _turns(value: object, name: str, what: str) -> list:
+def turns(value: object, name: str, what: str) -> list:
+    """`value` as a non-empty list of objects (the turns of a conversation), or a 400."""
     if not isinstance(value, list) or not value:
         raise InvalidRequestError(f"'{name}' is required and must be {what}", param=name)
     for index, item in enumerate(value):
@@ -36,33 +44,32 @@ def _turns(value: object, name: str, what: str) -> list:
     return value
 
 
-def _anthropic(body: dict) -> None:
-    messages = _turns(body.get("messages"), "messages", "a non-empty array of messages")
-    for index, message in enumerate(messages):
-        if not isinstance(message.get("role"), str):
-            where = f"messages[{index}].role"
-            raise InvalidRequestError(f"'{where}' must be a string", param=where)
+def peek_with(check: EnvelopeCheck):
+    """The peek_request of a format whose envelope `check` validates (the model and stream
+    choice read from the body unless the URL gives them)."""
+
+    def peek_request(
+        body: Any, url_model: str | None = None, url_stream: bool | None = None
+    ) -> Envelope:
+        if not isinstance(body, dict):
+            raise InvalidRequestError("request body must be a JSON object")
+        check(body)
+        model = url_model if url_model is not None else body.get("model")
+        if not isinstance(model, str) or not model.strip():
+            raise InvalidRequestError("'model' is required and must be a string", param="model")
+        stream = url_stream if url_stream is not None else body.get("stream")
+        if stream is not None and not isinstance(stream, bool):
+            raise InvalidRequestError("'stream' must be a boolean", param="stream")
+        return Envelope(body, model.strip(), bool(stream))
+
+    return peek_request
 
 
-def _responses(body: dict) -> None:
-    value = body.get("input")
-    if isinstance(value, str) or (value is None and any(map(body.get, STATEFUL_RESPONSES))):
-        return
-    if isinstance(value, list) and not value:
-        return  # an empty input is the provider's to judge
-    _turns(value, "input", "a string or an array of items")
+def body_with_model(envelope: Envelope, model: str, ask_usage: bool) -> dict:
+    """The client's body for a provider of its format: only the model id changed."""
+    return {**envelope.body, "model": model}
 
 
-def _gemini(body: dict) -> None:
-    contents = _turns(body.get("contents"), "contents", "a non-empty array of contents")
-    for index, content in enumerate(contents):
-        if not isinstance(content.get("parts"), list):
-            where = f"contents[{index}].parts"
-            raise InvalidRequestError(f"'{where}' must be an array", param=where)
-
-
-ENVELOPE_CHECKS: dict[str, Callable[[dict], None]] = {
-    "anthropic": _anthropic,
-    "responses": _responses,
-    "gemini": _gemini,
-}
+def body_as_sent(envelope: Envelope, model: str, ask_usage: bool) -> dict:
+    """The client's body untouched (the model goes in the provider's URL)."""
+    return envelope.body

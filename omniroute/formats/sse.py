@@ -7,6 +7,8 @@ passthrough can forward an event the moment it is whole and untouched.
 
 from __future__ import annotations
 
+import json
+
 _TERMINATORS = (b"\r\n\r\n", b"\n\n", b"\r\r")
 
 
@@ -50,6 +52,16 @@ def event_fields(raw: bytes) -> tuple[str | None, bytes]:
         elif line.startswith(b"event:"):
             name = line[6:].strip().decode("utf-8", "replace")
     return name, b"\n".join(data_lines)
+
+
+def event_json(raw: bytes) -> dict | None:
+    """The JSON object an event's data holds, or None (no data, not JSON, not an object)."""
+    _, data = event_fields(raw)
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def encode_event(data: bytes | str, event: str | None = None) -> bytes:

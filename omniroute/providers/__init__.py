@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlparse
 
+from ..formats.registry import FORMATS, Registry
 from .catalog import CATALOG
 from .spec import ModelSpec, ProviderSpec
 
@@ -21,17 +23,21 @@ def provider_for_prefix(prefix: str) -> ProviderSpec | None:
     return _BY_PREFIX.get(prefix)
 
 
-ENDPOINT_PATHS = {
-    "openai": "/chat/completions",
-    "anthropic": "/messages",
-    "responses": "/responses",
-    "gemini": "/models",
-    "deepgram": "/listen",
-    "assemblyai": "/transcript",
-}
+MEDIA_ENDPOINT_PATHS = {"deepgram": "/listen", "assemblyai": "/transcript"}
 
 
-def normalize_base_url(url: str, wire_format: str = "openai") -> str:
+def endpoint_paths(formats: Registry = FORMATS) -> dict[str, str]:
+    """The endpoint path of each wire format (what `normalize_base_url` strips): each chat
+    format's own, and the speech-to-text APIs'."""
+    return {**{name: wire.endpoint_path for name, wire in formats.items()}, **MEDIA_ENDPOINT_PATHS}
+
+
+ENDPOINT_PATHS = endpoint_paths()
+
+
+def normalize_base_url(
+    url: str, wire_format: str = "openai", paths: Mapping[str, str] = ENDPOINT_PATHS
+) -> str:
     """Accept `…/v1`, `…/v1/` or the full endpoint URL (`…/chat/completions`, `…/messages`,
     `…/responses`); return the base the gateway appends endpoint paths to.
 
@@ -44,7 +50,7 @@ def normalize_base_url(url: str, wire_format: str = "openai") -> str:
     if parsed.query or parsed.fragment:
         raise ValueError("must not carry a query string or fragment")
     url = url.rstrip("/")
-    path = ENDPOINT_PATHS[wire_format]
+    path = paths[wire_format]
     if url.endswith(path):
         url = url[: -len(path)].rstrip("/")
     return url

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Chat wire formats: what the translation pipeline speaks and what a provider node may use.
-WIRE_FORMATS = ("openai", "anthropic", "responses", "gemini")
+from ..formats.registry import FORMATS, Registry
+
+
+def wire_formats(formats: Registry = FORMATS) -> tuple[str, ...]:
+    """The chat wire formats: what the translation pipeline speaks and a provider node may use
+    (every registered format)."""
+    return tuple(formats)
+
+
+WIRE_FORMATS = wire_formats()
 # Speech-to-text APIs that only audio transcription talks to (never a chat route or a node).
 MEDIA_WIRE_FORMATS = ("deepgram", "assemblyai")
 PROVIDER_WIRE_FORMATS = WIRE_FORMATS + MEDIA_WIRE_FORMATS

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,8 +55,9 @@ from ..resilience.reset_hints import cooldown_seconds, is_context_overflow
 from ..resilience.settings import Backoff
 from ..routing.plan import Attempt
 from ..routing.state import RoutingState
-from .endpoints import UpstreamRequest
-from .upstream import UpstreamClient, UpstreamResponse, network_error
+from .callbacks import BuildCall, ClientGone, NewReader, StreamReader
+from .transport import Transport, UpstreamResponse, network_error
+from .upstream_call import UpstreamCall, send_call
 
 BACKOFF_SECONDS = 0.25
 ACCOUNT_STATUSES = frozenset({401, 402, 403})
@@ -64,17 +65,6 @@ REFUSED_KEY_CODES = frozenset({"API_KEY_INVALID"})  # Gemini answers a bad key w
 TRANSIENT_STATUSES = frozenset({408, 500, 502, 503, 504, 529})
 FALLBACK_STATUSES = ACCOUNT_STATUSES | {408, 429} | frozenset(range(500, 600))
 CLIENT_CLOSED_STATUS = 499
-
-
-class StreamReader:
-    """Turns a provider's stream bytes into items: raw SSE events (passthrough) or canonical
-    events (translation). `feed` returns what the bytes completed; `close` the remainder."""
-
-    def feed(self, data: bytes) -> list[Any]:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def close(self) -> list[Any]:  # pragma: no cover - interface
-        raise NotImplementedError
 
 
 class ClientGoneError(GatewayError):
@@ -99,7 +89,7 @@ class FallbackContext:
     state: RoutingState | None = None
     retries: int = 0
     max_attempts: int = 10
-    client_gone: Callable[[], bool] = lambda: False
+    client_gone: ClientGone = lambda: False
     chain: list[dict] = field(default_factory=list)  # one entry per upstream call
 
     def note(self, attempt: Attempt, started: float, status: int, error: str | None = None):
@@ -116,10 +106,10 @@ class FallbackContext:
 
 
 def send_until_answered(
-    client: UpstreamClient,
+    client: Transport,
     attempts: Sequence[Attempt],
-    build: Callable[[Attempt], UpstreamRequest],
-    new_reader: Callable[[Attempt], StreamReader] | None = None,
+    build: BuildCall,
+    new_reader: NewReader | None = None,
     timeout: tuple[float, float] | None = None,
     context: FallbackContext | None = None,
 ) -> Answer:
@@ -304,20 +294,24 @@ def _refuses_key(error: UpstreamStatusError) -> bool:
     return error.upstream_status == 400 and error.code in REFUSED_KEY_CODES
 
 
-def _sleep_unless_gone(seconds: float, client_gone: Callable[[], bool]) -> None:
+def _sleep_unless_gone(seconds: float, client_gone: ClientGone) -> None:
     deadline = time.monotonic() + seconds
     while (left := deadline - time.monotonic()) > 0 and not client_gone():
         time.sleep(min(left, 0.05))
 
 
 def _try_once(
-    client, attempt, request: UpstreamRequest, new_reader, timeout, permit, read_timeout: float
+    client: Transport,
+    attempt: Attempt,
+    request: UpstreamCall,
+    new_reader: NewReader | None,
+    timeout,
+    permit,
+    read_timeout: float,
 ) -> Answer:
     provider = attempt.spec.id
     try:
-        response = client.post(
-            request.url, request.body, request.headers, provider=provider, timeout=timeout
-        )
+        response = send_call(client, request, provider=provider, timeout=timeout)
     except BaseException:
         if permit is not None:
             permit.release()

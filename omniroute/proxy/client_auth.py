@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..clock import utcnow
 from ..errors import AuthenticationError, ForbiddenModelError, RateLimitedError
 from ..resilience.lockout import Lockout, api_key_lockout
 from ..store.api_keys import KeyGrant, hash_api_key
-from ..store.models import utcnow
 from ..store.snapshot_cache import SnapshotCache
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})

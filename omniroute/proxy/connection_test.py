@@ -14,14 +14,13 @@ from flask_babel import lazy_gettext as _l
 
 from ..errors import UpstreamError, UpstreamStatusError, UpstreamTimeoutError
 from ..formats import canonical as c
-from ..formats import openai_chat
+from ..formats.openai_chat.response import parse_error
 from ..formats.registry import FORMATS
 from ..providers import ProviderSpec
+from ..providers.accounts import ActiveConnection
 from ..routing.plan import Attempt
-from ..store.connections import ActiveConnection
 from .attempts import send_until_answered
-from .endpoints import UpstreamRequest, upstream_headers, upstream_url
-from .upstream import auth_headers
+from .upstream_call import auth_headers, build_call
 
 TEST_TIMEOUT_SECONDS = 20.0
 
@@ -63,12 +62,8 @@ def run_connection_test(
     ping = c.Request(
         model=model, max_tokens=1, messages=(c.Message("user", (c.TextPart("ping"),)),)
     )
-    request = UpstreamRequest(
-        url=upstream_url(attempt, stream=False),
-        headers=upstream_headers(attempt, stream=False),
-        body=json.dumps(FORMATS[spec.wire_format].build_request(ping)).encode(),
-        wire_format=spec.wire_format,
-    )
+    body = json.dumps(FORMATS[spec.wire_format].build_request(ping)).encode()
+    request = build_call(attempt, body)
     started = time.perf_counter()
     try:
         answer = send_until_answered(
@@ -103,7 +98,7 @@ def _check_media_key(client, spec: ProviderSpec, connection: ActiveConnection) -
         return TestResult(False, latency, error.message, hint_for(error))
     latency = round((time.perf_counter() - started) * 1000, 1)
     if status >= 400:
-        message = openai_chat.parse_error(body)[0]
+        message = parse_error(body)[0]
         refusal = UpstreamStatusError(
             f"{spec.id}: {message}", provider=spec.id, upstream_status=status
         )

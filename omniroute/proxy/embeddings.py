@@ -15,13 +15,14 @@ import math
 from typing import Any
 
 from ..errors import InvalidRequestError
-from ..formats import gemini_embeddings
+from ..formats.base import model_segment
 from ..formats.canonical import Usage
+from ..formats.gemini import embeddings as gemini_embeddings
 from ..routing.plan import Attempt
 from ..usage.estimate import CHARS_PER_TOKEN
-from .endpoints import UpstreamRequest, model_segment, upstream_headers, upstream_url
 from .media import parse_json_object, to_json
 from .provider_scope import refuse_sign_in
+from .upstream_call import UpstreamCall, build_call
 
 ENCODINGS = ("float", "base64")
 
@@ -47,7 +48,7 @@ class EmbeddingsRequest:
     def supports(self, wire_format: str) -> bool:
         return wire_format in ("openai", "gemini")
 
-    def upstream_request(self, attempt: Attempt) -> UpstreamRequest:
+    def upstream_request(self, attempt: Attempt) -> UpstreamCall:
         refuse_sign_in(attempt.spec)
         if attempt.spec.wire_format == "gemini":
             if self.token_arrays:
@@ -59,12 +60,7 @@ class EmbeddingsRequest:
             body = gemini_embeddings.build_batch_request(attempt.model, self.texts, self.dimensions)
         else:
             path, body = "/embeddings", {**self.body, "model": attempt.model}
-        return UpstreamRequest(
-            url=upstream_url(attempt, stream=False, path=path),
-            headers=upstream_headers(attempt, stream=False),
-            body=to_json(body),
-            wire_format=attempt.spec.wire_format,
-        )
+        return build_call(attempt, to_json(body), path=path)
 
     def client_answer(self, attempt: Attempt, payload: Any, raw: bytes) -> tuple[bytes, Usage]:
         if attempt.spec.wire_format != "gemini":

@@ -15,9 +15,9 @@ from ..errors import InvalidRequestError
 from ..formats.canonical import Usage
 from ..providers import fireworks
 from ..routing.plan import Attempt
-from .endpoints import UpstreamRequest, upstream_headers, upstream_url
 from .media import parse_json_object, to_json
 from .provider_scope import refuse_sign_in
+from .upstream_call import UpstreamCall, build_call
 
 FIREWORKS_WORKFLOW = "fireworks-workflow"
 
@@ -38,19 +38,14 @@ class ImagesRequest:
     def supports(self, wire_format: str) -> bool:
         return wire_format == "openai"
 
-    def upstream_request(self, attempt: Attempt) -> UpstreamRequest:
+    def upstream_request(self, attempt: Attempt) -> UpstreamCall:
         refuse_sign_in(attempt.spec)
         if attempt.spec.image_api == FIREWORKS_WORKFLOW:
             path = fireworks.workflow_path(attempt.model)
             body = fireworks.workflow_body(self.body)
         else:
             path, body = "/images/generations", {**self.body, "model": attempt.model}
-        return UpstreamRequest(
-            url=upstream_url(attempt, stream=False, path=path),
-            headers=upstream_headers(attempt, stream=False),
-            body=to_json(body),
-            wire_format=attempt.spec.wire_format,
-        )
+        return build_call(attempt, to_json(body), path=path)
 
     def client_answer(self, attempt: Attempt, payload: Any, raw: bytes) -> tuple[bytes, Usage]:
         if attempt.spec.image_api == FIREWORKS_WORKFLOW:

@@ -18,8 +18,8 @@ from ..formats.canonical import Usage
 from ..routing.plan import Attempt
 from ..usage.trace import RequestTrace
 from .client_input import check_model_id, parse_body
-from .endpoints import UpstreamRequest
 from .reply import Reply
+from .upstream_call import UpstreamCall
 
 CLIENT_FORMAT = "openai"
 
@@ -31,7 +31,7 @@ class MediaRequest(Protocol):
 
     def supports(self, wire_format: str) -> bool: ...
 
-    def upstream_request(self, attempt: Attempt) -> UpstreamRequest: ...
+    def upstream_request(self, attempt: Attempt) -> UpstreamCall: ...
 
     def client_answer(self, attempt: Attempt, payload: Any, raw: bytes) -> tuple[bytes, Usage]: ...
 

@@ -21,7 +21,6 @@ from ..routing.plan import Attempt, plan_attempts
 from ..routing.state import RoutingState
 from ..routing.table import RoutingTable
 from ..store.snapshot_cache import SnapshotCache
-from ..translator.monitor import LiveMonitor
 from ..usage.accounting import Accounting
 from ..usage.estimate import estimate_input_tokens
 from ..usage.pricing import PricingTable
@@ -30,9 +29,19 @@ from ..usage.telemetry import LatencyTelemetry
 from ..usage.trace import RequestTrace
 from ..usage.writer import UsageWriter
 from .attempts import CLIENT_CLOSED_STATUS, Answer, FallbackContext, send_until_answered
+from .callbacks import (
+    BuildCall,
+    CheckModel,
+    CheckPlan,
+    ClientAnswer,
+    ClientGone,
+    NewReader,
+    StreamReader,
+)
 from .keepalive import StreamKeepalive, kept_alive
 from .provider_scope import refuse_sign_in_plan
 from .reply import SSE_HEADERS, Reply
+from .request_monitor import NobodyWatching, RequestMonitor
 from .stream_relay import (
     DecodingReader,
     PassthroughSink,
@@ -43,20 +52,20 @@ from .stream_relay import (
 )
 from .token_count import provider_count
 from .translation import ClientCall, Translation
-from .upstream import UpstreamClient, network_error
+from .transport import Transport, network_error
 
 
 class Pipeline:
     def __init__(
         self,
         routes: SnapshotCache[RoutingTable],
-        client: UpstreamClient,
+        client: Transport,
         usage: UsageWriter,
         state: RoutingState | None = None,
         telemetry: LatencyTelemetry | None = None,
         accounting: Accounting | None = None,
-        check_model=None,
-        monitor: LiveMonitor | None = None,
+        check_model: CheckModel | None = None,
+        monitor: RequestMonitor | None = None,
         request_logs: bool = False,
         keepalive_seconds: float = 0.0,
     ):
@@ -65,14 +74,14 @@ class Pipeline:
         self.usage = usage
         self.state = state or RoutingState()
         self.telemetry = telemetry or LatencyTelemetry()
-        self.monitor = monitor or LiveMonitor()
+        self.monitor: RequestMonitor = monitor or NobodyWatching()
         self.accounting = accounting or Accounting(_CatalogPrices())
-        self.check_model = check_model or _any_model
+        self.check_model: CheckModel = check_model or _any_model
         self.request_logs = request_logs
         self.keepalive = StreamKeepalive(keepalive_seconds) if keepalive_seconds > 0 else None
 
     def plan(
-        self, model: str, client_gone=None, grant=None
+        self, model: str, client_gone: ClientGone | None = None, grant=None
     ) -> tuple[list[Attempt], FallbackContext]:
         """The attempts for `model` and the fallback context (policy, routing state) to send
         them with; 403 first when the caller's key (`grant`) may not use the model."""
@@ -92,10 +101,10 @@ class Pipeline:
         self,
         model: str,
         trace: RequestTrace,
-        build,
-        new_reader=None,
-        client_gone=None,
-        check_plan=None,
+        build: BuildCall,
+        new_reader: NewReader | None = None,
+        client_gone: ClientGone | None = None,
+        check_plan: CheckPlan | None = None,
         grant=None,
     ):
         """Plan `model` and send until answered; the attempt chain lands in `trace` either way.
@@ -194,8 +203,8 @@ class Pipeline:
         self.record(trace)
 
     @staticmethod
-    def _reader_factory(translation: Translation):
-        def new_reader(attempt: Attempt):
+    def _reader_factory(translation: Translation) -> NewReader:
+        def new_reader(attempt: Attempt) -> StreamReader:
             if translation.is_passthrough(attempt):
                 return RawEventReader()
             translation.canonical()  # the client's encoder needs the parsed request
@@ -220,7 +229,12 @@ class Pipeline:
         )
 
     def answer_reply(
-        self, client_format: str, answer: Answer, trace: RequestTrace, client_answer, kind: str
+        self,
+        client_format: str,
+        answer: Answer,
+        trace: RequestTrace,
+        client_answer: ClientAnswer,
+        kind: str,
     ) -> Reply:
         """Read a non-streamed answer whole, turn it into the client's with `client_answer`
         (attempt, payload, raw) → (body, usage), record it, and reply; a broken or malformed

@@ -1,8 +1,10 @@
 """One client request on its way to the providers: read once, translated per attempt.
 
-When the provider speaks the client's format the body is passed through untouched except for the
-model id (the fast path); otherwise it is parsed into the canonical model once, on first need,
-and built in the provider's format. Answers come back the same way.
+Its envelope (model, stream choice) is read with the client format's `peek_request`; when the
+provider speaks the client's format the body is passed through untouched except for the model id
+(the fast path); otherwise it is parsed into the canonical model once, on first need, and built
+in the provider's format (proxy/upstream_call.py builds each attempt's call). Answers come back
+the same way.
 """
 
 from __future__ import annotations
@@ -11,22 +13,13 @@ import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from ..errors import InvalidRequestError
 from ..formats import canonical as c
-from ..formats import openai_chat
-from ..formats.envelopes import check_envelope
 from ..formats.registry import FORMATS
 from ..routing.plan import Attempt
 from .client_input import check_model_id, parse_body
-from .endpoints import UpstreamRequest, upstream_headers, upstream_url
-
-
-class HeaderLookup(Protocol):
-    """The client's request headers as the pipeline reads them (a dict, or werkzeug's Headers)."""
-
-    def get(self, name: str, /) -> str | None: ...
+from .upstream_call import HeaderLookup, UpstreamCall, chat_call
 
 
 @dataclass
@@ -51,25 +44,13 @@ class Translation:
     def __init__(self, call: ClientCall):
         self.call = call
         self.client_format = FORMATS[call.wire_format]
+        self.client_headers = call.headers
         self.body: Any = parse_body(call.raw)
-        model, self.stream, self.include_usage = self._envelope()
-        self.model = check_model_id(model)
+        envelope = self.client_format.peek_request(self.body, call.model, call.stream)
+        self.model = check_model_id(envelope.model)
+        self.envelope = dataclasses.replace(envelope, model=self.model)
+        self.stream, self.include_usage = envelope.stream, envelope.include_usage
         self._canonical: c.Request | None = None
-
-    def _envelope(self) -> tuple[str, bool, bool]:
-        if self.call.wire_format == openai_chat.NAME:
-            envelope = openai_chat.peek_request(self.body)
-            return envelope.model, envelope.stream, envelope.include_usage
-        if not isinstance(self.body, dict):
-            raise InvalidRequestError("request body must be a JSON object")
-        check_envelope(self.call.wire_format, self.body)
-        model = self.call.model if self.call.model is not None else self.body.get("model")
-        if not isinstance(model, str) or not model.strip():
-            raise InvalidRequestError("'model' is required and must be a string", param="model")
-        stream = self.call.stream if self.call.stream is not None else self.body.get("stream")
-        if stream is not None and not isinstance(stream, bool):
-            raise InvalidRequestError("'stream' must be a boolean", param="stream")
-        return model.strip(), bool(stream), False
 
     def max_output_tokens(self) -> int | None:
         """The answer's token cap as the client set it, in any format's spelling (or None)."""
@@ -90,36 +71,9 @@ class Translation:
     def is_passthrough(self, attempt: Attempt) -> bool:
         return attempt.spec.wire_format == self.call.wire_format
 
-    def upstream_request(self, attempt: Attempt) -> UpstreamRequest:
-        wire = attempt.spec.wire_format
-        if wire not in FORMATS:  # e.g. a speech-to-text provider
-            raise InvalidRequestError(
-                f"'{attempt.spec.id}' models do not chat; use the endpoint for their kind "
-                "(e.g. /v1/audio/transcriptions)",
-                param="model",
-            )
-        if self.is_passthrough(attempt):
-            body = self._passthrough_body(attempt)
-        else:
-            request = dataclasses.replace(self.canonical(), model=attempt.model)
-            body = FORMATS[wire].build_request(request)
-        return UpstreamRequest(
-            url=upstream_url(attempt, self.stream),
-            headers=upstream_headers(attempt, self.stream, self.call.headers),
-            body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-            wire_format=wire,
-        )
-
-    def _passthrough_body(self, attempt: Attempt) -> dict:
-        wire = attempt.spec.wire_format
-        if wire == openai_chat.NAME:
-            envelope = openai_chat.Envelope(self.body, self.model, self.stream, self.include_usage)
-            return openai_chat.passthrough_body(
-                envelope, attempt.model, attempt.spec.stream_usage_option
-            )
-        if wire == "gemini":  # the model is in the URL
-            return self.body
-        return {**self.body, "model": attempt.model}
+    def upstream_request(self, attempt: Attempt) -> UpstreamCall:
+        """The attempt's upstream call (a pipeline `build` callback)."""
+        return chat_call(attempt, self)
 
     def client_answer(self, attempt: Attempt, payload: Any, raw: bytes) -> tuple[bytes, c.Usage]:
         """The client's non-streamed answer and its usage, from the provider's."""

@@ -8,12 +8,22 @@ shape, while the threads kept in reserve still serve the dashboard.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
 
 from ..errors import GatewayError, ServiceUnavailableError
-from ..proxy.reply import Reply
 
 RETRY_AFTER_SECONDS = "1"
+
+
+class ErrorReply(Protocol):
+    """An error rendered in the caller's shape (proxy.reply.Reply): its headers and its body."""
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def whole_body(self) -> bytes: ...
 
 
 class AdmissionControl:
@@ -22,7 +32,7 @@ class AdmissionControl:
         app: Callable,
         max_in_flight: int,
         applies_to: Callable[[str], bool],
-        render_error: Callable[[str, GatewayError], Reply],
+        render_error: Callable[[str, GatewayError], ErrorReply],
     ):
         self.app = app
         self.max_in_flight = max_in_flight

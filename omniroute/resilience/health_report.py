@@ -14,7 +14,7 @@ import time
 
 from peewee import PostgresqlDatabase
 
-from ..routing.state import account_key
+from ..providers.accounts import account_key
 from ..version import __version__
 
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
-from ..store.connections import ActiveConnection
-from .state import RoutingState, account_key
+from ..providers.accounts import ActiveConnection, account_key
+from .state import RoutingState
 
 ACCOUNT_STRATEGIES = ("fill-first", "round-robin", "p2c", "random", "least-used", "cost-optimized")
 DEFAULT_ACCOUNT_STRATEGY = "fill-first"

@@ -36,11 +36,11 @@ from dataclasses import dataclass
 
 from ..errors import GatewayError, ModelNotFoundError, RateLimitedError, ServiceUnavailableError
 from ..providers import ProviderSpec, provider_for_prefix
-from ..store.connections import ActiveConnection
+from ..providers.accounts import ActiveConnection, account_key
 from .account_order import order_accounts
 from .chains import fallbacks_for
 from .combos import Combo, ComboTarget
-from .state import RoutingState, account_key
+from .state import RoutingState
 from .table import Route, RoutingTable
 from .target_order import order_targets
 

@@ -16,14 +16,8 @@ import time
 from collections.abc import Callable, Hashable, Sequence
 
 from ..resilience.state import ResilienceState
-from ..store.connections import ActiveConnection
 
 HALF_LIFE_SECONDS = 300.0
-
-
-def account_key(connection: ActiveConnection) -> Hashable:
-    """A stored connection is known by its id; a provider node by its prefix."""
-    return connection.id if connection.id is not None else f"node:{connection.provider}"
 
 
 class DecayingCounter:

@@ -9,21 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..formats.registry import FORMATS, Registry
 from ..providers import PROVIDERS, ProviderSpec
-from ..store.connections import ActiveConnection
-from ..store.provider_nodes import ActiveNode
+from ..providers.accounts import ActiveConnection, ActiveNode
 from ..usage.pricing import PricingTable
 from .aliases import EMPTY_ALIASES, Alias, AliasTable, build_alias_table
 from .chains import EMPTY_CHAINS, ChainTable, FallbackChain, build_chain_table
 from .combos import Combo
 from .policy import RoutingPolicy
-
-NODE_AUTH = {
-    "openai": "bearer",
-    "responses": "bearer",
-    "anthropic": "x-api-key",
-    "gemini": "x-goog-api-key",
-}
 
 
 @dataclass(frozen=True)
@@ -54,14 +47,15 @@ class RoutingTable:
         return None if price is None else price.input + price.output
 
 
-def node_spec(node: ActiveNode) -> ProviderSpec:
+def node_spec(node: ActiveNode, formats: Registry = FORMATS) -> ProviderSpec:
+    """A provider node as a provider: its API type's wire format and that format's auth style."""
     return ProviderSpec(
         id=node.prefix,
         name=node.name,
         prefix=node.prefix,
         base_url=node.base_url,
         wire_format=node.api_type,
-        auth=NODE_AUTH[node.api_type],
+        auth=formats[node.api_type].auth_style,
         tier="local",
     )
 

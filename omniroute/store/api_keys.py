@@ -16,8 +16,9 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from ..clock import utcnow
 from ..routing.aliases import build_pattern_table
-from .models import ApiKey, utcnow
+from .models import ApiKey
 
 KEY_PREFIX = "sk-omni-"
 SHOWN_PREFIX_LENGTH = 12

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..clock import utcnow
 from ..usage.budgets import Budget
 from . import usage_totals
 from .models import Budget as BudgetRow
-from .models import utcnow
 
 
 def load_budgets() -> list[Budget]:

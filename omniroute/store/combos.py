@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 
+from ..clock import utcnow
 from ..routing.combos import Combo, ComboTarget
-from .models import ComboRecord, utcnow
+from .models import ComboRecord
 
 
 def _combo(row: ComboRecord) -> Combo:

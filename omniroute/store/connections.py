@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .models import ProviderConnection, utcnow
+from ..clock import utcnow
+from ..providers.accounts import ActiveConnection
+from .models import ProviderConnection
 from .secret_box import SecretBox
 
 
@@ -29,19 +31,6 @@ class ConnectionRecord:
     last_test_error: str | None
     last_test_latency_ms: float | None
     last_tested_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class ActiveConnection:
-    """What the proxy needs to call a provider with this account; lives only in memory.
-    `id` is None for a provider node, which is its own account."""
-
-    id: int | None
-    provider: str
-    name: str
-    api_key: str
-    base_url: str | None
-    priority: int
 
 
 def key_hint(api_key: str) -> str:

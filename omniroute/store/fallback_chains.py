@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 
+from ..clock import utcnow
 from ..routing.chains import FallbackChain
-from .models import FallbackChainRecord, utcnow
+from .models import FallbackChainRecord
 
 
 def _chain(row: FallbackChainRecord) -> FallbackChain:

@@ -17,8 +17,9 @@ from contextlib import contextmanager
 
 from peewee import PostgresqlDatabase
 
+from ..clock import utcnow
 from .migration_steps import DIALECT_TYPES, LATEST_VERSION, MIGRATIONS, Migration
-from .models import SchemaMigration, utcnow
+from .models import SchemaMigration
 
 __all__ = ["DIALECT_TYPES", "LATEST_VERSION", "MIGRATIONS", "applied_versions", "migrate"]
 

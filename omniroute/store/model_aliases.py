@@ -6,8 +6,9 @@ table snapshot, which the management API invalidates after every change.
 
 from __future__ import annotations
 
+from ..clock import utcnow
 from ..routing.aliases import Alias
-from .models import ModelAlias, utcnow
+from .models import ModelAlias
 
 
 def list_aliases() -> list[Alias]:

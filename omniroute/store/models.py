@@ -7,8 +7,6 @@ never query these directly: they call the query functions in `store/`.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from peewee import (
     AutoField,
     BooleanField,
@@ -20,13 +18,10 @@ from peewee import (
     TextField,
 )
 
+from ..clock import utcnow
 from .app_database import AppDatabaseProxy
 
 database_proxy = AppDatabaseProxy()
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class BaseModel(Model):

@@ -5,8 +5,9 @@ Read into an in-memory PricingTable snapshot (`load_price_overrides`), never per
 
 from __future__ import annotations
 
+from ..clock import utcnow
 from ..usage.pricing import PriceOverride
-from .models import ModelPrice, utcnow
+from .models import ModelPrice
 
 
 def _override(row: ModelPrice) -> PriceOverride:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..clock import utcnow
+from ..providers.accounts import ActiveNode
 from .connections import key_hint
-from .models import ProviderNode, utcnow
+from .models import ProviderNode
 from .secret_box import SecretBox
 
 
@@ -26,16 +28,6 @@ class NodeRecord:
     is_active: bool
     created_at: dt.datetime
     updated_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class ActiveNode:
-    id: int
-    name: str
-    prefix: str
-    base_url: str
-    api_type: str
-    api_key: str
 
 
 def _record(row: ProviderNode) -> NodeRecord:

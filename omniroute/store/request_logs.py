@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..clock import utcnow
 from ..usage.request_log import MAX_ROWS
-from .models import RequestLog, utcnow
+from .models import RequestLog
 
 
 def insert_request_logs(rows: list[dict]) -> None:

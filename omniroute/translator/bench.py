@@ -43,25 +43,25 @@ def pairs() -> list[tuple[str, str]]:
 
 def write(case: Case, fmt: str) -> str:
     """The case in `fmt`'s wire format, as text (JSON, or an SSE transcript)."""
-    module = FORMATS[fmt]
-    if case.kind == "request":
-        return json.dumps(module.build_request(case.value), indent=2)
+    wire, value = FORMATS[fmt], case.value
+    if isinstance(value, c.Request):  # a request case
+        return json.dumps(wire.build_request(value), indent=2)
     if case.kind == "response":
-        return json.dumps(module.build_response(case.value), indent=2)
-    assert isinstance(case.value, c.Response)  # a stream case holds the answer it streams
-    encoder = module.StreamEncoder(_stream_request())
-    raw = b"".join(encoder.encode(event) for event in response_events(case.value))
+        return json.dumps(wire.build_response(value), indent=2)
+    # a stream case holds the answer it streams
+    encoder = wire.stream_encoder(_stream_request())
+    raw = b"".join(encoder.encode(event) for event in response_events(value))
     return (raw + encoder.close()).decode("utf-8")
 
 
 def read(case: Case, fmt: str, translated) -> c.Request | c.Response:
     """The translated case read back by `fmt`'s parser."""
-    module = FORMATS[fmt]
+    wire = FORMATS[fmt]
     if case.kind == "request":
         return parse_request(fmt, translated, BENCH_MODEL)
     if case.kind == "response":
-        return module.parse_response(translated)
-    decoder = module.StreamDecoder()
+        return wire.parse_response(translated)
+    decoder = wire.stream_decoder()
     events = decoder.feed(translated.encode("utf-8")) + decoder.close()
     return assemble(events)
 

@@ -21,11 +21,6 @@ from ..proxy.translation import ClientCall
 from .capture import CAPTURE_LIMIT, CapturingClient
 
 CHAT_ENDPOINT = "translator.chat"
-CLIENT_PATHS = {
-    "openai": "/v1/chat/completions",
-    "anthropic": "/v1/messages",
-    "responses": "/v1/responses",
-}
 
 
 @dataclass
@@ -51,10 +46,7 @@ class ChatRequest:
         return FORMATS[self.client_format].build_request(request)
 
     def client_path(self) -> str:
-        if self.client_format == "gemini":
-            action = "streamGenerateContent?alt=sse" if self.stream else "generateContent"
-            return f"/v1beta/models/{self.model}:{action}"
-        return CLIENT_PATHS[self.client_format]
+        return FORMATS[self.client_format].client_path(self.model, self.stream)
 
 
 class ChatMonitor:
@@ -91,14 +83,14 @@ class ChatRun:
         chat, body = self.chat, self.chat.client_body()
         raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
         yield "inbound", {"format": chat.client_format, "path": chat.client_path(), "body": body}
-        gemini = chat.client_format == "gemini"
+        in_url = FORMATS[chat.client_format].model_in_url
         call = ClientCall(
             chat.client_format,
             raw,
             CHAT_ENDPOINT,
             None,
-            model=chat.model if gemini else None,
-            stream=chat.stream if gemini else None,
+            model=chat.model if in_url else None,
+            stream=chat.stream if in_url else None,
             headers={},
             client_gone=self.client_gone,
         )

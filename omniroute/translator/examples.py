@@ -8,20 +8,19 @@ format, kind and text. A fixture file that is missing or unreadable is simply no
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import ROOT
+from ..formats.registry import FORMATS
 from .bench import write
 from .bench_cases import CASE_BY_ID
 from .reasons import label
 
-FIXTURES_DIR = Path(os.path.dirname(ROOT)) / "shared" / "fixtures" / "clients"
+PROJECT_PARENT = Path(__file__).absolute().parents[3]  # the folder holding the checkout
+FIXTURES_DIR = PROJECT_PARENT / "shared" / "fixtures" / "clients"
+# the plain client paths (not a rule with a placeholder) and the format served there
 FORMAT_BY_PATH = {
-    "/v1/chat/completions": "openai",
-    "/v1/messages": "anthropic",
-    "/v1/responses": "responses",
+    path: name for name, wire in FORMATS.items() for path in wire.client_paths if "<" not in path
 }
 EXAMPLE_CASES = (
     "text",
@@ -33,7 +32,7 @@ EXAMPLE_CASES = (
     "answer-usage-stream",
     "answer-thinking-stream",
 )
-FORMAT_ORDER = ("openai", "anthropic", "responses", "gemini")
+FORMAT_ORDER = tuple(FORMATS)
 
 
 @dataclass(frozen=True)

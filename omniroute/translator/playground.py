@@ -25,7 +25,7 @@ from .diff import diff, general
 from .source_text import InputError, load_json, split_sse
 
 KINDS = ("request", "response", "stream")
-GEMINI_MODEL = "gemini-2.5-flash"  # Gemini bodies carry no model: it is in the URL
+URL_MODEL = "gemini-2.5-flash"  # for a body that carries no model (Gemini's is in the URL)
 
 
 @dataclass
@@ -58,8 +58,8 @@ def translate(source: str, target: str, kind: str, body: Any, model: str | None 
 def parse_request(fmt: str, value: dict, model: str | None = None) -> c.Request:
     """The canonical request of a body; InputError naming the field the format refuses."""
     request = _guarded(FORMATS[fmt].parse_request, value, fmt, "request")
-    if fmt == "gemini":
-        request = dataclasses.replace(request, model=model or GEMINI_MODEL)
+    if FORMATS[fmt].model_in_url:
+        request = dataclasses.replace(request, model=model or URL_MODEL)
     return request
 
 
@@ -82,25 +82,20 @@ def _guarded(parse, value: Any, fmt: str, what: str):
 def _translate_request(source: str, target: str, value: dict, model: str | None) -> Result:
     request = parse_request(source, value, model)  # validates even a passthrough
     warnings = []
-    if source == "gemini":
+    if FORMATS[source].model_in_url:
         warnings.append(
             _(
-                "Gemini names the model in the URL; translated for model “%(model)s”.",
+                "%(format)s names the model in the URL; translated for model “%(model)s”.",
+                format=reasons.label(source),
                 model=request.model,
             )
         )
     if source == target:
         return Result(value, [], [*warnings, _passthrough_note()])
     built = FORMATS[target].build_request(request)
-    if target == "gemini":
-        action = "streamGenerateContent?alt=sse" if request.stream else "generateContent"
-        warnings.append(
-            _(
-                "Send it to POST /v1beta/models/%(model)s:%(action)s.",
-                model=request.model,
-                action=action,
-            )
-        )
+    if FORMATS[target].model_in_url:
+        path = FORMATS[target].client_path(request.model, request.stream)
+        warnings.append(_("Send it to POST %(path)s.", path=path))
     return Result(built, _explained(value, built, source, target), warnings)
 
 
@@ -135,8 +130,8 @@ def _translate_stream(source: str, target: str, text: str, model: str | None) ->
     events = split_sse(text)
     if source == target:
         return Result(text, [], [_passthrough_note()])
-    decoder = FORMATS[source].StreamDecoder()
-    encoder = FORMATS[target].StreamEncoder(
+    decoder = FORMATS[source].stream_decoder()
+    encoder = FORMATS[target].stream_encoder(
         c.Request(model=model or "", messages=(), stream=True, include_usage=True)
     )
     out: list[bytes] = []

@@ -10,16 +10,11 @@ import json
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from ..formats.registry import FORMATS
 from .diff import Change, general, last_key, normalized_key
 
-FORMAT_LABELS = {
-    "openai": _l("OpenAI Chat"),
-    "anthropic": _l("Anthropic Messages"),
-    "responses": _l("OpenAI Responses"),
-    "gemini": _l("Gemini"),
-}
+FORMAT_LABELS = {name: wire.label for name, wire in FORMATS.items()}
 ID_KEYS = {"id", "toolcallid", "callid", "tooluseid"}
 THINKING_KEYS = {"thinking", "reasoningcontent", "thought", "reasoning", "encryptedcontent"}
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import math
 
+from ..clock import utcnow as utc_now
 from ..errors import BudgetExceededError
 from ..formats.canonical import Usage
 from ..providers import PROVIDERS
-from ..store.models import utcnow as utc_now
 from .budgets import BudgetExceeded, BudgetLedger, reserve_estimate, seconds_until
 from .pricing import PricingTable
 from .trace import RequestTrace

@@ -7,8 +7,8 @@ import json
 import time
 from dataclasses import dataclass, field
 
+from ..clock import utcnow
 from ..formats.canonical import Usage
-from ..store.models import utcnow
 from .request_log import Capture
 
 

@@ -8,11 +8,14 @@ at once, and `stop()` drains the queue before returning, so a graceful shutdown 
 a crash loses at most the last interval. With each batch it adds the hourly rollups and the API
 keys' last use, in the same transaction.
 
-No good row is lost to a bad one: `submit()` makes each row storable first (usage.storable),
-and when a batch's transaction fails anyway the rows are saved one by one, each with its rollup,
-key touch and request log. A row the database still refuses is appended as one JSON line to
-`usage-dead-letter.jsonl` in DATA_DIR (mode 0600), logged and counted (`dead_letters`, shown on
-Health).
+No good row is lost to a bad one: `submit()` makes each row storable first (the store cleans it
+for its columns), and when a batch's transaction fails anyway the rows are saved one by one, each
+with its rollup, key touch and request log. A row the database still refuses is appended as one
+JSON line to `usage-dead-letter.jsonl` in DATA_DIR (mode 0600), logged and counted
+(`dead_letters`, shown on Health).
+
+The writer knows nothing of the database: it is handed a `UsageStore`
+(`store.usage_batches.UsageBatchStore`, wired in services.py) that cleans rows and saves batches.
 """
 
 from __future__ import annotations
@@ -23,16 +26,31 @@ import logging
 import os
 import queue
 import threading
-
-from ..store.request_logs import insert_request_logs, prune_request_logs
-from ..store.usage_queries import insert_usage_rows
-from ..store.usage_rollups import add_rollups, rollup, touch_api_keys
-from .storable import make_storable
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_BATCHES = 50
 DEAD_LETTER_FILE = "usage-dead-letter.jsonl"
 _STOP = object()
+
+
+class UsageStore(Protocol):
+    """Where usage rows are saved."""
+
+    def make_storable(self, row: dict) -> dict:
+        """Clean `row` in place to what its columns can hold; returns it."""
+        ...
+
+    def save(
+        self,
+        rows: list[dict],
+        logs: list[dict],
+        rows_per_insert: int,
+        prune_logs_older_than_hours: float | None = None,
+    ) -> None:
+        """The rows, their rollups, their keys' last use and their request logs (and pruning
+        old logs when asked): one transaction, all or nothing."""
+        ...
 
 
 class _Flush:
@@ -45,13 +63,13 @@ class _Flush:
 class UsageWriter:
     def __init__(
         self,
-        database,
+        store: UsageStore,
         flush_seconds: float = 1.0,
         batch_size: int = 500,
         log_hours: float = 24,
         data_dir: str | None = None,
     ):
-        self._database = database
+        self._store = store
         self._flush_seconds = flush_seconds
         self._batch_size = batch_size
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -69,7 +87,7 @@ class UsageWriter:
             self._thread.start()
 
     def submit(self, row: dict) -> None:
-        self._queue.put(make_storable(row))
+        self._queue.put(self._store.make_storable(row))
         if self._queue.qsize() >= self._batch_size:
             self._wake.set()
 
@@ -141,16 +159,10 @@ class UsageWriter:
         """Rows, their rollups, their keys' last use and their request logs: one transaction."""
         rows = [row for row, _ in entries]
         logs = [_log_row(row, entry) for row, entry in entries if entry is not None]
-        with self._database.connection_context(), self._database.atomic():
-            for start in range(0, len(rows), self._batch_size):
-                insert_usage_rows(rows[start : start + self._batch_size])
-            add_rollups(rollup(rows))
-            touch_api_keys(rows)
-            if logs:
-                insert_request_logs(logs)
-                self._batches_with_logs += 1
-                if self._batches_with_logs % PRUNE_EVERY_BATCHES == 1:
-                    prune_request_logs(self._log_hours)
+        batches_with_logs = self._batches_with_logs + (1 if logs else 0)
+        prune = bool(logs) and batches_with_logs % PRUNE_EVERY_BATCHES == 1
+        self._store.save(rows, logs, self._batch_size, self._log_hours if prune else None)
+        self._batches_with_logs = batches_with_logs
 
     def _save_one_by_one(self, entries: list[tuple[dict, dict | None]]) -> None:
         """Each row with its rollup, key touch and request log in its own transaction; a row

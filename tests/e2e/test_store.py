@@ -10,11 +10,12 @@ import stat
 
 import pytest
 
+from omniroute.clock import utcnow
 from omniroute.store import connections as store
 from omniroute.store.app_settings import get_app_setting, set_app_setting
 from omniroute.store.database import open_database
 from omniroute.store.migrations import MIGRATIONS, applied_versions, migrate
-from omniroute.store.models import ProviderConnection, utcnow
+from omniroute.store.models import ProviderConnection
 from omniroute.store.secret_box import SecretBox, SecretBoxError
 from omniroute.store.usage_queries import insert_usage_rows, recent_usage, usage_summary_since
 

@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
+from omniroute.clock import utcnow
 from omniroute.store import provider_models as store
 from omniroute.store.budgets import spent_since
 from omniroute.store.database import open_database
 from omniroute.store.migrations import migrate
-from omniroute.store.models import utcnow
 from omniroute.store.usage_queries import (
     RequestFilter,
     insert_usage_rows,

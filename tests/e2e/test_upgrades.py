@@ -22,6 +22,7 @@ from omniroute.store.database import open_database
 from omniroute.store.migrations import LATEST_VERSION, applied_versions, migrate
 from omniroute.store.models import SchemaMigration
 from omniroute.store.secret_box import SecretBox
+from omniroute.store.usage_batches import UsageBatchStore
 from omniroute.store.usage_totals import UsageTotals, total_of, usage_groups, usage_series
 from omniroute.usage.budgets import Budget, BudgetLedger, period_bounds
 from omniroute.usage.writer import UsageWriter
@@ -167,7 +168,7 @@ def dump(database, columns: dict[str, list[str]]) -> dict[str, list[tuple]]:
 
 
 def write_through_the_writer(database, rows: list[dict]) -> None:
-    writer = UsageWriter(database)
+    writer = UsageWriter(UsageBatchStore(database))
     for row in rows:
         writer.submit(dict(row))
     assert writer.flush()

@@ -14,10 +14,12 @@ import pytest
 import requests
 from peewee import PostgresqlDatabase
 
+from omniroute.clock import utcnow
 from omniroute.store.database import open_database
 from omniroute.store.migrations import migrate
-from omniroute.store.models import RequestLog, UsageHourly, UsageRecord, utcnow
-from omniroute.usage.storable import INT_MAX
+from omniroute.store.models import RequestLog, UsageHourly, UsageRecord
+from omniroute.store.usage_batches import UsageBatchStore
+from omniroute.store.usage_storable import INT_MAX
 from omniroute.usage.writer import DEAD_LETTER_FILE, UsageWriter
 from tests.gateway_harness import start_gateway
 
@@ -143,7 +145,7 @@ def dead_letters(data_dir) -> list[dict]:
 
 
 def write_all(database, rows: list[dict], data_dir) -> UsageWriter:
-    writer = UsageWriter(database, flush_seconds=60, data_dir=str(data_dir))
+    writer = UsageWriter(UsageBatchStore(database), flush_seconds=60, data_dir=str(data_dir))
     writer.start()
     try:
         for row in rows:
@@ -210,7 +212,7 @@ def test_a_row_the_database_refuses_is_dead_lettered_and_the_rest_saved(store, t
 
 
 def test_the_writer_thread_survives_a_database_that_refuses_everything(store, tmp_path):
-    writer = UsageWriter(store, flush_seconds=60, data_dir=str(tmp_path))
+    writer = UsageWriter(UsageBatchStore(store), flush_seconds=60, data_dir=str(tmp_path))
     writer.start()
     try:
         writer.submit(good_row(1, no_such_column=1))

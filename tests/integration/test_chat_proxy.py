@@ -338,7 +338,7 @@ def test_stream_that_breaks_before_its_first_byte_falls_back(connected, upstream
 def test_client_disconnect_closes_the_upstream_and_frees_the_slot(connected, upstream, monkeypatch):
     # Keep every upstream response referenced (as a cache, a traceback or a cycle might), so the
     # socket closes only when the gateway closes it, never as a side effect of garbage collection.
-    client, kept = connected.services.upstream, []
+    client, kept = connected.services.upstream.direct, []  # the transport of route-less calls
     send = client._send
     monkeypatch.setattr(client, "_send", lambda *args: kept.append(send(*args)) or kept[-1])
     upstream.add(Behavior(chunks=[f"c{i}" for i in range(50)], chunk_interval=0.1))  # 5 s

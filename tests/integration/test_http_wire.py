@@ -1,5 +1,5 @@
-"""The upstream HTTP/1.1 client (omniroute.proxy.http_wire, wrapped by proxy.upstream) against
-real raw-socket servers on 127.0.0.1.
+"""The upstream HTTP/1.1 client (omniroute.proxy.transport.http_wire, wrapped by the direct
+transport, WireTransport) against real raw-socket servers on 127.0.0.1.
 
 `ScriptedServer` accepts connections in a thread and answers each request it reads with the
 exact steps a test scripted for it (bytes to send, pauses, gates the test opens, a close, a
@@ -21,10 +21,8 @@ cases that must be read and keep the connection.
 
 from __future__ import annotations
 
-import datetime
 import gzip
 import io
-import ipaddress
 import socket
 import ssl
 import struct
@@ -37,8 +35,8 @@ from dataclasses import dataclass
 import pytest
 
 from omniroute.errors import UpstreamTimeoutError, UpstreamUnreachableError
-from omniroute.proxy import http_wire
-from omniroute.proxy.upstream import UpstreamClient, network_error
+from omniroute.proxy.transport import WireTransport, http_wire, network_error
+from tests.fakes.certificates import write_test_certificate
 
 pytestmark = pytest.mark.timeout(15)
 
@@ -241,22 +239,22 @@ def server(request) -> ScriptedServer:
     return running
 
 
-def make_client(request, read_timeout: float = READ_TIMEOUT) -> UpstreamClient:
-    client = UpstreamClient(pool_size=4, connect_timeout=CONNECT_TIMEOUT, read_timeout=read_timeout)
+def make_client(request, read_timeout: float = READ_TIMEOUT) -> WireTransport:
+    client = WireTransport(pool_size=4, connect_timeout=CONNECT_TIMEOUT, read_timeout=read_timeout)
     request.addfinalizer(client.close)
     return client
 
 
 @pytest.fixture
-def client(request) -> UpstreamClient:
+def client(request) -> WireTransport:
     return make_client(request)
 
 
-def get(client: UpstreamClient, server: ScriptedServer, path: str = "/v1/models", **headers):
+def get(client: WireTransport, server: ScriptedServer, path: str = "/v1/models", **headers):
     return client.get(server.url + path, headers, provider=PROVIDER)
 
 
-def fetch(client: UpstreamClient, server: ScriptedServer, path: str = "/v1/models") -> bytes:
+def fetch(client: WireTransport, server: ScriptedServer, path: str = "/v1/models") -> bytes:
     """GET and read the whole body (the response is closed)."""
     with get(client, server, path) as response:
         return response.read_all()
@@ -917,7 +915,7 @@ DOUBTFUL_ANSWERS = [
 ]
 
 
-def failed_call(client: UpstreamClient, server: ScriptedServer) -> http_wire.ResponseBroken:
+def failed_call(client: WireTransport, server: ScriptedServer) -> http_wire.ResponseBroken:
     """The ResponseBroken a GET failed with, at its head or while reading its body, having made
     sure it reaches the caller as the 502 of a broken upstream (as a reset does)."""
     try:
@@ -1182,56 +1180,7 @@ def test_fully_read_response_returns_its_connection_and_callbacks_run_once(clien
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory) -> tuple[str, str]:
     """A self-signed certificate for 127.0.0.1 and its key (PEM files)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "OmniRoute test upstream")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    folder = tmp_path_factory.mktemp("tls")
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return str(cert_path), str(key_path)
+    return write_test_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture
@@ -1244,11 +1193,15 @@ def tls_server(request, certificate) -> ScriptedServer:
 
 
 @pytest.fixture
-def tls_client(request, certificate) -> UpstreamClient:
-    """A client trusting the test certificate. UpstreamClient takes no TLS context (it always
-    verifies against the system's CAs), so its pool is replaced by one given the context."""
-    client = make_client(request)
-    client._pool = http_wire.Pool(4, tls=ssl.create_default_context(cafile=certificate[0]))
+def tls_client(request, certificate) -> WireTransport:
+    """A client trusting the test certificate (a CA bundle of one) instead of the system's CAs."""
+    client = WireTransport(
+        pool_size=4,
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        tls=ssl.create_default_context(cafile=certificate[0]),
+    )
+    request.addfinalizer(client.close)
     return client
 
 

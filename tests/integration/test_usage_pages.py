@@ -17,7 +17,7 @@ import re
 import pytest
 import requests
 
-from omniroute.store.models import utcnow
+from omniroute.clock import utcnow
 from tests.dashboard_user import browser_session, csrf_from
 from tests.fake_upstream import Behavior
 from tests.gateway_harness import start_gateway

@@ -8,10 +8,10 @@ import itertools
 import pytest
 
 from omniroute.errors import ModelNotFoundError
+from omniroute.providers.accounts import ActiveConnection
 from omniroute.routing.aliases import Alias, build_alias_table, resolve_alias
 from omniroute.routing.plan import plan_attempts
 from omniroute.routing.table import build_routing_table
-from omniroute.store.connections import ActiveConnection
 
 # --- pure resolution -------------------------------------------------------------------------
 

@@ -8,8 +8,9 @@ import math
 
 import pytest
 
-from omniroute.store.models import UsageRecord, utcnow
-from omniroute.usage.storable import INT_MAX, make_storable
+from omniroute.clock import utcnow
+from omniroute.store.models import UsageRecord
+from omniroute.store.usage_storable import INT_MAX, make_storable
 from omniroute.usage.trace import RequestTrace
 
 

@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 
 from omniroute.errors import ModelNotFoundError, RateLimitedError, ServiceUnavailableError
+from omniroute.providers.accounts import ActiveConnection
 from omniroute.routing.aliases import Alias
 from omniroute.routing.chains import FallbackChain
 from omniroute.routing.combos import Combo, ComboGraphError, ComboTarget, check_combo_graph
@@ -17,7 +18,6 @@ from omniroute.routing.plan import plan_attempts
 from omniroute.routing.policy import RoutingPolicy
 from omniroute.routing.state import RoutingState
 from omniroute.routing.table import build_routing_table
-from omniroute.store.connections import ActiveConnection
 from tests.fake_clock import FakeClock
 
 RUNS = 3000

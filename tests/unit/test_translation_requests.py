@@ -7,9 +7,12 @@ import logging
 
 import pytest
 
-from omniroute.formats import anthropic_messages, gemini, openai_chat, openai_responses
 from omniroute.formats import canonical as c
-from omniroute.formats.gemini_schema import sanitize_schema
+from omniroute.formats.anthropic.wire import WIRE as anthropic_messages
+from omniroute.formats.gemini.schema import sanitize_schema
+from omniroute.formats.gemini.wire import WIRE as gemini
+from omniroute.formats.openai_chat.wire import WIRE as openai_chat
+from omniroute.formats.responses.wire import WIRE as openai_responses
 
 TARGETS = {
     "openai": openai_chat,

@@ -8,8 +8,11 @@ import json
 
 import pytest
 
-from omniroute.formats import anthropic_messages, gemini, openai_chat, openai_responses
 from omniroute.formats import canonical as c
+from omniroute.formats.anthropic.wire import WIRE as anthropic_messages
+from omniroute.formats.gemini.wire import WIRE as gemini
+from omniroute.formats.openai_chat.wire import WIRE as openai_chat
+from omniroute.formats.responses.wire import WIRE as openai_responses
 from omniroute.proxy.stream_relay import PassthroughSink
 from omniroute.usage.trace import RequestTrace
 from tests.stream_samples import CUT_STREAMS, INTERLEAVED_CALLS, chat_chunk, tool_call_delta
@@ -23,7 +26,7 @@ DECODERS = {
 
 
 def _decode_piecewise(raw: bytes) -> list[c.StreamEvent]:
-    decoder = openai_chat.StreamDecoder()
+    decoder = openai_chat.stream_decoder()
     events: list[c.StreamEvent] = []
     for line in raw.split(b"\n\n"):
         if line:
@@ -63,7 +66,7 @@ def test_interleaved_tool_call_deltas_are_all_kept_in_order() -> None:
 @pytest.mark.parametrize("client", ["anthropic", "responses", "gemini", "openai"])
 def test_interleaved_tool_calls_encode_whole_for_every_client(client: str) -> None:
     request = c.Request(model="m", messages=(), stream=True)
-    encoder = DECODERS[client].StreamEncoder(request)
+    encoder = DECODERS[client].stream_encoder(request)
     out = b"".join(encoder.encode(e) for e in _decode_piecewise(INTERLEAVED_CALLS))
     out += encoder.close()
     text = out.decode()
@@ -83,7 +86,7 @@ def test_interleaved_tool_calls_encode_whole_for_every_client(client: str) -> No
 
 def test_sequential_tool_calls_still_stream_as_they_come() -> None:
     """A call whose arguments are whole is closed as soon as the next call starts."""
-    decoder = openai_chat.StreamDecoder()
+    decoder = openai_chat.stream_decoder()
     decoder.feed(chat_chunk({"role": "assistant"}))
     decoder.feed(chat_chunk(tool_call_delta(0, '{"a": 1}', "f")))
     events = decoder.feed(chat_chunk(tool_call_delta(1, '{"b":', "g")))
@@ -93,7 +96,7 @@ def test_sequential_tool_calls_still_stream_as_they_come() -> None:
 
 @pytest.mark.parametrize("provider", list(CUT_STREAMS))
 def test_a_stream_cut_short_decodes_to_an_error_not_a_stop(provider: str) -> None:
-    decoder = DECODERS[provider].StreamDecoder()
+    decoder = DECODERS[provider].stream_decoder()
     events = decoder.feed(CUT_STREAMS[provider]) + decoder.close()
     assert events[-1] == c.cut_stream_error()
     assert not any(isinstance(e, c.MessageDelta | c.MessageStop) for e in events)
@@ -101,13 +104,13 @@ def test_a_stream_cut_short_decodes_to_an_error_not_a_stop(provider: str) -> Non
 
 
 def test_chat_stream_with_finish_reason_but_no_done_ends_cleanly() -> None:
-    decoder = openai_chat.StreamDecoder()
+    decoder = openai_chat.stream_decoder()
     decoder.feed(chat_chunk({"content": "hi"}) + chat_chunk({}, "length"))
     assert decoder.close()[-2:] == [c.MessageDelta("max_tokens"), c.MessageStop()]
 
 
 def test_stop_reason_error_is_an_error_for_a_chat_client() -> None:
-    encoder = openai_chat.StreamEncoder(c.Request(model="m", messages=(), stream=True))
+    encoder = openai_chat.stream_encoder(c.Request(model="m", messages=(), stream=True))
     out = b"".join(
         encoder.encode(e)
         for e in (c.MessageStart("x", "m"), c.MessageDelta("error"), c.MessageStop())

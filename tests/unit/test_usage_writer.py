@@ -7,9 +7,10 @@ import time
 
 import pytest
 
+from omniroute.clock import utcnow
 from omniroute.store.database import open_database
 from omniroute.store.migrations import migrate
-from omniroute.store.models import utcnow
+from omniroute.store.usage_batches import UsageBatchStore
 from omniroute.store.usage_queries import recent_usage
 from omniroute.usage.writer import UsageWriter
 
@@ -49,7 +50,7 @@ def wait_for(condition, seconds: float = 5.0) -> bool:
 
 
 def test_flush_writes_everything_submitted_before_it(database):
-    writer = UsageWriter(database, flush_seconds=60)
+    writer = UsageWriter(UsageBatchStore(database), flush_seconds=60)
     writer.start()
     try:
         for _ in range(7):
@@ -62,7 +63,7 @@ def test_flush_writes_everything_submitted_before_it(database):
 
 
 def test_rows_are_written_each_interval_without_a_flush(database):
-    writer = UsageWriter(database, flush_seconds=0.2)
+    writer = UsageWriter(UsageBatchStore(database), flush_seconds=0.2)
     writer.start()
     try:
         writer.submit(row())
@@ -73,7 +74,7 @@ def test_rows_are_written_each_interval_without_a_flush(database):
 
 
 def test_a_full_batch_is_written_before_the_interval_ends(database):
-    writer = UsageWriter(database, flush_seconds=60, batch_size=5)
+    writer = UsageWriter(UsageBatchStore(database), flush_seconds=60, batch_size=5)
     writer.start()
     try:
         for _ in range(4):
@@ -87,7 +88,7 @@ def test_a_full_batch_is_written_before_the_interval_ends(database):
 
 
 def test_stop_drains_the_queue(database):
-    writer = UsageWriter(database, flush_seconds=60)
+    writer = UsageWriter(UsageBatchStore(database), flush_seconds=60)
     writer.start()
     for _ in range(3):
         writer.submit(row())
@@ -118,7 +119,7 @@ class CountingQueue:
 
 
 def test_submitting_does_not_wake_the_writer(database):
-    writer = UsageWriter(database, flush_seconds=60, batch_size=500)
+    writer = UsageWriter(UsageBatchStore(database), flush_seconds=60, batch_size=500)
     writer._queue = counting = CountingQueue(writer._queue)
     writer.start()
     try:

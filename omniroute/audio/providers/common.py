@@ -8,15 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ...errors import UpstreamStatusError, UpstreamUnreachableError
-from ...proxy.endpoints import upstream_url
-from ...proxy.upstream import UpstreamClient, UpstreamResponse, auth_headers, network_error
+from ...proxy.transport import Transport, UpstreamResponse, network_error
+from ...proxy.upstream_call import auth_headers, upstream_url
 from ...routing.plan import Attempt
 from ..transcript import TranscriptionRequest
 
 
 @dataclass
 class ProviderCall:
-    client: UpstreamClient
+    client: Transport
     attempt: Attempt
     request: TranscriptionRequest
     poll_interval: float = 0.5  # seconds between status polls (AssemblyAI)

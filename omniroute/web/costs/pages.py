@@ -16,11 +16,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ...clock import utcnow
 from ...providers import PROVIDERS
 from ...store import budgets as budget_store
 from ...store import pricing as price_store
 from ...store.api_keys import list_api_keys
-from ...store.models import utcnow
 from ...usage.budgets import PERIODS
 from ..dashboard.pages import is_fragment_request
 from ..providers.connection_form import FieldError

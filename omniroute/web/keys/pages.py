@@ -13,8 +13,8 @@ import re
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from ...clock import utcnow
 from ...store import api_keys as key_store
-from ...store.models import utcnow
 from ..dashboard.pages import is_fragment_request
 from ..providers.connection_form import FieldError
 from .api import MAX_ALLOWED, create_key, key_name, parse_key_options, revoke_key

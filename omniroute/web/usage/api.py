@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, jsonify, request
 from flask_babel import lazy_gettext as _l
 
+from ...clock import utcnow
 from ...store.api_keys import list_api_keys
-from ...store.models import utcnow
 from ...store.usage_queries import STATUS_FILTERS, RequestFilter, iter_requests, list_requests
 from ...store.usage_rollups import hour_of
 from ...store.usage_totals import (

@@ -17,8 +17,8 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ...clock import utcnow
 from ...store.api_keys import list_api_keys
-from ...store.models import utcnow
 from ...store.usage_queries import list_requests
 from ...store.usage_rollups import hour_of
 from ...store.usage_totals import (

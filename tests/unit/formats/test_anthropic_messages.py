@@ -19,7 +19,8 @@ from omniroute.errors import (
     UpstreamStatusError,
     UpstreamTimeoutError,
 )
-from omniroute.formats import anthropic_messages as am
+from omniroute.formats.anthropic.request_build import DEFAULT_MAX_TOKENS
+from omniroute.formats.anthropic.wire import WIRE as am
 from omniroute.formats.canonical import (
     BlockDelta,
     BlockStart,
@@ -91,7 +92,7 @@ def _folded(body: dict) -> dict:
         system = body.get("system") or []
         system = [{"type": "text", "text": system}] if isinstance(system, str) else system
         expected["system"] = system + folded
-    expected.setdefault("max_tokens", am.DEFAULT_MAX_TOKENS)
+    expected.setdefault("max_tokens", DEFAULT_MAX_TOKENS)
     return expected
 
 
@@ -718,7 +719,7 @@ def test_parse_error(raw: bytes, expected: tuple) -> None:
 
 def _decode_in_pieces(data: bytes, seed: int) -> list:
     rng = random.Random(seed)
-    decoder = am.StreamDecoder()
+    decoder = am.stream_decoder()
     events: list = []
     position = 0
     while position < len(data):
@@ -742,7 +743,7 @@ def _merge_deltas(events: list) -> dict[int, dict[str, str]]:
 @pytest.mark.parametrize("seed", range(5))
 def test_stream_decodes_in_tiny_network_chunks(seed: int) -> None:
     events = _decode_in_pieces(STREAM, seed)
-    whole = am.StreamDecoder()
+    whole = am.stream_decoder()
     assert events == whole.feed(STREAM) + whole.close()
     usage_start = Usage(135, 1, cache_read_tokens=100, cache_write_tokens=10)
     assert events[0] == MessageStart("msg_01Stream", "claude-sonnet-4-5", usage_start)
@@ -785,7 +786,7 @@ START = (
 
 
 def test_stream_error_event() -> None:
-    decoder = am.StreamDecoder()
+    decoder = am.stream_decoder()
     error = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
     events = decoder.feed(_sse(START, ("error", error), START))
     assert events[1:] == [StreamError(529, "Overloaded", "overloaded_error")]
@@ -795,7 +796,7 @@ def test_stream_error_event() -> None:
 def test_cut_stream_ends_in_an_error_on_close() -> None:
     """A stream cut before message_delta is an error, not a made-up stop (the client must not
     take a half answer for a whole one)."""
-    decoder = am.StreamDecoder()
+    decoder = am.stream_decoder()
     block = {
         "type": "content_block_start",
         "index": 0,
@@ -816,7 +817,7 @@ def test_cut_stream_ends_in_an_error_on_close() -> None:
 
 def test_stream_whose_message_stop_is_missing_ends_cleanly() -> None:
     """After message_delta the answer is whole: a missing message_stop is no error."""
-    decoder = am.StreamDecoder()
+    decoder = am.stream_decoder()
     text = {"type": "content_block_start", "index": 0, "content_block": {"type": "text"}}
     end = {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {}}
     events = decoder.feed(_sse(START, ("content_block_start", text), ("message_delta", end)))
@@ -825,14 +826,14 @@ def test_stream_whose_message_stop_is_missing_ends_cleanly() -> None:
 
 
 def test_stream_without_any_event() -> None:
-    decoder = am.StreamDecoder()
+    decoder = am.stream_decoder()
     assert decoder.feed(b": keepalive\n\n") == []
     (error,) = decoder.close()
     assert isinstance(error, StreamError) and error.status == 502
 
 
 def test_last_event_without_blank_line_is_read_on_close() -> None:
-    decoder = am.StreamDecoder()
+    decoder = am.stream_decoder()
     delta = {
         "type": "message_delta",
         "delta": {"stop_reason": "end_turn"},
@@ -848,7 +849,7 @@ def test_last_event_without_blank_line_is_read_on_close() -> None:
 
 
 def test_tool_call_without_input_deltas_gets_empty_object() -> None:
-    decoder = am.StreamDecoder()
+    decoder = am.stream_decoder()
     block = {
         "type": "content_block_start",
         "index": 0,
@@ -872,14 +873,14 @@ def test_usage_from_either_stream_event_survives() -> None:
         "delta": {"stop_reason": "max_tokens"},
         "usage": {"input_tokens": 9, "cache_read_input_tokens": 3, "output_tokens": 5},
     }
-    events = am.StreamDecoder().feed(_sse(start, ("message_delta", delta)))
+    events = am.stream_decoder().feed(_sse(start, ("message_delta", delta)))
     assert events[-1] == MessageDelta("max_tokens", None, Usage(12, 5, cache_read_tokens=3))
     delta_zero = {
         "type": "message_delta",
         "delta": {"stop_reason": "end_turn"},
         "usage": {"input_tokens": 0, "output_tokens": 5},
     }
-    events = am.StreamDecoder().feed(_sse(START, ("message_delta", delta_zero)))
+    events = am.stream_decoder().feed(_sse(START, ("message_delta", delta_zero)))
     assert events[-1].usage == Usage(7, 5)
 
 
@@ -939,7 +940,7 @@ def assert_valid_anthropic_stream(events: list[tuple[str, dict]]) -> None:
 
 
 def _encode(events: list, request: Request | None = None, close: bool = True) -> bytes:
-    encoder = am.StreamEncoder(request or _request())
+    encoder = am.stream_encoder(request or _request())
     data = b"".join(encoder.encode(event) for event in events)
     return data + (encoder.close() if close else b"")
 
@@ -1032,7 +1033,7 @@ def test_encoder_holds_interleaved_blocks_back() -> None:
     ]
     wire = _wire_events(_encode(events, close=False))
     assert_valid_anthropic_stream(wire)
-    decoded = am.StreamDecoder().feed(_encode(events))
+    decoded = am.stream_decoder().feed(_encode(events))
     merged = _merge_deltas(decoded)
     assert merged[0]["text"] == "Let me check."
     assert merged[1]["arguments"] == '{"a":1}' and merged[2]["arguments"] == '{"b":2}'
@@ -1043,7 +1044,7 @@ def test_encoder_holds_interleaved_blocks_back() -> None:
 
 
 def test_encoder_completes_a_truncated_stream() -> None:
-    encoder = am.StreamEncoder(_request())
+    encoder = am.stream_encoder(_request())
     data = encoder.encode(MessageStart("m", "c", Usage(10, 1)))
     data += encoder.encode(BlockStart(0, ToolUsePart("t", "f", "")))
     data += encoder.encode(BlockDelta(0, arguments='{"x"'))
@@ -1058,13 +1059,13 @@ def test_encoder_completes_a_truncated_stream() -> None:
 
 
 def test_encoder_with_no_events_still_sends_a_message() -> None:
-    wire = _wire_events(am.StreamEncoder(_request()).close())
+    wire = _wire_events(am.stream_encoder(_request()).close())
     assert_valid_anthropic_stream(wire)
     assert [n for n, _ in wire] == ["message_start", "ping", "message_delta", "message_stop"]
 
 
 def test_stream_error_ends_the_stream() -> None:
-    encoder = am.StreamEncoder(_request())
+    encoder = am.stream_encoder(_request())
     head = encoder.encode(MessageStart("m", "c")) + encoder.encode(BlockStart(0, TextPart("")))
     error = encoder.encode(StreamError(529, "Overloaded", "overloaded_error"))
     assert error == (
@@ -1073,12 +1074,12 @@ def test_stream_error_ends_the_stream() -> None:
     )
     assert encoder.encode(BlockDelta(0, text="late")) == b"" and encoder.close() == b""
     assert_valid_anthropic_stream(_wire_events(head + error))
-    only = am.StreamEncoder(_request()).encode(StreamError(502, "down"))
+    only = am.stream_encoder(_request()).encode(StreamError(502, "down"))
     assert [n for n, _ in _wire_events(only)] == ["error"]
 
 
 def test_cut_upstream_becomes_an_error_event() -> None:
-    decoder = am.StreamDecoder()
+    decoder = am.stream_decoder()
     cut = decoder.feed(_sse(START)) + decoder.close()
     wire = _wire_events(_encode(cut))
     assert_valid_anthropic_stream(wire)
@@ -1462,6 +1463,6 @@ def test_fuzzed_streams_decode_and_re_encode_validly(seed: int) -> None:
     decoded = _decode_in_pieces(data, seed)
     assert_valid_anthropic_stream(_wire_events(_encode(decoded)))
     noise = bytes(rng.randrange(256) for _ in range(200))
-    decoder = am.StreamDecoder()
+    decoder = am.stream_decoder()
     decoder.feed(noise + b"\n\n" + noise)
     decoder.close()

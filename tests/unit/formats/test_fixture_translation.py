@@ -16,7 +16,7 @@ import json
 import pytest
 
 from omniroute.formats import canonical as c
-from omniroute.formats.gemini_schema import sanitize_schema, to_json_schema
+from omniroute.formats.gemini.schema import sanitize_schema, to_json_schema
 from omniroute.formats.registry import FORMATS
 from tests.formats.client_fixtures import client_records, missing_fixtures_message
 

@@ -18,7 +18,6 @@ from omniroute.errors import (
     ServiceUnavailableError,
     UpstreamTimeoutError,
 )
-from omniroute.formats import gemini
 from omniroute.formats.canonical import (
     BlockDelta,
     BlockStart,
@@ -43,8 +42,9 @@ from omniroute.formats.canonical import (
     Usage,
     cut_stream_error,
 )
-from omniroute.formats.gemini_schema import sanitize_schema, to_json_schema
-from omniroute.formats.gemini_wire import SYNTHETIC_ID_PREFIX
+from omniroute.formats.gemini.parts import SYNTHETIC_ID_PREFIX
+from omniroute.formats.gemini.schema import sanitize_schema, to_json_schema
+from omniroute.formats.gemini.wire import WIRE as gemini
 from tests.formats import gemini_samples as samples
 
 # ---------------------------------------------------------------------------------------------
@@ -558,14 +558,14 @@ def test_fuzzed_responses_and_streams_never_raise():
         gemini.usage_of(body if isinstance(body, dict) else {})
     for _ in range(300):
         chunk = _mutations(rng.choice(samples.STREAM_CHUNKS), rng)
-        decoder = gemini.StreamDecoder()
+        decoder = gemini.stream_decoder()
         events = decoder.feed(b"data: " + json.dumps(chunk).encode() + b"\n\n") + decoder.close()
-        encoder = gemini.StreamEncoder(Request(model="m", messages=()))
+        encoder = gemini.stream_encoder(Request(model="m", messages=()))
         for event in events:
             encoder.encode(event)
         encoder.close()
     garbage = bytes(rng.randrange(256) for _ in range(5000))
-    decoder = gemini.StreamDecoder()
+    decoder = gemini.stream_decoder()
     decoder.feed(garbage)
     decoder.close()
 
@@ -993,7 +993,7 @@ EXPECTED_STREAM = [
 
 
 def test_stream_decodes_whole_transcript():
-    decoder = gemini.StreamDecoder()
+    decoder = gemini.stream_decoder()
     events = decoder.feed(_transcript())
     assert decoder.close() == []
     assert _normalize_ids(events) == EXPECTED_STREAM
@@ -1003,7 +1003,7 @@ def test_stream_decodes_whole_transcript():
 def test_stream_decodes_transcript_fed_one_to_seven_bytes_at_a_time(seed):
     rng = random.Random(seed)
     data, events, at = _transcript(), [], 0
-    decoder = gemini.StreamDecoder()
+    decoder = gemini.stream_decoder()
     while at < len(data):
         size = rng.randint(1, 7)
         events.extend(decoder.feed(data[at : at + size]))
@@ -1014,7 +1014,7 @@ def test_stream_decodes_transcript_fed_one_to_seven_bytes_at_a_time(seed):
 
 def test_stream_without_trailing_blank_line_or_finish_ends_in_an_error_on_close():
     chunk = {"candidates": [{"content": {"parts": [{"text": "partial"}]}}], "responseId": "r"}
-    decoder = gemini.StreamDecoder()
+    decoder = gemini.stream_decoder()
     assert decoder.feed(b"data: " + json.dumps(chunk).encode()) == []
     events = decoder.close()
     assert [type(e).__name__ for e in events] == [
@@ -1024,11 +1024,11 @@ def test_stream_without_trailing_blank_line_or_finish_ends_in_an_error_on_close(
         "StreamError",
     ]
     assert events[-1] == cut_stream_error()  # no finishReason: cut short, not a clean stop
-    assert gemini.StreamDecoder().close() == [cut_stream_error()]
+    assert gemini.stream_decoder().close() == [cut_stream_error()]
 
 
 def test_stream_error_chunk_becomes_stream_error():
-    decoder = gemini.StreamDecoder()
+    decoder = gemini.stream_decoder()
     first = {"candidates": [{"content": {"parts": [{"text": "a"}]}}]}
     events = decoder.feed(
         b"data: " + json.dumps(first).encode() + b"\n\n"
@@ -1041,12 +1041,12 @@ def test_stream_error_chunk_becomes_stream_error():
         type="RESOURCE_EXHAUSTED",
     )
     assert decoder.close() == []
-    bad = gemini.StreamDecoder().feed(b"data: {not json\n\n")
+    bad = gemini.stream_decoder().feed(b"data: {not json\n\n")
     assert len(bad) == 1 and isinstance(bad[0], StreamError) and bad[0].status == 502
 
 
 def test_stream_blocked_prompt():
-    decoder = gemini.StreamDecoder()
+    decoder = gemini.stream_decoder()
     chunk = {"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}}
     events = decoder.feed(b"data: " + json.dumps(chunk).encode() + b"\n\n")
     assert events[-2].stop_reason == "refusal" and events[-1] == MessageStop()
@@ -1081,9 +1081,9 @@ def _assemble(events):
 
 
 def _through_gemini(events, request=None):
-    encoder = gemini.StreamEncoder(request or Request(model="gemini-x", messages=()))
+    encoder = gemini.stream_encoder(request or Request(model="gemini-x", messages=()))
     wire = b"".join(encoder.encode(e) for e in events) + encoder.close()
-    decoder = gemini.StreamDecoder()
+    decoder = gemini.stream_decoder()
     decoded = []
     for at in range(0, len(wire), 5):
         decoded.extend(decoder.feed(wire[at : at + 5]))
@@ -1153,7 +1153,7 @@ def test_encoder_decoder_round_trip_with_split_tool_arguments():
 
 
 def test_gemini_transcript_survives_decode_encode_decode():
-    first = gemini.StreamDecoder()
+    first = gemini.stream_decoder()
     events = first.feed(_transcript()) + first.close()
     wire, again = _through_gemini(events)
     assert _assemble(_normalize_ids(again)) == _assemble(_normalize_ids(events))
@@ -1212,7 +1212,7 @@ def test_max_tokens_text_stream_and_image_block():
 
 
 def test_encoder_stream_error_is_gemini_error_chunk_and_ends_stream():
-    encoder = gemini.StreamEncoder(Request(model="m", messages=()))
+    encoder = gemini.stream_encoder(Request(model="m", messages=()))
     encoder.encode(MessageStart(id="r", model="m"))
     assert encoder.encode(BlockStart(0, TextPart(""))) == b""
     text = encoder.encode(BlockDelta(0, text="par"))
@@ -1223,13 +1223,13 @@ def test_encoder_stream_error_is_gemini_error_chunk_and_ends_stream():
     )
     assert encoder.encode(BlockDelta(0, text="more")) == b""
     assert encoder.close() == b""
-    decoder = gemini.StreamDecoder()
+    decoder = gemini.stream_decoder()
     decoded = decoder.feed(text + error) + decoder.close()
     assert decoded[-1] == StreamError(status=503, message="upstream broke", type="UNAVAILABLE")
 
 
 def test_encoder_close_ends_a_stream_that_did_not_end():
-    encoder = gemini.StreamEncoder(Request(model="gemini-fallback", messages=()))
+    encoder = gemini.stream_encoder(Request(model="gemini-fallback", messages=()))
     out = encoder.encode(MessageStart(id="r", model=""))
     out += encoder.encode(BlockStart(0, ToolUsePart(id="t1", name="f", arguments="")))
     out += encoder.encode(BlockDelta(0, arguments='{"a": [1, 2]'))  # cut short: invalid JSON
@@ -1241,12 +1241,12 @@ def test_encoder_close_ends_a_stream_that_did_not_end():
     assert chunks[-1]["candidates"][0]["finishReason"] == "STOP"
     assert chunks[-1]["modelVersion"] == "gemini-fallback"
     assert encoder.close() == b""
-    empty = gemini.StreamEncoder(Request(model="m", messages=())).close()
+    empty = gemini.stream_encoder(Request(model="m", messages=())).close()
     assert json.loads(empty[6:])["candidates"][0]["finishReason"] == "STOP"
 
 
 def test_module_interface():
-    assert gemini.NAME == "gemini"
+    assert gemini.name == "gemini"
     for name in (
         "parse_request",
         "build_request",
@@ -1255,7 +1255,7 @@ def test_module_interface():
         "usage_of",
         "error_body",
         "parse_error",
-        "StreamDecoder",
-        "StreamEncoder",
+        "stream_decoder",
+        "stream_encoder",
     ):
         assert callable(getattr(gemini, name))

@@ -9,7 +9,7 @@ import pytest
 
 from omniroute.errors import InvalidRequestError, UpstreamUnreachableError
 from omniroute.formats import canonical as c
-from omniroute.formats import openai_chat as chat
+from omniroute.formats.openai_chat.wire import WIRE as chat
 from tests.formats.client_fixtures import client_records, missing_fixtures_message
 
 
@@ -244,7 +244,7 @@ def test_stream_decoder_in_small_pieces():
         {"id": "c1", "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
         {"id": "c1", "choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 4}},
     )
-    decoder = chat.StreamDecoder()
+    decoder = chat.stream_decoder()
     events = []
     for i in range(0, len(raw), 5):
         events += decoder.feed(raw[i : i + 5])
@@ -274,7 +274,7 @@ def test_stream_decoder_in_small_pieces():
 
 def test_stream_encoder_then_decoder_round_trip():
     request = c.Request(model="client-model", messages=(), stream=True, include_usage=True)
-    encoder = chat.StreamEncoder(request)
+    encoder = chat.stream_encoder(request)
     events = [
         c.MessageStart("x", "m"),
         c.BlockStart(0, c.ThinkingPart()),
@@ -291,7 +291,7 @@ def test_stream_encoder_then_decoder_round_trip():
     ]
     raw = b"".join(encoder.encode(e) for e in events) + encoder.close()
     assert raw.endswith(b"data: [DONE]\n\n") and raw.count(b"[DONE]") == 1
-    decoded = chat.StreamDecoder().feed(raw)
+    decoded = chat.stream_decoder().feed(raw)
     assert [e for e in decoded if isinstance(e, c.BlockDelta)] == [
         c.BlockDelta(0, text="why"),
         c.BlockDelta(1, text="hi"),
@@ -301,14 +301,14 @@ def test_stream_encoder_then_decoder_round_trip():
 
 
 def test_encoder_closes_a_truncated_stream_and_reports_errors():
-    encoder = chat.StreamEncoder(c.Request(model="m", messages=()))
+    encoder = chat.stream_encoder(c.Request(model="m", messages=()))
     raw = (
         encoder.encode(c.BlockStart(0, c.TextPart("")))
         + encoder.encode(c.BlockDelta(0, text="partial"))
         + encoder.close()
     )
     assert raw.endswith(b"data: [DONE]\n\n") and b'"finish_reason":"stop"' in raw
-    failing = chat.StreamEncoder(c.Request(model="m", messages=()))
+    failing = chat.stream_encoder(c.Request(model="m", messages=()))
     out = failing.encode(c.StreamError(502, "boom", "upstream_error", "upstream_unreachable"))
     assert b'"code": "upstream_unreachable"' in out and out.endswith(b"data: [DONE]\n\n")
     assert failing.close() == b""

@@ -13,8 +13,8 @@ import pytest
 
 from omniroute.errors import GatewayError, InvalidRequestError, UpstreamStatusError
 from omniroute.formats import canonical as c
-from omniroute.formats import openai_responses as r
-from omniroute.formats.responses_stream_decoder import error_status
+from omniroute.formats.responses.stream_decoder import error_status
+from omniroute.formats.responses.wire import WIRE as r
 from omniroute.formats.sse import SSESplitter, event_fields
 from tests.formats import responses_samples as samples
 from tests.formats.client_fixtures import client_records, missing_fixtures_message
@@ -50,7 +50,7 @@ def _events(raw: bytes) -> list[dict]:
 
 
 def _decode(raw: bytes, sizes: tuple[int, int] | None = None, seed: int = 0) -> list:
-    decoder = r.StreamDecoder()
+    decoder = r.stream_decoder()
     events: list = []
     if sizes is None:
         events += decoder.feed(raw)
@@ -64,7 +64,7 @@ def _decode(raw: bytes, sizes: tuple[int, int] | None = None, seed: int = 0) -> 
 
 
 def _encode(events: list, request: c.Request | None = None, close: bool = True) -> bytes:
-    encoder = r.StreamEncoder(request or c.Request(model="gpt-5", messages=()))
+    encoder = r.stream_encoder(request or c.Request(model="gpt-5", messages=()))
     out = b"".join(encoder.encode(event) for event in events)
     return out + (encoder.close() if close else b"")
 
@@ -154,7 +154,7 @@ def test_codex_system_is_its_opening_developer_messages():
 
 
 def test_codex_tools_flatten_namespaces_and_drop_hosted_tools(caplog):
-    with caplog.at_level(logging.INFO, logger="omniroute.formats.openai_responses"):
+    with caplog.at_level(logging.INFO, logger="omniroute.formats.responses"):
         request = r.parse_request(copy.deepcopy(_codex_tool_exec()))
     names = [tool.name for tool in request.tools]
     assert names[:4] == ["exec_command", "write_stdin", "request_user_input", "view_image"]
@@ -342,7 +342,7 @@ RICH_REQUEST = {
 
 
 def test_rich_request_to_canonical(caplog):
-    with caplog.at_level(logging.INFO, logger="omniroute.formats.openai_responses"):
+    with caplog.at_level(logging.INFO, logger="omniroute.formats.responses"):
         request = r.parse_request(copy.deepcopy(RICH_REQUEST))
     assert request.system == (c.TextPart("Be terse."), c.TextPart("Opening system text."))
     user, assistant, results, note, last = request.messages
@@ -515,7 +515,7 @@ def test_unflattenable_namespace_is_dropped(caplog):
             {"type": "namespace", "name": "ok", "tools": [{"type": "custom", "name": "patch"}]},
         ],
     }
-    with caplog.at_level(logging.INFO, logger="omniroute.formats.openai_responses"):
+    with caplog.at_level(logging.INFO, logger="omniroute.formats.responses"):
         request = r.parse_request(body)
     assert [t.name for t in request.tools] == ["ns--f"]
     assert "responses.tools.namespaced" not in request.extra
@@ -1152,7 +1152,7 @@ def test_encoder_max_tokens_is_response_incomplete():
     _validate_with_sdk(payloads)
     assert payloads[-1]["type"] == "response.incomplete"
     assert payloads[-1]["response"]["incomplete_details"] == {"reason": "max_output_tokens"}
-    assert r.StreamDecoder().feed(_encode(events))[-2] == c.MessageDelta("max_tokens")
+    assert r.stream_decoder().feed(_encode(events))[-2] == c.MessageDelta("max_tokens")
 
 
 @pytest.mark.parametrize(
@@ -1176,7 +1176,7 @@ def test_encoder_max_tokens_is_response_incomplete():
     ],
 )
 def test_stream_error_becomes_response_failed(error, code):
-    encoder = r.StreamEncoder(c.Request(model="gpt-5", messages=()))
+    encoder = r.stream_encoder(c.Request(model="gpt-5", messages=()))
     out = b"".join(encoder.encode(e) for e in ANTHROPIC_LIKE[:8])
     out += encoder.encode(error)
     assert encoder.encode(c.MessageStop()) == b"" and encoder.close() == b""
@@ -1233,7 +1233,7 @@ def test_foreign_thinking_survives_a_responses_client_but_not_a_responses_provid
     thinking, tool_use = request.messages[0].parts
     assert thinking == c.ThinkingPart("", signature="gem-sig", id=reasoning["id"])
     assert tool_use.id == "call_g"
-    with caplog.at_level(logging.INFO, logger="omniroute.formats.openai_responses"):
+    with caplog.at_level(logging.INFO, logger="omniroute.formats.responses"):
         body = r.build_request(request)
     assert [item["type"] for item in body["input"]] == ["function_call"]
     assert "dropping a thinking part" in caplog.text

@@ -1,0 +1,59 @@
+"""Anthropic Messages as the gateway sees it: its WireFormat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from ..base import TokenCounter, WireFormat, fixed_path
+from ..envelopes import body_with_model, peek_with
+from ..passthrough import decoded_passthrough
+from . import NAME
+from .request_build import build_request
+from .request_parse import check_envelope, parse_request
+from .response import build_response, error_body, parse_error, parse_response, usage_of
+from .stream_decoder import StreamDecoder
+from .stream_encoder import StreamEncoder
+
+API_VERSION = "2023-06-01"
+
+
+def _count_answer(answer: Any) -> dict:
+    """/messages/count_tokens already answers in count_tokens' shape."""
+    return answer
+
+
+WIRE = WireFormat(
+    name=NAME,
+    label=_l("Anthropic Messages"),
+    short_label="Msgs",
+    client_endpoint="messages",
+    client_paths=("/v1/messages", "/messages", "/v1/v1/messages"),
+    count_paths=(
+        "/v1/messages/count_tokens",
+        "/messages/count_tokens",
+        "/v1/v1/messages/count_tokens",
+    ),
+    client_path=fixed_path("/v1/messages"),
+    path_prefix=None,
+    path_marker="/messages",
+    parse_request=parse_request,
+    build_request=build_request,
+    parse_response=parse_response,
+    build_response=build_response,
+    usage_of=usage_of,
+    error_body=error_body,
+    parse_error=parse_error,
+    stream_decoder=StreamDecoder,
+    stream_encoder=StreamEncoder,
+    peek_request=peek_with(check_envelope),
+    passthrough_body=body_with_model,
+    passthrough_stream=decoded_passthrough(StreamDecoder, StreamEncoder),
+    endpoint_path="/messages",
+    upstream_path=fixed_path("/messages"),
+    auth_style="x-api-key",
+    version_headers={"anthropic-version": API_VERSION},
+    forwarded_headers=("anthropic-beta", "anthropic-version"),
+    token_counter=TokenCounter(lambda model: "/messages/count_tokens", None, _count_answer),
+)

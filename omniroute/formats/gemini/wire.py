@@ -1,0 +1,90 @@
+"""Google Gemini as the gateway sees it: its WireFormat.
+
+The model and the choice to stream are in the URL (`/v1beta/models/{model}:generateContent` or
+`:streamGenerateContent?alt=sse`), for a client and for a provider alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from ...errors import InvalidRequestError
+from ..base import TokenCounter, WireFormat, model_segment
+from ..envelopes import body_as_sent, peek_with
+from ..passthrough import decoded_passthrough
+from . import NAME
+from .request_build import build_request
+from .request_parse import check_envelope, parse_request
+from .response import build_response, error_body, parse_error, parse_response, usage_of
+from .stream_decoder import StreamDecoder
+from .stream_encoder import StreamEncoder
+
+CLIENT_ACTIONS = {"generateContent": False, "streamGenerateContent": True}
+
+
+def read_client_target(target: str) -> tuple[str, str, bool]:
+    """`{model}:{action}` from a client's URL → (model, action, stream)."""
+    model, _, action = target.rpartition(":")
+    if not model or action not in CLIENT_ACTIONS:
+        raise InvalidRequestError(
+            "use /v1beta/models/{model}:generateContent or :streamGenerateContent"
+        )
+    return model, action, CLIENT_ACTIONS[action]
+
+
+def _action(stream: bool) -> str:
+    return "streamGenerateContent?alt=sse" if stream else "generateContent"
+
+
+def client_path(model: str, stream: bool) -> str:
+    return f"/v1beta/models/{model}:{_action(stream)}"
+
+
+def upstream_path(model: str, stream: bool) -> str:
+    return f"/models/{model_segment(model)}:{_action(stream)}"
+
+
+def _count_path(model: str) -> str:
+    return f"/models/{model_segment(model)}:countTokens"
+
+
+def _count_request(body: dict, model: str) -> dict:
+    """models.countTokens takes the whole generateContent request, naming its model."""
+    return {"generateContentRequest": {"model": f"models/{model}", **body}}
+
+
+def _count_answer(answer: Any) -> dict:
+    return {"input_tokens": answer["totalTokens"]}
+
+
+WIRE = WireFormat(
+    name=NAME,
+    label=_l("Gemini"),
+    short_label="Gem",
+    client_endpoint="gemini",  # + "." and the action: gemini.generateContent, …
+    # `model_target` is `{model}:{action}`, any character included (the client API's converter)
+    client_paths=("/v1beta/models/<model_target:target>",),
+    client_path=client_path,
+    path_prefix="/v1beta/",
+    path_marker=None,
+    parse_request=parse_request,
+    build_request=build_request,
+    parse_response=parse_response,
+    build_response=build_response,
+    usage_of=usage_of,
+    error_body=error_body,
+    parse_error=parse_error,
+    stream_decoder=StreamDecoder,
+    stream_encoder=StreamEncoder,
+    peek_request=peek_with(check_envelope),
+    passthrough_body=body_as_sent,
+    passthrough_stream=decoded_passthrough(StreamDecoder, StreamEncoder),
+    endpoint_path="/models",
+    upstream_path=upstream_path,
+    auth_style="x-goog-api-key",
+    token_counter=TokenCounter(_count_path, _count_request, _count_answer),
+    model_in_url=True,
+    read_client_target=read_client_target,
+)

@@ -1,0 +1,42 @@
+"""Accounts the gateway calls providers with, as routing and the proxy hold them in memory.
+
+A connection is a user's account or API key for a catalog provider; a provider node is a
+user-defined OpenAI- or Anthropic-compatible endpoint with its own prefix, and is its own single
+account. Both are loaded (keys decrypted) by the store into the routing table; `account_key` is
+how breakers, cooldowns, rate limits and the routing strategies tell accounts apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ActiveConnection:
+    """What the proxy needs to call a provider with this account; lives only in memory.
+    `id` is None for a provider node, which is its own account."""
+
+    id: int | None
+    provider: str
+    name: str
+    api_key: str
+    base_url: str | None
+    priority: int
+
+
+@dataclass(frozen=True)
+class ActiveNode:
+    """An active provider node with its decrypted key ("" when it has none)."""
+
+    id: int
+    name: str
+    prefix: str
+    base_url: str
+    api_type: str
+    api_key: str
+
+
+def account_key(connection: ActiveConnection) -> Hashable:
+    """A stored connection is known by its id; a provider node by its prefix."""
+    return connection.id if connection.id is not None else f"node:{connection.provider}"

@@ -1,0 +1,176 @@
+"""One upstream call — method, URL, headers (auth included) and body — built in one place.
+
+For one attempt (a provider, one of its accounts, the provider's model id) and the provider
+format's WireFormat:
+- URL: the account's base URL (else the provider's) + the format's upstream path for the model
+  and the stream choice, or an explicit path (embeddings, images, token counters, transcription);
+- headers: JSON in, SSE or JSON out, the account's key in the provider's auth style (none for a
+  local node without a key), the format's version headers, and the client headers the format
+  forwards to a provider of its own format (e.g. `anthropic-beta`);
+- body (`chat_call`): the client's body passed through — only the model changed — when the
+  provider speaks the client's format (the fast path), else the canonical request built in the
+  provider's format.
+The pipeline, the connection test and the media endpoints send the UpstreamCall through the
+transport with `send_call`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..errors import InvalidRequestError
+from ..formats.base import WireFormat
+from ..formats.canonical import Request
+from ..formats.envelopes import Envelope
+from ..formats.registry import FORMATS, Registry
+from ..providers import ProviderSpec
+from ..routing.plan import Attempt
+from .transport import Timeout, Transport, UpstreamResponse
+
+AUTH_HEADERS: dict[str, Callable[[str], dict[str, str]]] = {
+    "bearer": lambda key: {"Authorization": f"Bearer {key}"},
+    "x-api-key": lambda key: {"x-api-key": key},
+    "x-goog-api-key": lambda key: {"x-goog-api-key": key},
+    "token": lambda key: {"Authorization": f"Token {key}"},  # Deepgram
+    "authorization": lambda key: {"Authorization": key},  # AssemblyAI: the raw key
+}
+
+
+class HeaderLookup(Protocol):
+    """The client's request headers as the pipeline reads them (a dict, or werkzeug's Headers)."""
+
+    def get(self, name: str, /) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class UpstreamCall:
+    """What is sent to a provider for one attempt (`wire_format`: whose shape its errors have)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+    wire_format: str
+
+
+class ChatRequest(Protocol):
+    """A client's chat request as its upstream calls need it (proxy.translation.Translation)."""
+
+    client_format: WireFormat
+    envelope: Envelope
+    client_headers: HeaderLookup | None
+
+    def canonical(self) -> Request: ...
+
+
+def auth_headers(spec: ProviderSpec, api_key: str) -> dict[str, str]:
+    """The account's key in the provider's auth style (nothing for a node without a key)."""
+    if not api_key:
+        return {}
+    return AUTH_HEADERS[spec.auth](api_key)
+
+
+def base_url(attempt: Attempt) -> str:
+    return attempt.connection.base_url or attempt.spec.base_url
+
+
+def upstream_url(
+    attempt: Attempt, stream: bool, path: str | None = None, formats: Registry = FORMATS
+) -> str:
+    """The attempt's URL: its base URL + `path`, or + its format's path for its model."""
+    if path is not None:
+        return base_url(attempt) + path
+    wire = formats[attempt.spec.wire_format]
+    return wire.upstream_url(base_url(attempt), attempt.model, stream)
+
+
+def upstream_headers(
+    attempt: Attempt,
+    stream: bool,
+    client_headers: HeaderLookup | None = None,
+    formats: Registry = FORMATS,
+) -> dict[str, str]:
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "text/event-stream" if stream else "application/json",
+        **auth_headers(attempt.spec, attempt.connection.api_key),
+    }
+    wire = formats.get(attempt.spec.wire_format)  # None: a speech-to-text API
+    if wire is not None:
+        headers.update(wire.version_headers)
+        for name in wire.forwarded_headers:
+            value = client_headers.get(name) if client_headers is not None else None
+            if value:
+                headers[name] = value
+    return headers
+
+
+def build_call(
+    attempt: Attempt,
+    body: bytes | None,
+    *,
+    stream: bool = False,
+    path: str | None = None,
+    client_headers: HeaderLookup | None = None,
+    method: str = "POST",
+    formats: Registry = FORMATS,
+) -> UpstreamCall:
+    """The call for `attempt` carrying `body` (to `path`, or to its format's endpoint)."""
+    return UpstreamCall(
+        method,
+        upstream_url(attempt, stream, path, formats),
+        upstream_headers(attempt, stream, client_headers, formats),
+        body,
+        attempt.spec.wire_format,
+    )
+
+
+def provider_format(attempt: Attempt, formats: Registry = FORMATS) -> WireFormat:
+    """The chat format the attempt's provider speaks (a 400 for one that does not chat)."""
+    wire = formats.get(attempt.spec.wire_format)
+    if wire is None:  # e.g. a speech-to-text provider
+        raise InvalidRequestError(
+            f"'{attempt.spec.id}' models do not chat; use the endpoint for their kind "
+            "(e.g. /v1/audio/transcriptions)",
+            param="model",
+        )
+    return wire
+
+
+def chat_call(attempt: Attempt, request: ChatRequest, formats: Registry = FORMATS) -> UpstreamCall:
+    """The call sending a client's chat request to the attempt's provider (see the docstring)."""
+    wire = provider_format(attempt, formats)
+    envelope = request.envelope
+    if wire.name == request.client_format.name:
+        body = wire.passthrough_body(envelope, attempt.model, attempt.spec.stream_usage_option)
+    else:
+        body = wire.build_request(dataclasses.replace(request.canonical(), model=attempt.model))
+    return build_call(
+        attempt,
+        json_body(body),
+        stream=envelope.stream,
+        client_headers=request.client_headers,
+        formats=formats,
+    )
+
+
+def json_body(value: Any) -> bytes:
+    """Compact JSON in UTF-8 (non-ASCII kept as it is), as calls are sent."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def send_call(
+    transport: Transport, call: UpstreamCall, *, provider: str, timeout: Timeout | None = None
+) -> UpstreamResponse:
+    """Send `call` through the transport; the answer comes back with its body unread."""
+    if call.method == "GET":
+        return transport.get(call.url, call.headers, provider=provider, timeout=timeout)
+    if call.method != "POST":
+        raise ValueError(f"no transport method for {call.method}")
+    return transport.post(
+        call.url, call.body or b"", call.headers, provider=provider, timeout=timeout
+    )
