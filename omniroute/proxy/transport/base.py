@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Protocol, Self
+from typing import Generic, Protocol, Self, TypeVar
 
 READ_SIZE = 65536
 Timeout = tuple[float, float]  # (connect, read) seconds
@@ -80,6 +80,47 @@ class Transport(Protocol):
     def close(self) -> None:
         """Release every connection (graceful shutdown)."""
         ...
+
+
+ResponseT = TypeVar("ResponseT", bound="StreamingResponse")
+
+
+class SendingTransport(Generic[ResponseT]):
+    """post and get for a transport that sends every method through its one `_send`."""
+
+    def post(
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        provider: str,
+        timeout: Timeout | None = None,
+    ) -> ResponseT:
+        """POST and return the response with its body unread."""
+        return self._send("POST", url, body, headers, provider, timeout)
+
+    def get(
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        *,
+        provider: str,
+        timeout: Timeout | None = None,
+    ) -> ResponseT:
+        """GET and return the response with its body unread."""
+        return self._send("GET", url, None, headers, provider, timeout)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        provider: str,
+        timeout: Timeout | None,
+    ) -> ResponseT:  # pragma: no cover - abstract
+        raise NotImplementedError
 
 
 class StreamingResponse:

@@ -12,9 +12,8 @@ UpstreamTimeoutError naming the provider.
 from __future__ import annotations
 
 import ssl
-from collections.abc import Mapping
 
-from .base import READ_SIZE, StreamingResponse, Timeout
+from .base import READ_SIZE, SendingTransport, StreamingResponse, Timeout
 from .errors import network_error
 from .http_wire import Body, Connection, Pool, ResponseHeaders, exchange
 
@@ -69,7 +68,7 @@ class WireResponse(StreamingResponse):
             callback()
 
 
-class WireTransport:
+class WireTransport(SendingTransport[WireResponse]):
     """Upstream calls on http_wire: one pool of at most `pool_size` idle connections per
     origin, TLS verified with `tls` (default: the system's CAs)."""
 
@@ -84,29 +83,6 @@ class WireTransport:
         self.timeout: Timeout = (connect_timeout, read_timeout)
         self.idle_timeout = idle_timeout  # between stream chunks, once the first event came
         self._pool = Pool(pool_size, tls)
-
-    def post(
-        self,
-        url: str,
-        body: bytes,
-        headers: Mapping[str, str],
-        *,
-        provider: str,
-        timeout: Timeout | None = None,
-    ) -> WireResponse:
-        """POST and return the response with its body unread."""
-        return self._send("POST", url, body, headers, provider, timeout)
-
-    def get(
-        self,
-        url: str,
-        headers: Mapping[str, str],
-        *,
-        provider: str,
-        timeout: Timeout | None = None,
-    ) -> WireResponse:
-        """GET and return the response with its body unread."""
-        return self._send("GET", url, None, headers, provider, timeout)
 
     def _send(self, method, url, body, headers, provider, timeout) -> WireResponse:
         connect, read = timeout or self.timeout

@@ -34,7 +34,7 @@ from urllib3.exceptions import (
     TimeoutError as Urllib3TimeoutError,
 )
 
-from .base import READ_SIZE, StreamingResponse, Timeout
+from .base import READ_SIZE, SendingTransport, StreamingResponse, Timeout
 from .errors import ProxyRefused, network_error
 from .http_wire import USER_AGENT
 from .route import SOCKS_PROXY_SCHEMES, ProxyRoute
@@ -89,7 +89,7 @@ class ProxiedResponse(StreamingResponse):
         self._run_close_callbacks()
 
 
-class ProxyTransport:
+class ProxyTransport(SendingTransport[ProxiedResponse]):
     """Upstream calls through the proxy of one `ProxyRoute` (it must name one), at most
     `pool_size` connections kept per upstream origin."""
 
@@ -106,29 +106,6 @@ class ProxyTransport:
         self.idle_timeout = idle_timeout
         self._manager = proxy_manager(route, pool_size)
         self._socks = route.proxy_scheme in SOCKS_PROXY_SCHEMES
-
-    def post(
-        self,
-        url: str,
-        body: bytes,
-        headers: Mapping[str, str],
-        *,
-        provider: str,
-        timeout: Timeout | None = None,
-    ) -> ProxiedResponse:
-        """POST through the proxy and return the response with its body unread."""
-        return self._send("POST", url, body, headers, provider, timeout)
-
-    def get(
-        self,
-        url: str,
-        headers: Mapping[str, str],
-        *,
-        provider: str,
-        timeout: Timeout | None = None,
-    ) -> ProxiedResponse:
-        """GET through the proxy and return the response with its body unread."""
-        return self._send("GET", url, None, headers, provider, timeout)
 
     def _send(
         self,
