@@ -29,6 +29,7 @@ CLAUDE_CODE = OAuthProvider(
     loopback_redirect="http://localhost:{port}/oauth/callback",  # any loopback port is accepted
     authorize_params={"code": "true", "prompt": "login"},
     token_body="json",
+    exchange_sends_state=True,
     refresh_lead_seconds=600.0,  # access tokens live about 8 h; refresh tokens rotate
     reauth_errors=("invalid_grant", "invalid_request"),
     credential_files=("~/.claude/.credentials.json", "~/.config/claude/credentials.json"),
@@ -65,6 +66,7 @@ CODEX = OAuthProvider(
         "prompt": "login",  # a second account must not reuse the first one's session
     },
     token_body="form",
+    device_protocol="openai-deviceauth",
     refresh_lead_seconds=300.0,  # lifetime from the access token's `exp`
     reauth_errors=("refresh_token_reused", "invalid_grant", "token_expired", "invalid_token"),
     credential_files=("~/.codex/auth.json",),
@@ -89,6 +91,7 @@ GITHUB_COPILOT = OAuthProvider(
     verification_url="https://github.com/login/device",
     scopes=("read:user",),
     token_body="form",
+    device_protocol="rfc8628",
     refresh_lead_seconds=300.0,  # the Copilot token lives about 30 min
     rotating_refresh=False,
     reauth_errors=("invalid_grant", "bad_refresh_token", "bad_verification_code"),
@@ -119,8 +122,10 @@ KIRO = OAuthProvider(
     verification_url="https://view.awsapps.com/start/#/device",
     scopes=("codewhisperer:completions", "codewhisperer:analysis", "codewhisperer:conversations"),
     token_body="json",
+    device_protocol="aws-oidc",
     refresh_lead_seconds=300.0,
-    reauth_errors=("InvalidGrantException", "ExpiredTokenException"),
+    # AWS names the error in `__type` (InvalidGrantException) or in `error` (invalid_grant)
+    reauth_errors=("InvalidGrantException", "ExpiredTokenException", "invalid_grant"),
     credential_files=("~/.aws/sso/cache/kiro-auth-token.json",),
     endpoints={
         "register": "https://oidc.{region}.amazonaws.com/client/register",

@@ -3,7 +3,8 @@
 
 `TokenSource` is the one interface the request path uses: given a connection id it returns a
 fresh AccessGrant (refreshing first when the token is within its provider's lead time), or
-raises NeedsSignIn when only a new sign-in can help.
+raises NeedsSignIn when only a new sign-in can help, or TokenUnavailable when the token has
+expired and its token endpoint cannot renew it right now (try the next account).
 """
 
 from __future__ import annotations
@@ -44,7 +45,19 @@ class NeedsSignIn(Exception):
         self.reason = reason
 
 
+class TokenUnavailable(Exception):
+    """No usable token right now: the token endpoint is rate limited, failing or unreachable
+    and the stored token has expired. Transient: fall back to the next account; `retry_after`
+    is seconds when known."""
+
+    def __init__(self, connection_id: int, reason: str, retry_after: float | None = None):
+        super().__init__(f"connection {connection_id} has no usable token now: {reason}")
+        self.connection_id = connection_id
+        self.reason = reason
+        self.retry_after = retry_after
+
+
 class TokenSource(Protocol):
     def access(self, connection_id: int) -> AccessGrant:
-        """A fresh grant for the connection (raises NeedsSignIn)."""
+        """A fresh grant for the connection (raises NeedsSignIn or TokenUnavailable)."""
         ...

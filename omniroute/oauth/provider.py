@@ -22,6 +22,10 @@ FLOWS = ("paste", "loopback", "device", "import")
 # discontinued: the service or its free tier is gone; nothing is ever sent to it.
 STATUSES = ("live", "enterprise", "discontinued")
 TOKEN_BODIES = ("json", "form")  # how the token endpoint wants its body
+# device-code protocols (device.py): RFC 8628 as GitHub speaks it (form, `authorization_pending`),
+# OpenAI's deviceauth (JSON usercode/token, then a code exchange), AWS SSO-OIDC (camelCase JSON
+# with a client registration first)
+DEVICE_PROTOCOLS = ("rfc8628", "openai-deviceauth", "aws-oidc")
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class OAuthProvider:
     loopback_redirect: str = ""  # loopback flow: the only redirect the client accepts
     authorize_params: Mapping[str, str] = field(default_factory=dict)  # extra query fields
     token_body: str = "form"  # one of TOKEN_BODIES
+    exchange_sends_state: bool = False  # the code exchange's body carries `state` too
+    device_protocol: str = ""  # one of DEVICE_PROTOCOLS when the provider offers "device"
     refresh_lead_seconds: float = 300.0  # refresh this long before the access token expires
     rotating_refresh: bool = True  # a refresh token is single use: save its successor at once
     # token-endpoint error codes after which only a new sign-in helps (never retried)

@@ -79,10 +79,11 @@ def _refusal(
     code = code or f"http_{answer.status_code}"
     transient = answer.status_code == 429 or answer.status_code >= 500
     final = not transient and code in provider.reauth_errors
-    return TokenEndpointError(code, message, answer.status_code, final, _retry_after(answer))
+    return TokenEndpointError(code, message, answer.status_code, final, retry_after_seconds(answer))
 
 
-def _retry_after(answer: requests.Response) -> float | None:
+def retry_after_seconds(answer: requests.Response) -> float | None:
+    """The answer's Retry-After in seconds (0 to MAX_RETRY_AFTER); None when it has none."""
     value = answer.headers.get("Retry-After")
     try:
         return None if value is None else min(max(float(value), 0.0), MAX_RETRY_AFTER)
