@@ -126,9 +126,13 @@ class UpstreamError(GatewayError):
 
 class UpstreamStatusError(UpstreamError):
     """The provider answered with an error status; 4xx are passed on as they came.
-    `retry_in`: the provider's hint of when the account may be tried again (seconds)."""
+    `retry_in`: the provider's hint of when the account may be tried again (seconds).
+    `scope`: what a subscription provider's refusal is about, when its answer says so —
+    "account" (the plan's window is spent), "model" (one model is at capacity) or "request"
+    (this request is not entitled; every account would refuse it)."""
 
     retry_in: float | None = None
+    scope: str | None = None
 
     def __init__(
         self,

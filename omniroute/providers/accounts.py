@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 
+OAUTH_ACCOUNT = "oauth"  # ActiveConnection.auth_kind of a signed-in subscription account
+
 
 @dataclass(frozen=True)
 class ActiveConnection:
@@ -23,6 +25,9 @@ class ActiveConnection:
     api_key: str
     base_url: str | None
     priority: int
+    # OAUTH_ACCOUNT: a signed-in subscription account, whose credentials come from the token
+    # source (oauth/grants.py) at call time instead of `api_key`
+    auth_kind: str = "api_key"
 
 
 @dataclass(frozen=True)

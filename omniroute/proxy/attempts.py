@@ -17,6 +17,17 @@ The fallback rules, one per failure (README "Fallback rules" says the same for u
 - 404 (the model is not served there): next target with a different model.
 - Any other 4xx is caused by the request itself: stop and return it.
 - The client went away: stop at once (nothing is sent on its behalf any more).
+A subscription provider's refusal says what it is about (the call's AnswerCheck reads it):
+- the account's plan window is spent (Claude's 5-hour or weekly window rejected, Codex's
+  `usage_limit_reached`): the whole account rests until the window resets (the latest of
+  Retry-After and the resets) and is not asked again; next. The provider is not failing, so
+  its breaker does not count it;
+- one model is at capacity: that model on that account rests, as for any 429; next;
+- the request is not entitled (e.g. "Usage credits are required for fast mode"): stop and
+  return it; nothing rests, because every account would refuse it.
+A signed-in account that cannot be called now (it must sign in again, or its token cannot be
+renewed at the moment) is skipped when its call is built; when nothing else could be called,
+the answer is 503 saying why.
 Before each call, the provider's circuit breaker must let it through (an open breaker, or a
 half-open one whose single probe is out, skips the attempt) and the account's rate limit must
 grant a slot (waiting in its bounded queue up to the limit's max wait; otherwise the attempt is
@@ -57,12 +68,22 @@ from ..routing.plan import Attempt
 from ..routing.state import RoutingState
 from .callbacks import BuildCall, ClientGone, NewReader, StreamReader
 from .transport import Transport, UpstreamResponse, network_error
-from .upstream_call import UpstreamCall, send_call
+from .upstream_call import (
+    ACCOUNT_SCOPE,
+    REQUEST_SCOPE,
+    AccountUnavailable,
+    AnswerCheck,
+    UpstreamCall,
+    send_call,
+)
 
 BACKOFF_SECONDS = 0.25
 ACCOUNT_STATUSES = frozenset({401, 402, 403})
 REFUSED_KEY_CODES = frozenset({"API_KEY_INVALID"})  # Gemini answers a bad key with a 400
 TRANSIENT_STATUSES = frozenset({408, 500, 502, 503, 504, 529})
+# how the breaker counts a refusal about one account or one request: like a refused key, the
+# provider answered (it is not failing)
+SCOPED_REFUSAL_OUTCOME = 403
 FALLBACK_STATUSES = ACCOUNT_STATUSES | {408, 429} | frozenset(range(500, 600))
 CLIENT_CLOSED_STATUS = 499
 
@@ -120,7 +141,11 @@ def send_until_answered(
     for attempt in attempts:
         if run.skips(attempt):
             continue
-        request = build(attempt)  # before admit: a request that cannot be built takes no slot
+        try:
+            request = build(attempt)  # before admit: one that cannot be built takes no slot
+        except AccountUnavailable as unavailable:
+            run.unavailable.append(unavailable)
+            continue
         for retry in range(context.retries + 1):
             run.before_call(retry)
             admitted, permit = run.admit(attempt)
@@ -159,6 +184,7 @@ class _Run:
         self.free_at: list[float] = []  # when each account rested by this run is free again
         self.limited: list[float] = []  # waits of accounts skipped for their rate limit
         self.blocked: list[float] = []  # waits of providers skipped for their open breaker
+        self.unavailable: list[AccountUnavailable] = []  # signed-in accounts not callable now
         self.resilience = context.state.resilience if context.state is not None else None
 
     def skips(self, attempt: Attempt) -> bool:
@@ -222,15 +248,17 @@ class _Run:
         if state is not None:
             state.note_failure(attempt.account)
         if self.resilience is not None:
-            outcome = status if isinstance(error, UpstreamStatusError) else None
+            outcome = _breaker_outcome(error)
             self.resilience.breakers.record(attempt.spec.id, attempt.spec.tier, outcome)
         if not isinstance(error, UpstreamStatusError):
             transient = not isinstance(error, UpstreamTimeoutError)
             return transient and retry < self.context.retries
+        if error.scope == REQUEST_SCOPE:
+            raise error  # not entitled: every account would refuse it, none rests
         rested = self._rest(attempt, error)
         if status in TRANSIENT_STATUSES:
             return retry < self.context.retries and not rested
-        if _refuses_key(error) or status == 429 or status >= 500:
+        if error.scope is not None or _refuses_key(error) or status == 429 or status >= 500:
             return False
         if is_context_overflow(status, error.message, error.code):
             self.dead_models.add((attempt.spec.id, attempt.model))
@@ -246,7 +274,10 @@ class _Run:
     def _rest(self, attempt: Attempt, error: UpstreamStatusError) -> bool:
         """Rest the account (or one of its models) when the rules say so; True if it rests."""
         status, hint = error.upstream_status, error.retry_in
-        if status == 429 or (status == 503 and hint is not None):
+        if error.scope == ACCOUNT_SCOPE:  # its plan's window is spent: every model rests
+            model = None
+            self.refused_accounts.add(attempt.account)
+        elif status == 429 or (status == 503 and hint is not None):
             model = attempt.model
         elif _refuses_key(error):
             model = None
@@ -284,7 +315,19 @@ class _Run:
                 code="circuit_open",
                 headers={"Retry-After": wait},
             )
+        if self.unavailable:
+            return self.unavailable[0]
         raise AssertionError("plan_attempts never returns an empty plan")
+
+
+def _breaker_outcome(error: UpstreamError) -> int | None:
+    """What the provider's breaker counts for a failed call: its status (None: a timeout or a
+    connection error), a refusal about one account or one request as the answer it is."""
+    if not isinstance(error, UpstreamStatusError):
+        return None
+    if error.scope in (ACCOUNT_SCOPE, REQUEST_SCOPE):
+        return SCOPED_REFUSAL_OUTCOME
+    return error.upstream_status
 
 
 def _refuses_key(error: UpstreamStatusError) -> bool:
@@ -318,13 +361,15 @@ def _try_once(
         raise
     if permit is not None:
         response.on_close(permit.release)  # a stream holds its slot until it ends
+    deadline = time.monotonic() + read_timeout
     try:
+        if request.check is not None:
+            response = request.check.received(response, deadline)
         if response.status_code >= 400:
-            raise status_error(response, request.wire_format, provider)
+            raise status_error(response, request.wire_format, provider, request.check)
         answer = Answer(attempt, response)
         if new_reader is not None:
             answer.reader = new_reader(attempt)
-            deadline = time.monotonic() + read_timeout
             answer.first_items = read_first_items(response, answer.reader, provider, deadline)
         return answer
     except BaseException:
@@ -332,8 +377,11 @@ def _try_once(
         raise
 
 
-def status_error(response: UpstreamResponse, wire_format: str, provider: str):
-    """The UpstreamStatusError for an error answer, with the provider's rest hint."""
+def status_error(
+    response: UpstreamResponse, wire_format: str, provider: str, check: AnswerCheck | None = None
+):
+    """The UpstreamStatusError for an error answer, with the provider's rest hint (and, for a
+    subscription account, what the refusal is about: `check.refusal`)."""
     raw = _read_small(response)
     message, kind, code = FORMATS[wire_format].parse_error(raw)
     error = UpstreamStatusError(
@@ -345,6 +393,12 @@ def status_error(response: UpstreamResponse, wire_format: str, provider: str):
         headers=_retry_after(response),
     )
     error.retry_in = cooldown_seconds(response.headers, raw, message, time.time())
+    if check is not None:
+        refusal = check.refusal(response.status_code, response.headers, raw, message)
+        if refusal is not None:
+            error.scope = refusal.scope
+            if refusal.rest_seconds is not None:
+                error.retry_in = refusal.rest_seconds
     return error
 
 

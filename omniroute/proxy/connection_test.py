@@ -2,12 +2,15 @@
 
 The hint tells the user what to check, following the admin guide's troubleshooting table:
 401/403 → the API key, 404 → the model id, connection errors → the base URL, timeouts → network.
+A signed-in account's test call is prepared like its requests (`prepare`: its token and the
+headers its API requires); one that must sign in again says so instead of calling.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -20,7 +23,8 @@ from ..providers import ProviderSpec
 from ..providers.accounts import ActiveConnection
 from ..routing.plan import Attempt
 from .attempts import send_until_answered
-from .upstream_call import auth_headers, build_call
+from .subscription_calls import SIGN_IN_AGAIN
+from .upstream_call import AccountUnavailable, UpstreamCall, auth_headers, build_call
 
 TEST_TIMEOUT_SECONDS = 20.0
 
@@ -49,7 +53,11 @@ class TestResult:
 
 
 def run_connection_test(
-    client, spec: ProviderSpec, connection: ActiveConnection, test_model: str | None
+    client,
+    spec: ProviderSpec,
+    connection: ActiveConnection,
+    test_model: str | None,
+    prepare: Callable[[Attempt, UpstreamCall], UpstreamCall] | None = None,
 ) -> TestResult:
     """Send one 1-token request in the provider's own format and time it (speech-to-text
     providers, which have no chat endpoint, get a read-only call that checks the key)."""
@@ -64,6 +72,12 @@ def run_connection_test(
     )
     body = json.dumps(FORMATS[spec.wire_format].build_request(ping)).encode()
     request = build_call(attempt, body)
+    if prepare is not None:
+        try:
+            request = prepare(attempt, request)
+        except AccountUnavailable as unavailable:
+            hint = "sign_in" if unavailable.code == SIGN_IN_AGAIN else "provider"
+            return TestResult(False, None, unavailable.message, hint, model)
     started = time.perf_counter()
     try:
         answer = send_until_answered(
@@ -116,6 +130,7 @@ HINTS = {
     "provider": _l("The provider returned an error; see the message."),
     "network": _l("No answer in time: check firewall or proxy settings and the provider's status."),
     "base_url": _l("Could not connect: check the base URL (it should end in /v1) and the network."),
+    "sign_in": _l("Sign in to this account again from its card (Providers)."),
 }
 
 

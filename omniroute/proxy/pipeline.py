@@ -50,6 +50,7 @@ from .stream_relay import (
     captured,
     relay_stream,
 )
+from .subscription_calls import SubscriptionCalls
 from .token_count import provider_count
 from .translation import ClientCall, Translation
 from .transport import Transport, network_error
@@ -68,6 +69,7 @@ class Pipeline:
         monitor: RequestMonitor | None = None,
         request_logs: bool = False,
         keepalive_seconds: float = 0.0,
+        subscriptions: SubscriptionCalls | None = None,
     ):
         self.routes = routes
         self.client = client
@@ -79,6 +81,8 @@ class Pipeline:
         self.check_model: CheckModel = check_model or _any_model
         self.request_logs = request_logs
         self.keepalive = StreamKeepalive(keepalive_seconds) if keepalive_seconds > 0 else None
+        # signed-in accounts' tokens, upstream shapes and quota windows
+        self.subscriptions = subscriptions or SubscriptionCalls()
 
     def plan(
         self, model: str, client_gone: ClientGone | None = None, grant=None
@@ -156,7 +160,7 @@ class Pipeline:
                 self.send,
                 translation.model,
                 trace,
-                translation.upstream_request,
+                self.subscriptions.build(translation.upstream_request),
                 self._reader_factory(translation) if translation.stream else None,
                 call.client_gone,
                 check_plan=refuse_sign_in_plan,
@@ -278,7 +282,9 @@ class Pipeline:
         try:
             translation = Translation(call)
             attempt = self.plan(translation.model, grant=call.grant)[0][0]
-            counted = provider_count(self.client, translation, attempt)
+            counted = provider_count(
+                self.client, translation, attempt, prepare=self.subscriptions.prepare
+            )
             if counted is not None:
                 return Reply.json(200, counted)
             estimate = estimate_input_tokens(translation.canonical())

@@ -2,14 +2,16 @@
 
 Each format declares its counter (WireFormat.token_counter): Anthropic providers count at
 /messages/count_tokens, Gemini at models/{model}:countTokens (the whole generateContent request),
-Responses providers at /responses/input_tokens (the request's input fields). Any failure is no
-count: the pipeline then answers its documented estimate.
+Responses providers at /responses/input_tokens (the request's input fields). A signed-in
+account's call is prepared like its chat call (`prepare`: its token and required headers).
+Any failure is no count: the pipeline then answers its documented estimate.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 
 from ..errors import GatewayError
 from ..formats.base import TokenCounter
@@ -43,7 +45,11 @@ def count_call(
 
 
 def provider_count(
-    client: Transport, translation: Translation, attempt: Attempt, formats: Registry = FORMATS
+    client: Transport,
+    translation: Translation,
+    attempt: Attempt,
+    formats: Registry = FORMATS,
+    prepare: Callable[[Attempt, UpstreamCall], UpstreamCall] | None = None,
 ) -> dict | None:
     """The Anthropic count_tokens answer from the provider's own counter, or None when it
     has none or the call fails (the caller then estimates)."""
@@ -52,6 +58,8 @@ def provider_count(
     if call is None or counter is None:
         return None
     try:
+        if prepare is not None:
+            call = prepare(attempt, call)
         response = send_call(client, call, provider=attempt.spec.id)
     except GatewayError:
         return None

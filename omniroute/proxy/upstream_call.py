@@ -12,17 +12,23 @@ format's WireFormat:
   provider's format.
 The pipeline, the connection test and the media endpoints send the UpstreamCall through the
 transport with `send_call`.
+
+A signed-in subscription account's call is then reshaped for its provider (proxy/
+subscription_calls.py): its token, the headers its API requires, and an `AnswerCheck` that
+reads every answer (quota windows; Codex errors inside a 200 stream) and says what a refusal
+is about. An account that cannot be called now raises AccountUnavailable while its call is
+built, and the pipeline moves on to the next attempt.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..errors import InvalidRequestError
+from ..errors import InvalidRequestError, ServiceUnavailableError
 from ..formats.base import WireFormat
 from ..formats.canonical import Request
 from ..formats.envelopes import Envelope
@@ -46,15 +52,48 @@ class HeaderLookup(Protocol):
     def get(self, name: str, /) -> str | None: ...
 
 
+ACCOUNT_SCOPE, MODEL_SCOPE, REQUEST_SCOPE = "account", "model", "request"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What a provider's refusal is about (one of the scopes above; see errors.py
+    UpstreamStatusError.scope) and how long it lasts (seconds; None: not known)."""
+
+    scope: str
+    rest_seconds: float | None = None
+
+
+class AnswerCheck(Protocol):
+    """Reads the answers to one call: `received` sees each answer first (and may hand back
+    another in its place, e.g. a refusal found inside a 200 stream before any output);
+    `refusal` tells what an error answer is about (None: the ordinary fallback rules)."""
+
+    def received(self, response: UpstreamResponse, deadline: float) -> UpstreamResponse: ...
+
+    def refusal(
+        self, status: int, headers: Mapping[str, str], body: bytes, message: str
+    ) -> Refusal | None: ...
+
+
+class AccountUnavailable(ServiceUnavailableError):
+    """The account cannot be called now (it must sign in again, or its token cannot be renewed
+    at the moment): its attempt is skipped, like one whose circuit breaker is open."""
+
+    code = "account_unavailable"
+
+
 @dataclass(frozen=True)
 class UpstreamCall:
-    """What is sent to a provider for one attempt (`wire_format`: whose shape its errors have)."""
+    """What is sent to a provider for one attempt (`wire_format`: whose shape its errors have;
+    `check`: what reads its answers, for a subscription account)."""
 
     method: str
     url: str
     headers: dict[str, str]
     body: bytes | None
     wire_format: str
+    check: AnswerCheck | None = None
 
 
 class ChatRequest(Protocol):

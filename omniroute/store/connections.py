@@ -2,12 +2,16 @@
 
 Keys go in encrypted and come out only as `ActiveConnection.api_key`, for the proxy's in-memory
 cache. Everything a view sees is a `ConnectionRecord`, which has a 4-character hint and no key.
+A signed-in account is a connection too (`auth_kind` oauth, tokens in store/oauth_accounts.py);
+its record shows the account label, the sign-in state and the last quota snapshot, never a token.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import MISSING, dataclass
+from typing import Any
 
 from ..clock import utcnow
 from ..providers.accounts import ActiveConnection
@@ -31,6 +35,23 @@ class ConnectionRecord:
     last_test_error: str | None
     last_test_latency_ms: float | None
     last_tested_at: dt.datetime | None
+    auth_kind: str = "api_key"  # api_key | oauth
+    account_label: str | None = None  # a signed-in account's e-mail or login
+    sign_in_state: str = "ok"  # ok | sign_in_again (then `sign_in_reason` says why)
+    sign_in_reason: str | None = None
+    quota: Any = None  # the last quota snapshot (a JSON value), None before the first
+    quota_updated_at: dt.datetime | None = None
+
+
+AUTH_API_KEY = "api_key"
+AUTH_OAUTH = "oauth"
+SIGN_IN_OK = "ok"
+SIGN_IN_AGAIN = "sign_in_again"
+_ROW_FIELDS = tuple(
+    name
+    for name, spec in ConnectionRecord.__dataclass_fields__.items()
+    if spec.default is MISSING  # a plain column, read as it is
+)
 
 
 def key_hint(api_key: str) -> str:
@@ -38,7 +59,22 @@ def key_hint(api_key: str) -> str:
 
 
 def _record(row: ProviderConnection) -> ConnectionRecord:
-    return ConnectionRecord(**{f: getattr(row, f) for f in ConnectionRecord.__dataclass_fields__})
+    return ConnectionRecord(
+        **{f: getattr(row, f) for f in _ROW_FIELDS},
+        auth_kind=row.auth_kind or AUTH_API_KEY,
+        account_label=row.account_label,
+        sign_in_state=row.sign_in_state or SIGN_IN_OK,
+        sign_in_reason=row.sign_in_reason,
+        quota=_json_or_none(row.quota_snapshot),
+        quota_updated_at=row.quota_updated_at,
+    )
+
+
+def _json_or_none(text: str | None) -> Any:
+    try:
+        return None if text is None else json.loads(text)
+    except ValueError:
+        return None
 
 
 def list_connections() -> list[ConnectionRecord]:
@@ -119,4 +155,5 @@ def _active(box: SecretBox, row: ProviderConnection) -> ActiveConnection:
         api_key=box.decrypt(row.api_key_encrypted),
         base_url=row.base_url,
         priority=row.priority,
+        auth_kind=row.auth_kind or AUTH_API_KEY,
     )

@@ -274,6 +274,26 @@ MIGRATIONS: tuple[Migration, ...] = (
         "rolled up by the writer)",
         (BACKFILL_ROLLUPS,),
     ),
+    Migration(
+        10,
+        "signed-in accounts as connections: credential kind, sealed token set, account label, "
+        "sign-in state, last quota snapshot, cross-process refresh lease",
+        (
+            "ALTER TABLE provider_connections "
+            "ADD COLUMN auth_kind VARCHAR(16) NOT NULL DEFAULT 'api_key'",
+            "ALTER TABLE provider_connections ADD COLUMN oauth_tokens_encrypted TEXT",
+            "ALTER TABLE provider_connections ADD COLUMN account_label VARCHAR(200)",
+            "ALTER TABLE provider_connections "
+            "ADD COLUMN sign_in_state VARCHAR(16) NOT NULL DEFAULT 'ok'",
+            "ALTER TABLE provider_connections ADD COLUMN sign_in_reason TEXT",
+            "ALTER TABLE provider_connections ADD COLUMN quota_snapshot TEXT",
+            "ALTER TABLE provider_connections ADD COLUMN quota_updated_at {ts}",
+            "ALTER TABLE provider_connections ADD COLUMN refresh_lease_until {float}",
+            "CREATE UNIQUE INDEX provider_connections_signed_in_account "
+            "ON provider_connections (provider, account_label) "
+            "WHERE auth_kind = 'oauth' AND account_label <> ''",
+        ),
+    ),
 )
 
 

@@ -58,6 +58,16 @@ class ProviderConnection(BaseModel):
     last_test_error = TextField(null=True)
     last_test_latency_ms = FloatField(null=True)
     last_tested_at = DateTimeField(null=True)
+    # A signed-in account (migration 10; store/oauth_accounts.py). The columns default to
+    # api_key / ok in the database; None here only means "not set by this insert".
+    auth_kind = CharField(max_length=16, null=True)  # api_key | oauth
+    oauth_tokens_encrypted = TextField(null=True)  # the sealed token set (one JSON blob)
+    account_label = CharField(max_length=200, null=True)  # e-mail or login
+    sign_in_state = CharField(max_length=16, null=True)  # ok | sign_in_again
+    sign_in_reason = TextField(null=True)
+    quota_snapshot = TextField(null=True)  # JSON, as the quota reader last saw it
+    quota_updated_at = DateTimeField(null=True)
+    refresh_lease_until = FloatField(null=True)  # unix seconds: a process is refreshing
 
     class Meta:
         table_name = "provider_connections"

@@ -5,8 +5,9 @@ leave every row as it was while the dashboard's totals, costs and budget spend c
 from before it, each request exactly once.
 
 The usage timeline the tests build: rows written by code older than migration 7 (no rollups)
-from OLD_START on; for databases at 7 or 8, migration 7 "applied" at UPGRADED_TO_7_AT and the
-writer (with its rollups) from then on, one of its rows in the same hour and group as an old one.
+from OLD_START on; for databases at 7 or later, migration 7 "applied" at UPGRADED_TO_7_AT and the
+writer (with its rollups) from then on, one of its rows in the same hour and group as an old one;
+a database at 9 or later has had the old rows rolled up by migration 9 on its way there.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from omniroute.usage.writer import UsageWriter
 
 PLAINTEXT_KEY = "sk-proj-PLAINTEXT-never-stored-1234"
 ROLLUPS_SINCE = 7  # the migration that created usage_hourly (and cost columns, budgets)
+BACKFILLED_AT = 9  # the migration that rolled up the usage rows written before 7
 OLD_START = dt.datetime(2025, 3, 9, 22, 0)
 UPGRADED_TO_7_AT = dt.datetime(2025, 3, 10, 3, 30)
 NOW = dt.datetime(2025, 3, 10, 6, 0)  # the budget ledger's clock
@@ -52,6 +54,12 @@ def sample_rows() -> dict[str, list[dict]]:
              "last_tested_at": t},
             {"provider": "anthropic", "name": "Home", "api_key_encrypted": "v1:sealed-b",
              "is_active": False, "created_at": t, "updated_at": t},
+            {"provider": "claude-code", "name": "Max", "api_key_encrypted": "v1:sealed-e",
+             "is_active": True, "priority": 1, "created_at": t, "updated_at": t,
+             "auth_kind": "oauth", "oauth_tokens_encrypted": "v1:sealed-t",
+             "account_label": "ada@example.com", "sign_in_state": "sign_in_again",
+             "sign_in_reason": "invalid_grant", "quota_snapshot": '{"windows": []}',
+             "quota_updated_at": t, "refresh_lease_until": 1741560000.0},
         ],
         "api_keys": [
             {"name": "laptop", "key_prefix": "sk-or-aaaa", "key_hash": "a" * 64,
@@ -201,7 +209,21 @@ def hour_of_row(row: dict) -> dt.datetime:
 
 def build_at(database, version: int) -> tuple[dict[str, list[str]], list[dict]]:
     """A database at `version` with rows in every table and usage as that version's code wrote
-    it; returns its tables' columns and its usage rows as stored."""
+    it; returns its tables' columns and its usage rows as stored. The old usage rows were
+    written before migration 9 (by code at `version`, or at 8 for a database at 9 or later,
+    which migration 9 then rolled them up on its way to `version`)."""
+    old_code = min(version, BACKFILLED_AT - 1)
+    migrate(database, upto=old_code)
+    with database.connection_context():
+        usage = [as_at(row, table_columns_of(database, "usage_records")) for row in OLD_USAGE]
+        for row in usage:
+            insert(database, "usage_records", row)
+        if old_code >= ROLLUPS_SINCE:
+            param = database.param
+            database.execute_sql(
+                f"UPDATE schema_migrations SET applied_at = {param} WHERE version = {param}",
+                [UPGRADED_TO_7_AT, ROLLUPS_SINCE],
+            )
     migrate(database, upto=version)
     with database.connection_context():
         columns = table_columns(database)
@@ -210,15 +232,6 @@ def build_at(database, version: int) -> tuple[dict[str, list[str]], list[dict]]:
         for table, names in columns.items():
             for row in samples.get(table, []):
                 insert(database, table, as_at(row, names))
-        usage = [as_at(row, columns["usage_records"]) for row in OLD_USAGE]
-        for row in usage:
-            insert(database, "usage_records", row)
-        if version >= ROLLUPS_SINCE:
-            param = database.param
-            database.execute_sql(
-                f"UPDATE schema_migrations SET applied_at = {param} WHERE version = {param}",
-                [UPGRADED_TO_7_AT, ROLLUPS_SINCE],
-            )
     if version >= ROLLUPS_SINCE:
         write_through_the_writer(database, WRITER_USAGE)
         usage += WRITER_USAGE

@@ -13,6 +13,7 @@ thousands of concurrent streams.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import json
 import sys
@@ -132,6 +133,11 @@ class FakeUpstream:
     def chat_requests(self) -> list[Recorded]:
         return self.requests_for("openai")
 
+    def answer_headers(self, request: Recorded) -> dict[str, str]:
+        """Headers every answer to `request` carries besides the behaviour's (none here; a
+        subclass adds its own, e.g. the quota headers of tests.fakes.subscriptions)."""
+        return {}
+
     def _behavior_for(self, model: str | None, api_key: str | None) -> Behavior | None:
         with self._lock:
             for rule in self.rules:
@@ -193,6 +199,9 @@ class FakeUpstream:
         body = request.body if isinstance(request.body, dict) else {}
         matched = self._behavior_for(request.model, request.api_key)
         behavior = matched or Behavior()
+        extra = self.answer_headers(request)
+        if extra:  # a subclass's own headers; the behaviour's win
+            behavior = dataclasses.replace(behavior, headers={**extra, **behavior.headers})
         if behavior.delay:
             await asyncio.sleep(behavior.delay)
         if behavior.status >= 400:
