@@ -30,6 +30,7 @@ from .store.secret_box import SecretBox
 from .store.secret_files import ensure_data_dir, read_or_create_secret
 from .store.snapshot_cache import SnapshotCache
 from .store.usage_batches import UsageBatchStore
+from .subscription_services import SubscriptionServices, build_subscription_services
 from .translator.monitor import LiveMonitor
 from .usage.accounting import Accounting
 from .usage.budgets import BudgetLedger
@@ -56,12 +57,19 @@ class Services:
     pricing: PricesOf
     budgets: BudgetLedger
     monitor: LiveMonitor
+    fanout: FanOut
+    subscriptions: SubscriptionServices
     started_at: float = field(default_factory=time.time)
-    fanout: FanOut = field(default_factory=FanOut)
+
+    @property
+    def signin(self):
+        """The sign-in service the dashboard drives (subscription accounts)."""
+        return self.subscriptions.signin
 
     def close(self) -> None:
         """Flush pending usage rows and release connections (graceful shutdown)."""
         self.monitor.close()  # open live-monitor feeds end
+        self.subscriptions.signin.close()  # loopback sign-in listeners still open
         self.usage.stop()
         self.upstream.close()
         self.fanout.close()
@@ -137,6 +145,8 @@ def build_services(settings: dict[str, Any]) -> Services:
         settings["UPSTREAM_IDLE_TIMEOUT"],
     )
     monitor = LiveMonitor()
+    fanout = FanOut()
+    subscriptions = build_subscription_services(data_dir, database, box, routes, fanout)
     return Services(
         settings=settings,
         database=database,
@@ -158,6 +168,7 @@ def build_services(settings: dict[str, Any]) -> Services:
             monitor=monitor,
             request_logs=settings["ENABLE_REQUEST_LOGS"],
             keepalive_seconds=settings["STREAM_KEEPALIVE_SECONDS"],
+            subscriptions=subscriptions.calls,
         ),
         login_lockout=resilience.login_lockout,
         resilience=resilience,
@@ -165,4 +176,6 @@ def build_services(settings: dict[str, Any]) -> Services:
         pricing=PricesOf(routes),
         budgets=budgets,
         monitor=monitor,
+        fanout=fanout,
+        subscriptions=subscriptions,
     )

@@ -188,6 +188,13 @@ SETTINGS: tuple[Setting, ...] = (
         float_between(0.1, 8760),
     ),
     Setting(
+        "OAUTH_IMPORT_FROM_PATHS",
+        False,
+        "Let the dashboard import a subscription CLI's credentials file from a path on this "
+        "server (such as ~/.claude/.credentials.json); off, only uploaded files are read.",
+        parse_bool,
+    ),
+    Setting(
         "AUTH_COOKIE_SECURE",
         False,
         "Mark the session cookie Secure (set when served behind HTTPS).",

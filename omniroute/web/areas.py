@@ -22,6 +22,8 @@ from .keys import api as keys_api
 from .keys import pages as keys_pages
 from .models import api as models_api
 from .models import api_aliases as aliases_api
+from .oauth import api as oauth_api
+from .oauth import pages as oauth_pages
 from .openapi import api as openapi_api
 from .providers import api as providers_api
 from .providers import api_nodes as provider_nodes_api
@@ -47,13 +49,13 @@ for parent in (api, pages):
 for area_api in (
     auth_api, providers_api, provider_nodes_api, models_api, aliases_api, combos_api,
     chains_api, settings_api, resilience_api, health_api, usage_api, api_request_logs,
-    pricing_api, budgets_api, keys_api, translator_api, openapi_api,
+    pricing_api, budgets_api, keys_api, translator_api, openapi_api, oauth_api,
 ):  # fmt: skip
     api.register_blueprint(area_api.bp)
 
 for area_pages in (
     auth_pages, dashboard_pages, providers_pages, catalog_pages, nodes_pages, combos_pages,
     routing_pages, resilience_pages, health_pages, usage_pages, costs_pages, keys_pages,
-    translator_pages,
+    translator_pages, oauth_pages,
 ):  # fmt: skip
     pages.register_blueprint(area_pages.bp)

@@ -8,7 +8,9 @@ Every distinct failure is collected, then reported together.
 
 Operations that call a provider (connection test, combo test, translator send and bench) run
 against a gateway whose only connection is the fake upstream, where nothing can add another:
-elsewhere the fuzzer creates connections to whatever base URL it invents. Left out: logout and
+elsewhere the fuzzer creates connections to whatever base URL it invents. The sign-in
+operations (and a signed-in account's token refresh) run against a gateway whose sign-in
+endpoints all point at the fake OAuth server, so no request leaves 127.0.0.1. Left out: logout and
 logout-all (they end the fuzzer's own session) and the monitor feed (an endless
 text/event-stream). Failed logins lock out the loopback address's logins, not its session.
 """
@@ -23,6 +25,7 @@ import requests
 import schemathesis
 from hypothesis import strategies as st
 
+from tests.fakes.oauth_server import OAuthFake
 from tests.gateway_harness import Gateway, start_gateway
 
 MAX_EXAMPLES = 24  # per operation, half valid and half invalid on average
@@ -31,6 +34,13 @@ NOT_FUZZED = {
     "POST /api/auth/logout",
     "POST /api/auth/logout-all",
     "GET /api/translator/stream",
+}
+SIGNS_IN = {
+    "GET /api/oauth/{provider}/start",
+    "POST /api/oauth/{provider}/callback",
+    "GET /api/oauth/{provider}/status",
+    "POST /api/oauth/{provider}/import",
+    "POST /api/providers/{connection_id}/refresh",
 }
 CALLS_PROVIDERS = {
     "POST /api/providers/{connection_id}/test",
@@ -124,17 +134,31 @@ def report(problems: list[str]) -> str:
 
 
 def test_the_operations_left_out_or_fuzzed_apart_are_real_operations(gateway):
-    assert set(api_operations(gateway)) >= NOT_FUZZED | CALLS_PROVIDERS
+    assert set(api_operations(gateway)) >= NOT_FUZZED | CALLS_PROVIDERS | SIGNS_IN
 
 
 def test_management_api_answers_every_fuzzed_request_without_5xx_and_in_json(gateway):
-    names = set(api_operations(gateway)) - NOT_FUZZED - CALLS_PROVIDERS
+    names = set(api_operations(gateway)) - NOT_FUZZED - CALLS_PROVIDERS - SIGNS_IN
     problems = fuzz_all(gateway, names)
     assert not problems, report(problems)
 
 
 def test_operations_that_call_providers_answer_fuzzed_requests_without_5xx(connected):
     problems = fuzz_all(connected, CALLS_PROVIDERS)
+    assert not problems, report(problems)
+
+
+def test_sign_in_operations_answer_fuzzed_requests_without_5xx(tmp_path):
+    fake = OAuthFake().start()
+    try:
+        fake.overrides(tmp_path / "data")  # every sign-in URL at the fake, before start-up
+        gateway = start_gateway(str(tmp_path / "data"))
+        try:
+            problems = fuzz_all(gateway, SIGNS_IN)
+        finally:
+            gateway.stop()
+    finally:
+        fake.stop()
     assert not problems, report(problems)
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, render_template, request
 
 from ...store.usage_queries import recent_usage, usage_summary_since
 from ..guard import login_answer, public
+from ..oauth.cards import cards
 
 bp = Blueprint("dashboard", __name__)
 
@@ -47,4 +48,5 @@ def _home():
     context = {"summary": usage_summary_since(start_of_today_utc()), "recent": recent_usage(20)}
     if is_fragment_request():
         return render_template("partials/dashboard/usage.html", **context)
-    return render_template("dashboard/home.html", **context)
+    subscriptions = [card for card in cards() if card["accounts"]]
+    return render_template("dashboard/home.html", subscriptions=subscriptions, **context)

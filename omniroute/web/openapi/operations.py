@@ -10,6 +10,7 @@ declares a body here or is listed in BODILESS.
 from __future__ import annotations
 
 from ...formats.registry import FORMATS
+from ...oauth.provider import FLOWS
 from ...store.usage_totals import GROUP_BY
 from ...translator.feed import FILTER_KEYS
 from ...translator.playground import KINDS
@@ -156,6 +157,19 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "api.provider_nodes.update_node": Operation(body=obj(NODE_FIELDS)),
     "api.provider_nodes.delete_node": NO_CONTENT,
+    "api.oauth.start": Operation(
+        query=(
+            query("flow", one_of(tuple(flow for flow in FLOWS if flow != "import"))),
+            query("region", string(1, 32)),
+        )
+    ),
+    "api.oauth.callback": Operation(
+        body=obj({"value": string(1, 8192), "state": string(1, 200)}, ["value"])
+    ),
+    "api.oauth.status": Operation(query=(query("state", string(1, 200), required=True),)),
+    "api.oauth.import_credentials": Operation(
+        body=obj({"content": string(1, 200_000), "path": string(1, 4096)}), **CREATED
+    ),
     "api.providers.list_connections": Operation(returns=LISTING),
     "api.providers.create_connection": Operation(
         body=obj(CONNECTION_FIELDS, ["provider"]), **CREATED
@@ -243,4 +257,9 @@ OPERATIONS: dict[str, Operation] = {
 }
 
 # Unsafe methods that read no body: they act on the path alone.
-BODILESS = {"api.auth.logout", "api.auth.logout_all", "api.providers.test_connection"}
+BODILESS = {
+    "api.auth.logout",
+    "api.auth.logout_all",
+    "api.providers.test_connection",
+    "api.providers.refresh_connection",
+}

@@ -1,11 +1,13 @@
-"""Management API for provider connections: /api/providers[/<id>[/test]] and
-/api/providers/test-all (every connection, or one provider's, tested at once)."""
+"""Management API for provider connections: /api/providers[/<id>[/test]],
+/api/providers/test-all (every connection, or one provider's, tested at once) and
+/api/providers/<id>/refresh (renew a signed-in account's token now)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
-from ..security import field_error, not_found
+from ...oauth.grants import NeedsSignIn, TokenUnavailable
+from ..security import field_error, json_error, not_found
 from . import connection_actions as actions
 from .connection_form import FieldError, parse_connection_fields
 
@@ -87,6 +89,34 @@ def test_all_connections():
                 for record, result in zip(records, results, strict=True)
             ]
         }
+    )
+
+
+@bp.post("/<int:connection_id>/refresh")
+def refresh_connection(connection_id: int):
+    """Renew a signed-in account's token now: 409 when only a new sign-in helps, 503 (with
+    Retry-After) when the provider's token endpoint is failing. No token is returned."""
+    record = actions.store.get_connection(connection_id)
+    if record is None:
+        return not_found("provider connection", connection_id)
+    if record.auth_kind != actions.store.AUTH_OAUTH:
+        return field_error("id", "is an API-key connection: there is no token to renew")
+    try:
+        current_app.extensions["omniroute"].subscriptions.tokens.refresh_now(connection_id)
+    except NeedsSignIn as refused:
+        return json_error(409, refused.reason, "invalid_request_error", "sign_in_again")
+    except TokenUnavailable as unavailable:
+        response, status = json_error(
+            503, unavailable.reason, "server_error", "token_endpoint_unavailable"
+        )
+        if unavailable.retry_after:
+            response.headers["Retry-After"] = str(max(1, round(unavailable.retry_after)))
+        return response, status
+    record = actions.store.get_connection(connection_id)
+    return (
+        jsonify(actions.as_json(record))
+        if record
+        else not_found("provider connection", connection_id)
     )
 
 

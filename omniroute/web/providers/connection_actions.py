@@ -30,12 +30,15 @@ def update(connection_id: int, fields: dict) -> ConnectionRecord | None:
     record = store.update_connection(services.box, connection_id, **fields)
     services.routes.invalidate()
     services.pipeline.state.cooldowns.forget(connection_id)  # a new key or a fix: try it again
+    services.subscriptions.forget(connection_id)
     return record
 
 
 def delete(connection_id: int) -> bool:
+    services = _services()
     deleted = store.delete_connection(connection_id)
-    _services().routes.invalidate()
+    services.routes.invalidate()
+    services.subscriptions.forget(connection_id)
     return deleted
 
 
@@ -51,7 +54,8 @@ def test_many(records: list[ConnectionRecord]) -> list[TestResult]:
     are saved (and a passing account leaves its rest) here, in the request's own thread."""
     services = _services()
     jobs = [(record, store.load_credentials(services.box, record.id)) for record in records]
-    results = services.fanout.map(lambda job: _run_test(services.upstream, *job), jobs)
+    prepare = services.pipeline.subscriptions.prepare  # a signed-in account's token and headers
+    results = services.fanout.map(lambda job: _run_test(services.upstream, prepare, *job), jobs)
     for record, result in zip(records, results, strict=True):
         store.record_test_result(record.id, result.ok, result.latency_ms, result.error)
         if result.ok:
@@ -59,17 +63,33 @@ def test_many(records: list[ConnectionRecord]) -> list[TestResult]:
     return results
 
 
-def _run_test(client, record: ConnectionRecord, credentials) -> TestResult:
+def _run_test(client, prepare, record: ConnectionRecord, credentials) -> TestResult:
     spec = PROVIDERS.get(record.provider)
     if spec is None:
         return TestResult(False, None, f"unknown provider '{record.provider}'")
     if credentials is None:
         return TestResult(False, None, "the connection was deleted")
-    return run_connection_test(client, spec, credentials, record.test_model)
+    return run_connection_test(client, spec, credentials, record.test_model, prepare)
+
+
+def signed_in_json(record: ConnectionRecord) -> dict:
+    """A signed-in account's state: its label, whether it must sign in again, its latest quota
+    windows (live when this process has seen an answer since, else the saved snapshot)."""
+    live = _services().subscriptions.quotas.latest(record.id)
+    return {
+        "account": record.account_label,
+        "signInState": record.sign_in_state,
+        "signInReason": record.sign_in_reason,
+        "quota": live.as_json() if live is not None else record.quota,
+        "quotaUpdatedAt": None
+        if record.quota_updated_at is None
+        else record.quota_updated_at.isoformat() + "Z",
+    }
 
 
 def as_json(record: ConnectionRecord) -> dict:
-    """The API's view of a connection: never the key, at most its last 4 characters."""
+    """The API's view of a connection: never the key or a token, at most the key's last 4
+    characters."""
     return {
         "id": record.id,
         "provider": record.provider,
@@ -89,4 +109,6 @@ def as_json(record: ConnectionRecord) -> dict:
             "latencyMs": record.last_test_latency_ms,
             "at": record.last_tested_at.isoformat() + "Z",
         },
+        "authKind": record.auth_kind,
+        "signedIn": signed_in_json(record) if record.auth_kind == store.AUTH_OAUTH else None,
     }

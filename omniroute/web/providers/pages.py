@@ -13,6 +13,7 @@ from ...providers.spec import WIRE_FORMATS
 from ...store import connections as connection_store
 from ...store import provider_nodes as node_store
 from ..dashboard.pages import is_fragment_request
+from ..oauth.cards import cards as subscription_cards
 from . import connection_actions as actions
 from .connection_form import FieldError, parse_connection_fields
 
@@ -41,6 +42,7 @@ def _page(status: int = 200, **context):
         api_types=WIRE_FORMATS,
         connections=connection_store.list_connections(),
         catalog=PROVIDERS,
+        subscriptions=subscription_cards(),
         **context,
     ), status
 

@@ -1,0 +1,66 @@
+"""The subscription accounts' parts, wired together: the providers' sign-in declarations (with
+the user's overrides), the token keeper, the quota book (saved off the request path), the calls
+the pipeline prepares for signed-in accounts, and the sign-in service the dashboard drives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .fanout import FanOut
+from .oauth.grants import SignedIn
+from .oauth.keeper import TokenKeeper
+from .oauth.overrides import providers_for
+from .oauth.provider import OAuthProvider
+from .oauth.quota import QuotaBook, QuotaSnapshot
+from .oauth.sign_in import SignInService
+from .proxy.subscription_calls import SubscriptionCalls
+from .store.oauth_accounts import save_quota_snapshot
+from .store.secret_box import SecretBox
+from .store.snapshot_cache import SnapshotCache
+
+
+@dataclass
+class SubscriptionServices:
+    providers: dict[str, OAuthProvider]
+    tokens: TokenKeeper
+    quotas: QuotaBook
+    calls: SubscriptionCalls
+    signin: SignInService
+
+    def forget(self, connection_id: int) -> None:
+        """A connection was signed in again, edited or deleted: drop what memory holds."""
+        self.tokens.forget(connection_id)
+        self.quotas.forget(connection_id)
+
+
+def _save_quota(database: Any, connection_id: int, snapshot: QuotaSnapshot) -> None:
+    with database.connection_context():
+        save_quota_snapshot(connection_id, snapshot.as_json())
+
+
+def build_subscription_services(
+    data_dir: str, database: Any, box: SecretBox, routes: SnapshotCache, fanout: FanOut
+) -> SubscriptionServices:
+    providers = providers_for(data_dir)  # a bad oauth-providers.json stops start-up, named
+    tokens = TokenKeeper(database, box, providers)
+
+    def save_quota(connection_id: int, snapshot: QuotaSnapshot) -> None:
+        fanout.session.executor.submit(_save_quota, database, connection_id, snapshot)
+
+    quotas = QuotaBook(save=save_quota)
+
+    def save_signed_in(signed_in: SignedIn) -> int:
+        connection_id = tokens.save_signed_in(signed_in)
+        tokens.forget(connection_id)
+        quotas.forget(connection_id)
+        routes.invalidate()  # a new account (or one back from "sign in again") routes at once
+        return connection_id
+
+    return SubscriptionServices(
+        providers=providers,
+        tokens=tokens,
+        quotas=quotas,
+        calls=SubscriptionCalls(tokens=tokens, quotas=quotas, providers=providers),
+        signin=SignInService(providers, save_signed_in),
+    )

@@ -1,0 +1,98 @@
+"""The Subscriptions cards of the /providers page: one card per subscription provider with its
+status and terms-of-service risk, its signed-in accounts (sign-in state, quota windows), and
+the sign-in flows it offers. Every action is a plain form post that htmx swaps in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request
+from werkzeug.wrappers import Response
+
+from ...oauth.sign_in import SignInError, status_public
+from ..dashboard.pages import is_fragment_request
+from .cards import card, cards
+
+bp = Blueprint("subscriptions", __name__, url_prefix="/providers/subscriptions")
+
+
+def _signin():
+    return current_app.extensions["omniroute"].signin
+
+
+def _panel(provider: str, status: int = 200, **context: Any) -> Response:
+    """The provider's flow panel; without htmx, the whole page with the panel in its card. A
+    finished sign-in tells the page to reload its connections and cards."""
+    if is_fragment_request():  # htmx swaps 2xx answers only: the panel shows the refusal
+        html = render_template(
+            "partials/providers/subscription_flow.html", card=card(provider), **context
+        )
+        status = 200
+    else:
+        html = render_template(
+            "providers/subscriptions.html", cards=cards(), panel=card(provider), **context
+        )
+    response = Response(html, status=status, mimetype="text/html")
+    if context.get("done"):
+        response.headers["HX-Trigger"] = "connections-changed"
+    return response
+
+
+def _refused(provider: str, error: SignInError, **context: Any) -> Response:
+    return _panel(provider, error.http_status, error=str(error), **context)
+
+
+@bp.get("")
+def index():
+    if is_fragment_request():
+        return render_template("partials/providers/subscriptions.html", cards=cards())
+    return render_template("providers/subscriptions.html", cards=cards())
+
+
+@bp.post("/<provider>/start")
+def start(provider: str):
+    try:
+        started = _signin().start(provider, request.form.get("flow") or None)
+    except SignInError as error:
+        return _refused(provider, error)
+    return _panel(provider, started=started.public())
+
+
+@bp.post("/<provider>/paste")
+def paste(provider: str):
+    state = request.form.get("state") or None
+    started = {"state": state, "flow": "paste", "expiresIn": 600} if state else None
+    try:
+        finished = _signin().callback(provider, request.form.get("value", ""), state)
+    except SignInError as error:
+        return _refused(provider, error, started=started)
+    return _panel(provider, done=status_public(finished))
+
+
+@bp.get("/<provider>/status")
+def status(provider: str):
+    state = request.args.get("state", "")
+    try:
+        current = status_public(_signin().status(provider, state))
+    except SignInError as error:
+        return _refused(provider, error)
+    if current["status"] == "done":
+        return _panel(provider, done=current)
+    if current["status"] == "pending":
+        return _panel(provider, waiting=current)
+    return _panel(provider, error=current.get("reason") or current["status"])
+
+
+@bp.post("/<provider>/import")
+def import_file(provider: str):
+    upload = request.files.get("file")
+    try:
+        if upload is not None and upload.filename:
+            connection_id = _signin().import_file(provider, upload.read())
+        else:
+            allowed = current_app.extensions["omniroute"].settings["OAUTH_IMPORT_FROM_PATHS"]
+            path = request.form.get("path", "").strip() or None
+            connection_id = _signin().import_server_file(provider, path, allowed=allowed)
+    except SignInError as error:
+        return _refused(provider, error)
+    return _panel(provider, done={"provider": provider, "connectionId": connection_id})

@@ -1,0 +1,71 @@
+"""Signing in to a subscription from the dashboard in Debian's chromium, against the fake OAuth
+server on 127.0.0.1: the Claude Code card's paste flow, done the way a user on a VPS does it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.chromium import log_in
+from tests.fakes.oauth_server import OAuthFake
+from tests.gateway_harness import start_gateway
+from tests.integration.test_oauth_api import hosted_code
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def fake():
+    server = OAuthFake().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def gateway(fake, tmp_path):
+    """This module's gateway: its sign-in endpoints all point at the fake."""
+    fake.overrides(tmp_path / "data")
+    running = start_gateway(str(tmp_path / "data"))
+    yield running
+    running.stop()
+
+
+def test_signing_in_to_claude_code_from_its_card(page: Page, gateway, fake):
+    log_in(page)
+    page.goto("/providers")
+    card = page.locator("#subscription-claude-code")
+    expect(card.locator("[data-tos-risk]")).to_contain_text("Anthropic")
+    expect(page.locator("#subscription-qwen [data-status]")).to_have_text("Discontinued")
+    expect(page.locator("#subscription-qwen button")).to_have_count(0)
+    expect(page.locator("#subscription-gemini-cli [data-status-note]")).to_contain_text(
+        "2026-06-18"
+    )
+
+    card.locator('button[data-flow="paste"]').click()
+    link = card.locator("[data-authorize-link]")
+    expect(link).to_be_visible()
+    pasted = hosted_code(link.get_attribute("href"))  # what the provider's page shows
+    card.get_by_label("Then paste what the browser showed").fill(pasted)
+    card.get_by_role("button", name="Finish sign-in").click()
+
+    expect(card.locator("[data-flow-done]")).to_contain_text("cc/")
+    account = fake.accounts["claude-code"]
+    expect(page.locator("#subscription-claude-code [data-account]")).to_contain_text(account)
+    with gateway.admin() as admin:
+        listing = admin.get(gateway.url + "/api/providers").json()["data"]
+    assert [(c["provider"], c["authKind"]) for c in listing] == [("claude-code", "oauth")]
+
+
+def test_a_wrong_paste_is_explained_in_the_card_and_saves_nothing(page: Page, gateway):
+    log_in(page)
+    page.goto("/providers")
+    card = page.locator("#subscription-claude-code")
+    card.locator('button[data-flow="paste"]').click()
+    expect(card.locator("[data-authorize-link]")).to_be_visible()
+    card.get_by_label("Then paste what the browser showed").fill(
+        "http://localhost/?error=access_denied"
+    )
+    card.get_by_role("button", name="Finish sign-in").click()
+    expect(card.locator("[data-flow-error]")).to_be_visible()
+    with gateway.admin() as admin:
+        assert admin.get(gateway.url + "/api/providers").json()["data"] == []
