@@ -92,7 +92,8 @@ class Pipeline:
         if grant is not None and grant.allowed_models:
             self.check_model(grant, model)
         table = self.routes.snapshot()
-        attempts = plan_attempts(model, table, self.state)
+        served = self.subscriptions.served  # e.g. Copilot's *-codex models speak Responses
+        attempts = [served(attempt) for attempt in plan_attempts(model, table, self.state)]
         context = FallbackContext(
             self.state,
             retries=table.policy.retries,

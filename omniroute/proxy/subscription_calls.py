@@ -11,7 +11,10 @@ declarations.py, overridable by the user):
 - Codex: Bearer, `chatgpt-account-id` from the grant, the declaration's headers, and the body
   Codex accepts, always streamed and read before the attempt is chosen (subscription_codex.py);
 - GitHub Copilot: Bearer <Copilot token>, the declaration's editor headers, and the account's
-  API base from the grant (`api`) unless the connection names its own base URL.
+  API base from the grant (`api`) unless the connection names its own base URL. Copilot
+  serves its `*-codex` models only at `/responses` (its /models lists `supported_endpoints:
+  ["/responses"]` for them; /chat/completions refuses them): `served` gives such an attempt
+  the Responses format, so the request is built, sent and read back as Responses.
 Nothing else is added: no forged client identity, device ids or billing headers.
 
 Every answer to such a call goes through its SubscriptionCheck: the quota windows in its
@@ -52,6 +55,9 @@ CREDENTIAL_HEADERS = frozenset({"authorization", "x-api-key"})
 BETA_HEADER = "anthropic-beta"
 BETA_PATHS = ("/messages", "/messages/count_tokens")
 CODEX_ACCOUNT_HEADER = "chatgpt-account-id"
+RESPONSES_FORMAT = "responses"
+# model-id suffixes a provider serves only through its Responses endpoint
+RESPONSES_ONLY_MODELS = {"github-copilot": ("-codex",)}
 CODEX_ACCOUNT_EXTRA = "chatgpt_account_id"
 COPILOT_API_EXTRA = "api"
 SIGN_IN_AGAIN = "sign_in_again"  # AccountUnavailable.code of an account that must sign in again
@@ -105,6 +111,18 @@ class SubscriptionCalls:
         self.quotas = quotas or QuotaBook(clock=clock)
         self.providers = providers
         self.clock = clock
+
+    @staticmethod
+    def served(attempt: Attempt) -> Attempt:
+        """The attempt in the format its upstream serves its model in (RESPONSES_ONLY_MODELS:
+        the Responses format at `/responses`); unchanged for every other attempt."""
+        suffixes = RESPONSES_ONLY_MODELS.get(attempt.spec.id, ())
+        if attempt.spec.wire_format == RESPONSES_FORMAT or not attempt.model.endswith(suffixes):
+            return attempt
+        spec = dataclasses.replace(
+            attempt.spec, wire_format=RESPONSES_FORMAT, stream_usage_option=False
+        )
+        return dataclasses.replace(attempt, spec=spec)
 
     def build(self, build: BuildCall) -> BuildCall:
         """`build` (a pipeline build callback) with signed-in accounts' calls prepared."""

@@ -4,7 +4,8 @@ and GitHub Copilot, each refusing a call the way the real API does when it lacks
 One `SubscriptionUpstream` (a FakeUpstream: same scripted rules, recording and four-format
 answers) serves the three under their own path prefixes — `base_url("claude")` is
 `…/claude/v1` (POST /messages, /messages/count_tokens), `base_url("codex")` is `…/codex`
-(POST /responses), `base_url("copilot")` is `…/copilot` (POST /chat/completions):
+(POST /responses), `base_url("copilot")` is `…/copilot` (POST /chat/completions, and
+/responses, the only endpoint serving its `*-codex` models):
 
 - Claude refuses an `x-api-key` (an OAuth token is never an API key), a Bearer token it did not
   issue, a Bearer token without the `oauth-2025-04-20` beta flag, a call without `?beta=true`
@@ -12,7 +13,11 @@ answers) serves the three under their own path prefixes — `base_url("claude")`
 - Codex refuses an unknown token, a missing or foreign `chatgpt-account-id`, `store` other than
   false, a non-streaming call, a call without `instructions`, a string `input`, and each field
   it does not take (STRIPPED_FIELDS);
-- Copilot refuses an unknown token and a call without its editor headers.
+- Copilot refuses an unknown token, a call without its editor headers, and a `*-codex` model
+  at /chat/completions (400 "… is not accessible via the /chat/completions endpoint").
+A token is known when `issue` named it, or when `issuer` (provider, token) names its account:
+`issued_by(oauth_fake)` accepts what the fake OAuth server issued (tests/fakes/oauth_server.py),
+so a gateway signed in through its own sign-in flows calls this fake with its real tokens.
 Claude and Codex send their quota headers on every answer (`anthropic-ratelimit-unified-*`,
 `x-codex-*`). `exhaust(provider, until, …)` spends an account's window until `until` (by the
 fake's clock, a wall clock a test may move): Claude answers 429 with the window `rejected`,
@@ -43,6 +48,7 @@ from omniroute.resilience.state import ResilienceState
 from omniroute.routing.state import RoutingState
 from omniroute.store.models import ProviderConnection
 from tests.fakes import anthropic, openai_chat
+from tests.fakes.oauth_tokens import chatgpt_account_id
 from tests.fakes.recording import Recorded
 from tests.fakes.script import Behavior
 from tests.fakes.server import FakeUpstream
@@ -63,6 +69,7 @@ STRIPPED_FIELDS = (
     "prompt_cache_retention",
 )
 COPILOT_HEADERS = ("editor-version", "copilot-integration-id")
+RESPONSES_ONLY_SUFFIX = "-codex"  # Copilot models served only at /responses
 FIVE_HOURS, SEVEN_DAYS = 5 * 3600, 7 * 86400
 USED = {"5h": 0.25, "7d": 0.1}
 CLAUDE_WINDOWS = {"5h": "five_hour", "7d": "seven_day"}
@@ -81,6 +88,8 @@ class SubscriptionUpstream(FakeUpstream):
         super().__init__()
         self.clock = clock
         self.tokens: dict[str, str] = {}  # token → ChatGPT account id ("" for the others)
+        # (provider, token) → the account id of a token another fake issued, or None
+        self.issuer: Callable[[str, str], str | None] | None = None
         self.exhausted: dict[tuple[str, str], Exhaustion] = {}  # (provider, token) → …
         self.used = dict(USED)  # the windows' use reported while not spent
         self.refusals: list[tuple[str, str]] = []
@@ -93,6 +102,14 @@ class SubscriptionUpstream(FakeUpstream):
         """Accept `token` (for Codex: the workspace `account_id` it belongs to)."""
         self.tokens[token] = account_id
 
+    def account_of(self, provider: str, token: str | None) -> str | None:
+        """The account id `token` belongs to ("" outside Codex); None: an unknown token."""
+        if token is None:
+            return None
+        if token in self.tokens:
+            return self.tokens[token]
+        return None if self.issuer is None else self.issuer(provider, token)
+
     def exhaust(
         self, provider: str, token: str, until: float, window: str = "5h", in_stream=False
     ) -> None:
@@ -102,6 +119,7 @@ class SubscriptionUpstream(FakeUpstream):
     def reset(self) -> None:
         super().reset()
         self.tokens.clear()
+        self.issuer = None
         self.exhausted.clear()
         self.refusals.clear()
         self.used = dict(USED)
@@ -212,8 +230,7 @@ def _claude_refusal(fake: SubscriptionUpstream, request: Recorded) -> tuple[int,
         return 404, f"no route {request.path}"
     if "x-api-key" in headers:
         return 401, "invalid x-api-key"
-    token = _bearer(request)
-    if token is None or token not in fake.tokens:
+    if fake.account_of("claude", _bearer(request)) is None:
         return 401, "Invalid bearer token"
     if OAUTH_BETA not in _flags(headers.get("anthropic-beta", "")):
         return 401, "OAuth authentication is currently not supported."
@@ -227,10 +244,10 @@ def _claude_refusal(fake: SubscriptionUpstream, request: Recorded) -> tuple[int,
 def _codex_refusal(fake: SubscriptionUpstream, request: Recorded) -> tuple[int, str] | None:
     if request.route.format != "responses":
         return 404, f"no route {request.path}"
-    token = _bearer(request)
-    if token is None or token not in fake.tokens:
+    account = fake.account_of("codex", _bearer(request))
+    if account is None:
         return 401, "Could not parse your authentication token"
-    if request.headers.get("chatgpt-account-id") != fake.tokens[token]:
+    if request.headers.get("chatgpt-account-id") != account:
         return 403, "chatgpt-account-id is missing or names another workspace"
     body = request.body if isinstance(request.body, dict) else {}
     if body.get("store") is not False:
@@ -248,14 +265,16 @@ def _codex_refusal(fake: SubscriptionUpstream, request: Recorded) -> tuple[int, 
 
 
 def _copilot_refusal(fake: SubscriptionUpstream, request: Recorded) -> tuple[int, str] | None:
-    if request.route.format != "openai":
+    if request.route.format not in ("openai", "responses"):
         return 404, f"no route {request.path}"
-    token = _bearer(request)
-    if token is None or token not in fake.tokens:
+    if fake.account_of("copilot", _bearer(request)) is None:
         return 401, "unauthorized: token expired or invalid"
     missing = next((name for name in COPILOT_HEADERS if name not in request.headers), None)
     if missing is not None:
         return 400, f"bad request: missing {missing} header for IDE auth"
+    model = str(request.model or "")
+    if request.route.format == "openai" and model.endswith(RESPONSES_ONLY_SUFFIX):
+        return 400, f'model "{model}" is not accessible via the /chat/completions endpoint'
     return None
 
 
@@ -265,6 +284,27 @@ STRICT_CHECKS = {"claude": _claude_refusal, "codex": _codex_refusal, "copilot": 
 def _provider_of(request: Recorded) -> str | None:
     path = request.path
     return next((name for name, prefix in PREFIXES.items() if path.startswith(prefix + "/")), None)
+
+
+def issued_by(oauth: Any) -> Callable[[str, str], str | None]:
+    """An `issuer` accepting the access tokens the fake OAuth server `oauth` issued: Claude's,
+    Codex's (with the ChatGPT account id of its account) and Copilot tokens whose GitHub token
+    is not revoked (never the GitHub user token itself)."""
+
+    def account_of(provider: str, token: str) -> str | None:
+        state = oauth.state
+        if provider == "copilot":  # revoking the GitHub token ends its Copilot tokens
+            user_token = state.copilot.get(token)
+            return "" if user_token is not None and user_token not in state.revoked else None
+        issued = state.access.get(token)
+        if issued is None or issued[0] != OAUTH_PROVIDER_OF[provider]:
+            return None
+        return chatgpt_account_id(issued[1]) if provider == "codex" else ""
+
+    return account_of
+
+
+OAUTH_PROVIDER_OF = {"claude": "claude-code", "codex": "codex"}
 
 
 def _bearer(request: Recorded) -> str | None:

@@ -9,6 +9,8 @@ headers. So every test that gets an answer also shows the call was shaped as the
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 
@@ -31,6 +33,7 @@ GATEWAY_PATHS = {
     "responses": "/v1/responses",
 }
 CLAUDE, CODEX, COPILOT = "cc/claude-opus-4-6", "cx/gpt-5.2-codex", "gh/gpt-5"
+COPILOT_CODEX = "gh/gpt-5.3-codex"  # Copilot serves *-codex models only at /responses
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +117,48 @@ def test_copilot_answers_with_editor_headers_at_the_accounts_api(signed_in, fmt,
     assert sent.headers["copilot-integration-id"] == "vscode-chat"
 
 
+@pytest.mark.parametrize("fmt, stream", INBOUND)
+def test_copilot_codex_models_are_called_at_responses_in_the_responses_format(
+    signed_in, fmt, stream
+):
+    api = signed_in.fake.base_url("copilot")
+    signed_in.sign_in("github-copilot", "tid=copilot-1", "octocat", {"api": api}, base="")
+    response = ask(signed_in.gateway, fmt, COPILOT_CODEX, stream)
+    assert answered(fmt, response, stream) == "echo: hello there"
+    assert signed_in.fake.refusals == []
+    [sent] = signed_in.fake.requests_to("copilot")
+    assert sent.path == "/copilot/responses"
+    assert sent.model == "gpt-5.3-codex" and isinstance(sent.body["input"], list)
+    assert "messages" not in sent.body and "stream_options" not in sent.body
+    assert sent.headers["authorization"] == "Bearer tid=copilot-1"
+    assert sent.headers["copilot-integration-id"] == "vscode-chat"
+
+
 # -- details of each upstream's call ------------------------------------------------------------
+def test_claude_calls_carry_no_identity_block_and_no_client_disguise(signed_in):
+    signed_in.sign_in("claude-code", "sk-ant-oat-claude-1", "claude pro")
+    body = {
+        "model": CLAUDE,
+        "messages": [
+            {"role": "system", "content": "You are a terse assistant."},
+            {"role": "user", "content": "hello there"},
+        ],
+    }
+    response = requests.post(signed_in.gateway.v1 + "/chat/completions", json=body, timeout=30)
+    assert answered("openai", response, False) == "echo: hello there"
+    [sent] = signed_in.fake.requests_to("claude")
+    assert sent.body["system"] in (
+        "You are a terse assistant.",
+        [{"type": "text", "text": "You are a terse assistant."}],
+    )
+    assert "metadata" not in sent.body
+    assert "Claude Code" not in json.dumps(sent.body)
+    assert {"x-app", "x-stainless-lang", "anthropic-dangerous-direct-browser-access"}.isdisjoint(
+        sent.headers
+    )
+    assert "claude-cli" not in sent.headers.get("user-agent", "")
+
+
 def test_claude_keeps_the_clients_beta_flags_after_the_oauth_flag(signed_in):
     signed_in.sign_in("claude-code", "sk-ant-oat-claude-1", "claude pro")
     response = ask(
