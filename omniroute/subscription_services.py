@@ -1,9 +1,12 @@
 """The subscription accounts' parts, wired together: the providers' sign-in declarations (with
 the user's overrides), the token keeper, the quota book (saved off the request path), the calls
-the pipeline prepares for signed-in accounts, and the sign-in service the dashboard drives."""
+the pipeline prepares for signed-in accounts, the sign-in service the dashboard drives, and the
+quota poller (each account's usage endpoint, read on demand and once after every sign-in, off
+the request thread on the fan-out pool)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +16,7 @@ from .oauth.keeper import TokenKeeper
 from .oauth.overrides import providers_for
 from .oauth.provider import OAuthProvider
 from .oauth.quota import QuotaBook, QuotaSnapshot
+from .oauth.quota_poll_service import QuotaPoller
 from .oauth.sign_in import SignInService
 from .proxy.subscription_calls import SubscriptionCalls
 from .store.oauth_accounts import save_quota_snapshot
@@ -27,6 +31,7 @@ class SubscriptionServices:
     quotas: QuotaBook
     calls: SubscriptionCalls
     signin: SignInService
+    poller: QuotaPoller
 
     def forget(self, connection_id: int) -> None:
         """A connection was signed in again, edited or deleted: drop what memory holds."""
@@ -49,12 +54,15 @@ def build_subscription_services(
         fanout.session.executor.submit(_save_quota, database, connection_id, snapshot)
 
     quotas = QuotaBook(save=save_quota)
+    poller = QuotaPoller(providers, tokens, quotas)
 
     def save_signed_in(signed_in: SignedIn) -> int:
         connection_id = tokens.save_signed_in(signed_in)
         tokens.forget(connection_id)
         quotas.forget(connection_id)
         routes.invalidate()  # a new account (or one back from "sign in again") routes at once
+        if poller.offers(signed_in.provider):  # best effort: the sign-in never waits for it
+            _submit(fanout, poller.poll_quietly, connection_id, signed_in.provider)
         return connection_id
 
     return SubscriptionServices(
@@ -63,4 +71,12 @@ def build_subscription_services(
         quotas=quotas,
         calls=SubscriptionCalls(tokens=tokens, quotas=quotas, providers=providers),
         signin=SignInService(providers, save_signed_in),
+        poller=poller,
     )
+
+
+def _submit(fanout: FanOut, work: Callable[..., object], *args: object) -> None:
+    try:
+        fanout.session.executor.submit(work, *args)
+    except RuntimeError:  # the pool has shut down: the app is closing
+        pass

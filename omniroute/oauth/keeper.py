@@ -19,7 +19,8 @@ token is handed out while it lasts, else TokenUnavailable (the pipeline falls ba
 account), and the account's token endpoint is left alone until the pause ends.
 
 The grant's extra holds the account's extras minus its secrets (e.g. `chatgpt_account_id`);
-GitHub Copilot's holds `api`, the API base of its Copilot token.
+GitHub Copilot's holds `api`, the API base of its Copilot token. `usage_grant` hands out what a
+provider's usage endpoint takes (for Copilot the GitHub user token) for quota polling.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from ..store.oauth_accounts import (
 )
 from ..store.secret_box import SecretBox
 from .grants import AccessGrant, NeedsSignIn, SignedIn, TokenUnavailable
+from .keeper_copilot import exchanges_copilot_token
 from .keeper_refresh import Step, grant_of, renewal_due, renewal_steps, usable, worth_retrying
 from .provider import OAuthProvider
 from .token_endpoint import TokenEndpointError
@@ -106,6 +108,19 @@ class TokenKeeper:
                 return grant_of(account.provider, account.tokens)
         with self._lock_for(connection_id):
             return self._fresh(connection_id)
+
+    def usage_grant(self, connection_id: int) -> AccessGrant:
+        """The credentials the provider's usage endpoint takes, fresh: the grant, except for
+        GitHub Copilot, whose usage endpoint takes the GitHub user token, not the Copilot token
+        (raises NeedsSignIn or TokenUnavailable like `access`)."""
+        grant = self.access(connection_id)
+        account = self._accounts.get(connection_id)
+        if account is None:  # forgotten meanwhile
+            with self._lock_for(connection_id):
+                account = self._load(connection_id)
+        if not exchanges_copilot_token(account.provider):
+            return grant
+        return AccessGrant(token=account.tokens.access_token, extra=grant.extra)
 
     def refresh_now(self, connection_id: int) -> AccessGrant:
         """Renew the account's token now, due or not (the dashboard's Refresh button)."""

@@ -11,7 +11,8 @@
                    when the account becomes exhausted or usable again, so the card and Home show
                    bars that are at most that old without a database write per request.
 
-The readers of each provider's signals are in quota_headers.py.
+The readers of each provider's signals are in quota_headers.py (answers) and quota_poll.py (the
+providers' usage endpoints, read on demand).
 """
 
 from __future__ import annotations
@@ -86,12 +87,13 @@ class QuotaBook:
         self._saved: dict[int, tuple[float, bool]] = {}  # connection → (when, exhausted)
         self._lock = threading.Lock()
 
-    def note(self, connection_id: int, snapshot: QuotaSnapshot) -> None:
-        """Keep `snapshot` as the connection's latest; save it when the throttle allows."""
+    def note(self, connection_id: int, snapshot: QuotaSnapshot, save_now: bool = False) -> None:
+        """Keep `snapshot` as the connection's latest; save it when the throttle allows (at
+        once with `save_now`: a snapshot read on purpose from the provider's usage endpoint)."""
         now = self._clock()
         with self._lock:
             self._latest[connection_id] = snapshot
-            due = self._save is not None and self._due(connection_id, snapshot, now)
+            due = self._save is not None and (save_now or self._due(connection_id, snapshot, now))
             if due:
                 self._saved[connection_id] = (now, snapshot.exhausted)
         if due and self._save is not None:

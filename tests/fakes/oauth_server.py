@@ -12,12 +12,14 @@ does (written from the providers' flows as peers use them, never from the gatewa
     kiro            AWS SSO-OIDC under /kiro/{region}/: client/register, device_authorization,
                     token (camelCase JSON; `…Exception` errors)
     gemini-cli      Google authorize/token (form; refresh tokens do not rotate)
+and each provider's usage endpoint (oauth_usage.py: Claude, Codex, Copilot, Kiro).
 
 `overrides(data_dir)` writes DATA_DIR/oauth-providers.json pointing every URL of every
 declaration at this server. Knobs: `accounts` (who signs in), `deny_authorize`, `approve` /
 `deny` / `expire` / `script_device` for device codes, `revoke`, `fail_token` (429/503 n times,
-with Retry-After), `issue_tokens` (a valid token set without a sign-in), `clock`. Every request
-is recorded (`requests`) and counted per endpoint (`count("codex.token")`).
+with Retry-After), `issue_tokens` (a valid token set without a sign-in), `usage` (the percent
+used each usage endpoint reports), `copilot_plan`, `fail_usage`, `clock`. Every request is
+recorded (`requests`) and counted per endpoint (`count("codex.token")`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from urllib.parse import urlsplit
 
 from tests.fakes import oauth_devices as devices
 from tests.fakes import oauth_tokens as tokens
+from tests.fakes import oauth_usage
 from tests.fakes.oauth_tokens import Answer, FakeRequest
 from tests.fakes.threaded_server import ThreadedFakeServer
 
@@ -83,6 +86,10 @@ ROUTE_TABLE: list[tuple[str, str, str, Handler]] = [  # method, endpoint name, p
     ("GET", "gemini-cli.authorize", "/google/o/oauth2/v2/auth", tokens.authorize),
     ("GET", "gemini-cli.hosted_page", "/google/authcode", tokens.hosted_page),
     ("POST", "gemini-cli.token", "/google/token", tokens.token),
+    ("GET", "claude-code.usage", "/claude/api/oauth/usage", oauth_usage.claude_usage),
+    ("GET", "codex.usage", "/codex/backend-api/wham/usage", oauth_usage.codex_usage),
+    ("GET", "github-copilot.usage", "/github/copilot_internal/user", oauth_usage.copilot_usage),
+    ("POST", "kiro.usage", f"/kiro/{REGION}/usage", oauth_usage.kiro_usage),
 ]
 ROUTES = [(method, name, re.compile(path), handler) for method, name, path, handler in ROUTE_TABLE]
 TOKEN_ENDPOINTS = {name for _m, name, _p, _h in ROUTES if name.endswith("token")}
@@ -107,6 +114,8 @@ class OAuthFake(ThreadedFakeServer):
     aws_error_style: str = "error"  # "error": {"error": "authorization_pending"}; "type": __type
     deny_authorize: bool = False  # the user refuses on the consent page
     codex_port: int = 0  # the one loopback port the Codex client accepts (free port by default)
+    usage: dict[str, dict[str, float]] = field(default_factory=oauth_usage.default_usage)
+    copilot_plan: str = "paid"  # or "free": the usage endpoint's other shape
     requests: list[FakeRequest] = field(default_factory=list)
     calls: Counter[str] = field(default_factory=Counter)
     faults: list[Fault] = field(default_factory=list)
@@ -196,6 +205,13 @@ class OAuthFake(ThreadedFakeServer):
         """Answer `status` (429, 503, …) the next `times` calls of a token endpoint."""
         with self._lock:
             self.faults.append(Fault(status, times, endpoint, retry_after))
+
+    def fail_usage(
+        self, provider: str, status: int, times: int = 1, retry_after: float | None = None
+    ) -> None:
+        """Answer `status` (429 with Retry-After, 503, …) the provider's usage endpoint's next
+        `times` calls."""
+        self.fail_token(status, times, f"{provider}.usage", retry_after)
 
     def revoke(self, token: str) -> None:
         """Revoke a refresh token (or a GitHub user token): its next use is refused."""

@@ -9,10 +9,11 @@ Every distinct failure is collected, then reported together.
 Operations that call a provider (connection test, combo test, translator send and bench) run
 against a gateway whose only connection is the fake upstream, where nothing can add another:
 elsewhere the fuzzer creates connections to whatever base URL it invents. The sign-in
-operations (and a signed-in account's token refresh) run against a gateway whose sign-in
-endpoints all point at the fake OAuth server, so no request leaves 127.0.0.1. Left out: logout and
-logout-all (they end the fuzzer's own session) and the monitor feed (an endless
-text/event-stream). Failed logins lock out the loopback address's logins, not its session.
+operations (and a signed-in account's token refresh and quota poll) run against a gateway
+whose sign-in and usage endpoints all point at the fake OAuth server, so no request leaves
+127.0.0.1. Left out: logout and logout-all (they end the fuzzer's own session) and the monitor
+feed (an endless text/event-stream). Failed logins lock out the loopback address's logins, not
+its session.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ SIGNS_IN = {
     "GET /api/oauth/{provider}/status",
     "POST /api/oauth/{provider}/import",
     "POST /api/providers/{connection_id}/refresh",
+    "POST /api/providers/{connection_id}/quota",
 }
 CALLS_PROVIDERS = {
     "POST /api/providers/{connection_id}/test",

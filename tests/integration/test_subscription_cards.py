@@ -69,6 +69,7 @@ def test_a_paste_sign_in_works_with_plain_form_posts(signing_gateway, fake):
 
 
 def test_home_and_the_card_show_the_accounts_quota_windows(signing_gateway, fake):
+    fake.fail_usage("claude-code", 503)  # the poll after sign-in reads nothing: the saved one shows
     with signing_gateway.admin() as admin:
         started = admin.get(signing_gateway.url + "/api/oauth/claude-code/start").json()
         done = admin.post(

@@ -1,5 +1,6 @@
 """The Subscriptions cards: each sign-in provider with its status, terms-of-service risk, flows,
-and its signed-in accounts (sign-in state and quota windows as bars with reset times)."""
+and its signed-in accounts (sign-in state and quota windows as bars with reset times, which the
+"Update quota" button reads anew from the provider's usage endpoint when it has one)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
+from ...oauth.quota_poll import polls_quota
 from ...providers import PROVIDERS
 from ...store import connections as connection_store
 from ..time_spans import days_or_hours
+
+MODEL_WEEK_PREFIX = "7d_"  # Claude's weekly window of some models: 7d_opus, 7d_sonnet, …
 
 
 def window_label(name: str) -> str:
@@ -22,7 +26,14 @@ def window_label(name: str) -> str:
         "secondary": _("Weekly window"),
         "7d_oi": _("Weekly window (some models)"),
         "usage_limit": _("Usage limit"),
+        "premium_interactions": _("Premium requests this month"),
+        "chat": _("Chat messages this month"),
+        "completions": _("Code completions this month"),
+        "monthly": _("Monthly credits"),
+        "free_trial": _("Free trial credits"),
     }
+    if name not in labels and name.startswith(MODEL_WEEK_PREFIX):
+        return _("Weekly window (%(models)s)", models=name[len(MODEL_WEEK_PREFIX) :])
     return labels.get(name, name)
 
 
@@ -102,6 +113,7 @@ def card(provider_id: str) -> dict:
         "flows": declaration.flows,
         "credential_files": declaration.credential_files,
         "import_paths_allowed": services.settings["OAUTH_IMPORT_FROM_PATHS"],
+        "polls_quota": polls_quota(declaration),
         "accounts": _accounts(provider_id, time.time()),
     }
 

@@ -1,15 +1,21 @@
 """The Subscriptions cards of the /providers page: one card per subscription provider with its
 status and terms-of-service risk, its signed-in accounts (sign-in state, quota windows), and
-the sign-in flows it offers. Every action is a plain form post that htmx swaps in place."""
+the sign-in flows it offers. Every action is a plain form post that htmx swaps in place; an
+account's "Update quota" reads its windows anew from the provider's usage endpoint."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from ...oauth.grants import NeedsSignIn, TokenUnavailable
+from ...oauth.quota_poll import QuotaPollError
 from ...oauth.sign_in import SignInError, status_public
+from ...store import connections as connection_store
 from ..dashboard.pages import is_fragment_request
 from .cards import card, cards
 
@@ -96,3 +102,46 @@ def import_file(provider: str):
     except SignInError as error:
         return _refused(provider, error)
     return _panel(provider, done={"provider": provider, "connectionId": connection_id})
+
+
+@bp.post("/accounts/<int:connection_id>/quota")
+def update_quota(connection_id: int):
+    """Read one account's quota windows anew; the cards come back with its new bars, or with
+    why it has none now (htmx swaps 2xx answers only: the fragment is always a 200)."""
+    message, status, retry_after = _poll_quota(connection_id)
+    context: dict[str, Any] = {"cards": cards()}
+    if message:
+        context["quota_error"] = {"connectionId": connection_id, "message": message}
+    if is_fragment_request():
+        html, status = render_template("partials/providers/subscriptions.html", **context), 200
+    else:
+        html = render_template("providers/subscriptions.html", **context)
+    response = Response(html, status=status, mimetype="text/html")
+    if retry_after:
+        response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+    return response
+
+
+def _poll_quota(connection_id: int) -> tuple[str | None, int, float | None]:
+    """(what to tell the user or None, the page's status, seconds to wait when known)."""
+    record = connection_store.get_connection(connection_id)
+    if record is None or record.auth_kind != connection_store.AUTH_OAUTH:
+        return _("No signed-in account has this id."), 404, None
+    try:
+        current_app.extensions["omniroute"].subscriptions.poller.poll(
+            connection_id, record.provider
+        )
+    except NeedsSignIn:
+        return _("Sign in again to read this account's quota."), 409, None
+    except TokenUnavailable as unavailable:
+        message = _("The provider's sign-in service is not answering; try again later.")
+        return message, 503, unavailable.retry_after
+    except QuotaPollError as failed:
+        if failed.code == "rate_limited":
+            wait = math.ceil(failed.retry_after or 0)
+            message = _("The provider asks to wait: try again in %(seconds)d s.", seconds=wait)
+            return message, 503, failed.retry_after
+        if failed.code == "not_offered":
+            return _("This provider does not report its quota on demand."), 400, None
+        return _("The quota could not be read: %(reason)s", reason=failed.message), 502, None
+    return None, 200, None

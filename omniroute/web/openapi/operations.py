@@ -262,4 +262,5 @@ BODILESS = {
     "api.auth.logout_all",
     "api.providers.test_connection",
     "api.providers.refresh_connection",
+    "api.providers.poll_quota",
 }

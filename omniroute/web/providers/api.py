@@ -1,12 +1,14 @@
 """Management API for provider connections: /api/providers[/<id>[/test]],
-/api/providers/test-all (every connection, or one provider's, tested at once) and
-/api/providers/<id>/refresh (renew a signed-in account's token now)."""
+/api/providers/test-all (every connection, or one provider's, tested at once),
+/api/providers/<id>/refresh (renew a signed-in account's token now) and
+/api/providers/<id>/quota (read a signed-in account's quota windows from its provider now)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
 from ...oauth.grants import NeedsSignIn, TokenUnavailable
+from ...oauth.quota_poll import QuotaPollError
 from ..security import field_error, json_error, not_found
 from . import connection_actions as actions
 from .connection_form import FieldError, parse_connection_fields
@@ -106,12 +108,52 @@ def refresh_connection(connection_id: int):
     except NeedsSignIn as refused:
         return json_error(409, refused.reason, "invalid_request_error", "sign_in_again")
     except TokenUnavailable as unavailable:
-        response, status = json_error(
-            503, unavailable.reason, "server_error", "token_endpoint_unavailable"
+        return _unavailable(
+            unavailable.reason, "token_endpoint_unavailable", unavailable.retry_after
         )
-        if unavailable.retry_after:
-            response.headers["Retry-After"] = str(max(1, round(unavailable.retry_after)))
-        return response, status
+    return _connection_now(connection_id)
+
+
+@bp.post("/<int:connection_id>/quota")
+def poll_quota(connection_id: int):
+    """Read a signed-in account's quota windows from its provider's usage endpoint now, saved
+    like those read from answers; the answer is the connection (quota in `signedIn.quota`).
+    409 when only a new sign-in helps; 503 with Retry-After while the usage endpoint (after a
+    429, for its Retry-After clamped to 5 s – 5 min) or the token endpoint asks to wait; 502
+    when the usage endpoint fails or refuses the token; 400 when the provider has none."""
+    record = actions.store.get_connection(connection_id)
+    if record is None:
+        return not_found("provider connection", connection_id)
+    if record.auth_kind != actions.store.AUTH_OAUTH:
+        return field_error("id", "is an API-key connection: it has no quota windows to read")
+    try:
+        current_app.extensions["omniroute"].subscriptions.poller.poll(
+            connection_id, record.provider
+        )
+    except NeedsSignIn as refused:
+        return json_error(409, refused.reason, "invalid_request_error", "sign_in_again")
+    except TokenUnavailable as unavailable:
+        return _unavailable(
+            unavailable.reason, "token_endpoint_unavailable", unavailable.retry_after
+        )
+    except QuotaPollError as failed:
+        if failed.code == "not_offered":
+            return json_error(400, failed.message, "invalid_request_error", "quota_not_offered")
+        if failed.code == "rate_limited":
+            return _unavailable(failed.message, "usage_rate_limited", failed.retry_after)
+        return json_error(502, failed.message, "server_error", f"usage_{failed.code}")
+    return _connection_now(connection_id)
+
+
+def _unavailable(message: str, code: str, retry_after: float | None):
+    """503 with the seconds to wait in Retry-After, when known."""
+    response, status = json_error(503, message, "server_error", code)
+    if retry_after:
+        response.headers["Retry-After"] = str(max(1, round(retry_after)))
+    return response, status
+
+
+def _connection_now(connection_id: int):
     record = actions.store.get_connection(connection_id)
     return (
         jsonify(actions.as_json(record))
