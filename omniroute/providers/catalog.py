@@ -16,6 +16,10 @@ vendor's name (aggregators such as OpenRouter, hosts of open models): a dedicate
 APIs (Cloud Code Assist wraps Gemini requests in a project envelope behind Google OAuth; Kiro
 is AWS CodeWhisperer's event-stream API behind an AWS Builder ID login), so until the sign-in
 flow exists the gateway refuses them with a 501 instead of sending requests that cannot work.
+
+`discontinued` marks services that are gone (iFlow closed on 2026-04-17; Qwen Code's free tier
+ended on 2026-04-15): they stay in the catalog so that old combos and accounts explain
+themselves, but nothing is ever sent to them.
 """
 
 from __future__ import annotations
@@ -150,14 +154,16 @@ _ROWS: tuple[P, ...] = (
         M("kimi-k2-0905-preview", "Kimi K2", 262144, 0.60, 2.50),
     )),
     # --- free ----------------------------------------------------------------------------
-    P("iflow", "iFlow", "if", "https://apis.iflow.cn/v1", tier="free", models=(
+    P("iflow", "iFlow", "if", "https://apis.iflow.cn/v1", tier="free",
+      discontinued="iFlow closed on 2026-04-17", models=(
         M("kimi-k2-thinking", "Kimi K2 Thinking", 262144, 0.0, 0.0),
         M("qwen3-coder-plus", "Qwen3 Coder Plus", 1000000, 0.0, 0.0),
         M("glm-4.7", "GLM-4.7", 200000, 0.0, 0.0),
         M("minimax-m2", "MiniMax M2", 204800, 0.0, 0.0),
         M("deepseek-r1", "DeepSeek R1", 128000, 0.0, 0.0),
     )),
-    P("qwen", "Qwen Code", "qw", "https://portal.qwen.ai/v1", tier="free", models=(
+    P("qwen", "Qwen Code", "qw", "https://portal.qwen.ai/v1", tier="free",
+      discontinued="Qwen Code's free tier ended on 2026-04-15", models=(
         M("qwen3-coder-plus", "Qwen3 Coder Plus", 1000000, 0.0, 0.0),
         M("qwen3-coder-flash", "Qwen3 Coder Flash", 1000000, 0.0, 0.0),
     )),

@@ -55,6 +55,9 @@ class ProviderSpec:
     # Its real API needs a sign-in flow (OAuth/device login and a private wire format) that
     # the gateway does not have yet: requests to it are refused with a 501, never sent.
     needs_sign_in: bool = False
+    # The service (or its free tier) is gone, and why: its accounts are never routed to and a
+    # request naming it is answered 410 with this note, so nothing is sent to a dead service.
+    discontinued: str = ""
     image_api: str = "openai"  # one of IMAGE_APIS
 
     @property

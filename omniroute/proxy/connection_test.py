@@ -60,7 +60,10 @@ def run_connection_test(
     prepare: Callable[[Attempt, UpstreamCall], UpstreamCall] | None = None,
 ) -> TestResult:
     """Send one 1-token request in the provider's own format and time it (speech-to-text
-    providers, which have no chat endpoint, get a read-only call that checks the key)."""
+    providers, which have no chat endpoint, get a read-only call that checks the key). A
+    discontinued provider is not called at all."""
+    if spec.discontinued:
+        return TestResult(False, None, f"{spec.name} is discontinued: {spec.discontinued}")
     if spec.wire_format in MEDIA_KEY_CHECKS:
         return _check_media_key(client, spec, connection)
     model = test_model or spec.default_model

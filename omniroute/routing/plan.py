@@ -34,7 +34,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..errors import GatewayError, ModelNotFoundError, RateLimitedError, ServiceUnavailableError
+from ..errors import (
+    GatewayError,
+    InvalidRequestError,
+    ModelNotFoundError,
+    RateLimitedError,
+    ServiceUnavailableError,
+)
 from ..providers import ProviderSpec, provider_for_prefix
 from ..providers.accounts import ActiveConnection, account_key
 from .account_order import order_accounts
@@ -213,6 +219,14 @@ def _route_for(model: str, table: RoutingTable) -> tuple[Route, str]:
         if route is not None:
             return route, rest
         known = provider_for_prefix(prefix)
+        if known is not None and known.discontinued:
+            raise InvalidRequestError(
+                f"provider '{known.id}' is discontinued ({known.discontinued}): nothing was "
+                "sent; use another model (the combo templates offer replacements)",
+                status=410,
+                code="provider_discontinued",
+                param="model",
+            )
         if known is not None:
             raise ServiceUnavailableError(
                 f"no active connection for provider '{known.id}': add or enable one in the "

@@ -83,7 +83,8 @@ def build_routing_table(
 ) -> RoutingTable:
     accounts: dict[str, list[ActiveConnection]] = {}
     for connection in connections:
-        if connection.provider in PROVIDERS:
+        spec = PROVIDERS.get(connection.provider)
+        if spec is not None and not spec.discontinued:  # a dead service is never routed to
             accounts.setdefault(connection.provider, []).append(connection)
     routes: dict[str, Route] = {}
     for provider_id, provider_accounts in accounts.items():

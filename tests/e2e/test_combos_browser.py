@@ -79,7 +79,7 @@ def test_template_then_test_shows_per_target_results(page: Page, connected, upst
     expect(rows.nth(0).locator("[data-status]")).to_have_text("200")
     expect(rows.nth(0)).to_contain_text(re.compile(r"\d+ ms"))
     expect(rows.nth(1)).to_contain_text("bad glm key")
-    expect(rows.nth(2)).to_contain_text("no active connection for provider 'iflow'")
+    expect(rows.nth(2)).to_contain_text("no active connection for provider 'ollama-local'")
 
 
 @browser_test

@@ -22,15 +22,21 @@ from tests.fake_upstream import Behavior
 
 HX = {"HX-Request": "true"}
 
+# The user guide's combos, with its free layer (iFlow, Qwen Code: discontinued) replaced by
+# local models, the free option that remains.
 GUIDE_TEMPLATES = {
-    "maximize-claude": ["cc/claude-opus-4-6", "glm/glm-4.7", "if/kimi-k2-thinking"],
-    "free-forever": ["gc/gemini-3-flash-preview", "if/kimi-k2-thinking", "qw/qwen3-coder-plus"],
+    "maximize-claude": ["cc/claude-opus-4-6", "glm/glm-4.7", "ollama-local/qwen2.5-coder"],
+    "free-forever": [
+        "ollama-local/qwen2.5-coder",
+        "lmstudio-local/qwen2.5-coder-7b-instruct",
+        "llamacpp-local/default",
+    ],
     "always-on": [
         "cc/claude-opus-4-6",
         "cx/gpt-5.2-codex",
         "glm/glm-4.7",
         "minimax/MiniMax-M2.1",
-        "if/kimi-k2-thinking",
+        "ollama-local/qwen2.5-coder",
     ],
 }
 
@@ -370,7 +376,9 @@ def test_combo_test_reports_each_target(connected, upstream):
     assert "openai · gpt-4o-mini" in text_of(rows["openai/gpt-4o-mini"])
     assert re.search(r"<td>\d+ ms</td>", rows["openai/gpt-4o-mini"])
     assert "bad glm key" in text_of(rows["glm/glm-4.7"])
-    assert "no active connection for provider 'iflow'" in text_of(rows["if/kimi-k2-thinking"])
+    assert "provider 'iflow' is discontinued (iFlow closed on 2026-04-17): nothing was sent" in (
+        text_of(rows["if/kimi-k2-thinking"])
+    )
     assert "1 of 3 targets answered." in text_of(fragment)
 
     page_html = session.post(url, data={"csrf_token": token}).text  # without JavaScript

@@ -214,11 +214,11 @@ def test_a_subscription_costs_nothing_and_keeps_its_list_cost(priced, upstream, 
 
 
 def test_a_free_tier_costs_nothing(gateway, upstream):
-    connect(gateway, upstream.url, "iflow")
-    price = {"provider": "iflow", "model": "glm-4.7", "input": 0.6, "output": 2.2}
+    connect(gateway, upstream.url, "ollama-local")  # a local model: billed $0, like any free tier
+    price = {"provider": "ollama-local", "model": "qwen2.5-coder", "input": 0.6, "output": 2.2}
     assert admin_call(gateway, "PATCH", "/api/pricing", json=price).status_code == 200
     upstream.add(Behavior(usage=(500, 100)))
-    assert send(gateway, "openai", "if/glm-4.7").status_code == 200
+    assert send(gateway, "openai", "ollama-local/qwen2.5-coder").status_code == 200
     row = last_row(gateway)
     assert row["costUsd"] == 0
     assert row["listCostUsd"] == pytest.approx(cost(500, 100, (0.6, 2.2)), abs=1e-12)

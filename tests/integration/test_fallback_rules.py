@@ -559,9 +559,11 @@ def connect_guide_providers(gateway, upstream, providers: list[str]) -> None:
 
 
 def test_maximize_claude_subscription_then_cheap_backup_then_free(gateway, upstream):
-    connect_guide_providers(gateway, upstream, ["claude-code", "glm", "iflow"])
+    connect_guide_providers(gateway, upstream, ["claude-code", "glm", "ollama-local"])
     add_combo(
-        gateway, "maximize-claude", ["cc/claude-opus-4-6", "glm/glm-4.7", "if/kimi-k2-thinking"]
+        gateway,
+        "maximize-claude",
+        ["cc/claude-opus-4-6", "glm/glm-4.7", "ollama-local/qwen2.5-coder"],
     )
 
     # 1. the subscription's quota is used up: glm answers, and the quota window is respected
@@ -580,20 +582,20 @@ def test_maximize_claude_subscription_then_cheap_backup_then_free(gateway, upstr
         ("glm", "glm-4.7"),
     ]
 
-    # 2. glm's balance runs out too: the free tier answers; the subscription is not asked again
+    # 2. glm's balance runs out too: the local model answers; the subscription is not asked again
     upstream.requests.clear()
     upstream.add(Behavior(status=402, error_message="Insufficient balance"), api_key="glm")
     second = chat(gateway, model="maximize-claude")
     assert answered_text(second) == "echo: hello there"
-    assert second.headers["X-OmniRoute-Provider"] == "iflow"
-    assert calls(upstream) == [("glm", "glm-4.7"), ("iflow", "kimi-k2-thinking")]
+    assert second.headers["X-OmniRoute-Provider"] == "ollama-local"
+    assert calls(upstream) == [("glm", "glm-4.7"), ("ollama-local", "qwen2.5-coder")]
 
     # 3. both rest now: the next request goes straight to the free model
     upstream.requests.clear()
     third = chat(gateway, model="maximize-claude", stream=True)
-    assert third.headers["X-OmniRoute-Provider"] == "iflow"
+    assert third.headers["X-OmniRoute-Provider"] == "ollama-local"
     assert third.headers["X-OmniRoute-Fallback-Attempts"] == "0"
-    assert calls(upstream) == [("iflow", "kimi-k2-thinking")]
+    assert calls(upstream) == [("ollama-local", "qwen2.5-coder")]
     resting = {model for (_, model), left in cooling(gateway).items()}
     assert resting == {"claude-opus-4-6", None}  # cc for its model, glm's whole account
     assert max(cooling(gateway).values()) == pytest.approx(9000, abs=5)
@@ -601,7 +603,7 @@ def test_maximize_claude_subscription_then_cheap_backup_then_free(gateway, upstr
 
 def test_always_on_survives_four_failing_layers(slow_gateway, upstream):
     gateway = slow_gateway
-    layers = ["claude-code", "codex", "glm", "minimax", "iflow"]
+    layers = ["claude-code", "codex", "glm", "minimax", "ollama-local"]
     connect_guide_providers(gateway, upstream, layers)
     add_combo(
         gateway,
@@ -611,7 +613,7 @@ def test_always_on_survives_four_failing_layers(slow_gateway, upstream):
             "cx/gpt-5.2-codex",
             "glm/glm-4.7",
             "minimax/MiniMax-M2.1",
-            "if/kimi-k2-thinking",
+            "ollama-local/qwen2.5-coder",
         ],
     )
     upstream.add(Behavior(status=429, headers={"Retry-After": "600"}), api_key="claude-code")
@@ -624,8 +626,8 @@ def test_always_on_survives_four_failing_layers(slow_gateway, upstream):
         response = chat(gateway, model="always-on", stream=stream)
         assert response.status_code == 200
         assert "echo:" in response.text
-        assert response.headers["X-OmniRoute-Provider"] == "iflow"
+        assert response.headers["X-OmniRoute-Provider"] == "ollama-local"
     # the second request skipped the resting layers: only codex (retried) and minimax were tried
-    assert keys_called(upstream) == ["codex", "codex", "minimax", "iflow"]
+    assert keys_called(upstream) == ["codex", "codex", "minimax", "ollama-local"]
     row = last_row(gateway)
     assert [status for _, _, status in chain_of(row)] == [503, 503, 504, 200]

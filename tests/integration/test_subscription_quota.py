@@ -97,8 +97,8 @@ def test_maximize_claude_falls_through_while_the_window_is_spent_and_returns_aft
     gateway, fake, clock = signed_in.gateway, signed_in.fake, signed_in.clock
     account = signed_in.sign_in("claude-code", "sk-ant-oat-1", "claude pro")
     gateway.add_connection(upstream.url, provider="glm", name="glm", apiKey="sk-glm")
-    gateway.add_connection(upstream.url, provider="iflow", name="iflow", apiKey="sk-iflow")
-    add_combo(gateway, "maximize-claude", [CLAUDE, "glm/glm-4.7", "if/kimi-k2-thinking"])
+    gateway.add_connection(upstream.url, provider="ollama-local", name="local", apiKey="sk-local")
+    add_combo(gateway, "maximize-claude", [CLAUDE, "glm/glm-4.7", "ollama-local/qwen2.5-coder"])
     fake.exhaust("claude", "sk-ant-oat-1", until=START + 2 * HOUR)
 
     # 1. the subscription's 5-hour window is spent: the cheap key answers

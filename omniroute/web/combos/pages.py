@@ -27,12 +27,17 @@ bp = Blueprint("combos", __name__, url_prefix="/combos")
 
 # The user guide's three combos, one click away (the editor opens prefilled; the user saves).
 COMBO_TEMPLATES = {
+    # the guide's free layer (iFlow, Qwen Code) is gone: a local model is what stays free
     "maximize-claude": (
-        ("cc/claude-opus-4-6", "glm/glm-4.7", "if/kimi-k2-thinking"),
+        ("cc/claude-opus-4-6", "glm/glm-4.7", "ollama-local/qwen2.5-coder"),
         _l("Use the Claude subscription fully, a cheap backup when its quota runs out, then free."),
     ),
     "free-forever": (
-        ("gc/gemini-3-flash-preview", "if/kimi-k2-thinking", "qw/qwen3-coder-plus"),
+        (
+            "ollama-local/qwen2.5-coder",
+            "lmstudio-local/qwen2.5-coder-7b-instruct",
+            "llamacpp-local/default",
+        ),
         _l("Free models only: no cost at all."),
     ),
     "always-on": (
@@ -41,7 +46,7 @@ COMBO_TEMPLATES = {
             "cx/gpt-5.2-codex",
             "glm/glm-4.7",
             "minimax/MiniMax-M2.1",
-            "if/kimi-k2-thinking",
+            "ollama-local/qwen2.5-coder",
         ),
         _l("Five layers of fallback for coding around the clock."),
     ),
