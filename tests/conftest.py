@@ -1,14 +1,17 @@
 """Shared fixtures (the fake upstream, a real gateway served by waitress, its admin session, a
-fake clock, the databases) and the markers: every test is marked `unit`, `integration` or `e2e`
-by the folder it lives in, `browser` when it drives chromium and `postgres` when it needs the
-PostgreSQL server."""
+fake clock, the databases, the fake OAuth server and what signs in against it) and the markers:
+every test is marked `unit`, `integration` or `e2e` by the folder it lives in, `browser` when it
+drives chromium and `postgres` when it needs the PostgreSQL server."""
 
 from __future__ import annotations
 
 import pytest
 
+from omniroute.oauth.overrides import providers_for
+from omniroute.oauth.sign_in import SignInService
 from tests.fake_clock import FakeClock
 from tests.fake_upstream import FakeUpstream
+from tests.fakes.oauth_server import OAuthFake
 from tests.gateway_harness import start_gateway
 
 TIERS = ("unit", "integration", "e2e")
@@ -91,3 +94,40 @@ def database_url(request, tmp_path):
         return f"sqlite:///{tmp_path / 'store.db'}"
     server = request.getfixturevalue("postgres")
     return server.create_database(f"omniroute_test_{next(_database_counter)}")
+
+
+@pytest.fixture(scope="module")
+def fake():
+    """The fake OAuth and device-code server (tests/fakes/oauth_server.py), one per module."""
+    server = OAuthFake().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def signing_gateway(fake, tmp_path):
+    """A gateway whose sign-in endpoints all point at the fake OAuth server."""
+    fake.overrides(tmp_path / "data")
+    running = start_gateway(str(tmp_path / "data"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def saved():
+    """What the sign-in service under test saved, in order (a connection id is its place)."""
+    return []
+
+
+@pytest.fixture
+def service(fake, saved, clock, tmp_path):
+    """The sign-in service with every provider URL pointing at the fake, saving into `saved`."""
+    fake.overrides(tmp_path)
+
+    def save(signed_in):
+        saved.append(signed_in)
+        return len(saved)
+
+    running = SignInService(providers_for(tmp_path), save, clock=clock)
+    yield running
+    running.close()

@@ -7,27 +7,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.chromium import log_in
-from tests.fakes.oauth_server import OAuthFake
-from tests.gateway_harness import start_gateway
 from tests.integration.test_oauth_api import hosted_code
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def fake():
-    server = OAuthFake().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def gateway(fake, tmp_path):
+def gateway(signing_gateway):
     """This module's gateway: its sign-in endpoints all point at the fake."""
-    fake.overrides(tmp_path / "data")
-    running = start_gateway(str(tmp_path / "data"))
-    yield running
-    running.stop()
+    return signing_gateway
 
 
 def test_signing_in_to_claude_code_from_its_card(page: Page, gateway, fake):

@@ -14,22 +14,6 @@ import requests
 from tests.admin_api import AdminApi
 from tests.fakes import oauth_devices
 from tests.fakes.oauth_server import OAuthFake
-from tests.gateway_harness import start_gateway
-
-
-@pytest.fixture(scope="module")
-def fake():
-    server = OAuthFake().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def signing_gateway(fake, tmp_path):
-    fake.overrides(tmp_path / "data")
-    running = start_gateway(str(tmp_path / "data"))
-    yield running
-    running.stop()
 
 
 @pytest.fixture

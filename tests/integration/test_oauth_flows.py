@@ -13,37 +13,13 @@ import requests
 
 from omniroute.oauth.authorization import exchange_code
 from omniroute.oauth.loopback import LoopbackListener
-from omniroute.oauth.overrides import providers_for
-from omniroute.oauth.sign_in import SignInError, SignInService, status_public
+from omniroute.oauth.sign_in import SignInError, status_public
 from omniroute.oauth.token_endpoint import TokenEndpointError
-from tests.fakes.oauth_server import OAuthFake
 
 
-@pytest.fixture(scope="module")
-def fake():
-    server = OAuthFake().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def saved():
-    return []
-
-
-@pytest.fixture
-def service(fake, saved, clock, tmp_path):
-    """The sign-in service with every provider URL pointing at the fake."""
-    fake.overrides(tmp_path)
-    fake.deny_authorize = False
-
-    def save(signed_in):
-        saved.append(signed_in)
-        return len(saved)
-
-    running = SignInService(providers_for(tmp_path), save, clock=clock)
-    yield running
-    running.close()
+@pytest.fixture(autouse=True)
+def consenting_user(fake):
+    fake.deny_authorize = False  # a test that refuses consent sets it for itself
 
 
 def browser_redirect(authorize_url: str) -> str:

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from omniroute.oauth.overrides import providers_for
-from omniroute.oauth.sign_in import SignInError, SignInService
-from tests.fakes.oauth_server import OAuthFake
+from omniroute.oauth.sign_in import SignInError
 
 POLL_ENDPOINT = {
     "github-copilot": "github-copilot.token",
@@ -17,31 +15,9 @@ POLL_ENDPOINT = {
 }
 
 
-@pytest.fixture(scope="module")
-def fake():
-    server = OAuthFake().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def saved():
-    return []
-
-
-@pytest.fixture
-def service(fake, saved, clock, tmp_path):
-    """The sign-in service with every provider URL pointing at the fake."""
-    fake.overrides(tmp_path)
-    fake.aws_error_style = "error"
-
-    def save(signed_in):
-        saved.append(signed_in)
-        return len(saved)
-
-    running = SignInService(providers_for(tmp_path), save, clock=clock)
-    yield running
-    running.close()
+@pytest.fixture(autouse=True)
+def aws_errors_in_their_usual_field(fake):
+    fake.aws_error_style = "error"  # a test of the `__type` style sets it for itself
 
 
 def polls(fake, provider: str) -> int:

@@ -11,14 +11,6 @@ import requests
 
 from omniroute.oauth.overrides import providers_for
 from omniroute.oauth.token_endpoint import TokenEndpointError, post_token_request
-from tests.fakes.oauth_server import OAuthFake
-
-
-@pytest.fixture(scope="module")
-def fake():
-    server = OAuthFake().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -10,36 +10,8 @@ import json
 import pytest
 import requests
 
-from omniroute.oauth.overrides import providers_for
-from omniroute.oauth.sign_in import SignInError, SignInService
+from omniroute.oauth.sign_in import SignInError
 from omniroute.oauth.token_endpoint import post_token_request
-from tests.fakes.oauth_server import OAuthFake
-
-
-@pytest.fixture(scope="module")
-def fake():
-    server = OAuthFake().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def saved():
-    return []
-
-
-@pytest.fixture
-def service(fake, saved, clock, tmp_path):
-    """The sign-in service with every provider URL pointing at the fake."""
-    fake.overrides(tmp_path)
-
-    def save(signed_in):
-        saved.append(signed_in)
-        return len(saved)
-
-    running = SignInService(providers_for(tmp_path), save, clock=clock)
-    yield running
-    running.close()
 
 
 def claude_file(fake) -> dict:

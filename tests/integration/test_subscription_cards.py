@@ -6,28 +6,9 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
-
 from omniroute.store.oauth_accounts import save_quota_snapshot
 from tests.dashboard_user import browser_session, csrf_from
-from tests.fakes.oauth_server import OAuthFake
-from tests.gateway_harness import start_gateway
 from tests.integration.test_oauth_api import hosted_code
-
-
-@pytest.fixture(scope="module")
-def fake():
-    server = OAuthFake().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def signing_gateway(fake, tmp_path):
-    fake.overrides(tmp_path / "data")
-    running = start_gateway(str(tmp_path / "data"))
-    yield running
-    running.stop()
 
 
 def card_html(page: str, provider: str) -> str:

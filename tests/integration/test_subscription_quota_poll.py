@@ -16,7 +16,6 @@ from tests.admin_api import AdminApi
 from tests.dashboard_user import browser_session, csrf_from
 from tests.fakes.oauth_server import OAuthFake
 from tests.fakes.oauth_usage import default_usage
-from tests.gateway_harness import start_gateway
 from tests.integration.test_oauth_api import assert_no_token_in, hosted_code
 from tests.integration.test_oauth_flows_import import (
     claude_file,
@@ -26,21 +25,11 @@ from tests.integration.test_oauth_flows_import import (
 )
 
 
-@pytest.fixture(scope="module")
-def fake():
-    server = OAuthFake().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def signing_gateway(fake, tmp_path):
+@pytest.fixture(autouse=True)
+def usual_usage(fake):
+    """Every test starts from the fake's usual usage answers and no scripted failures."""
     fake.usage = default_usage()
     fake.faults.clear()
-    fake.overrides(tmp_path / "data")
-    running = start_gateway(str(tmp_path / "data"))
-    yield running
-    running.stop()
 
 
 @pytest.fixture
