@@ -126,17 +126,17 @@ def test_claude_code_sees_the_providers_reasoning_as_thinking(connected, upstrea
     assert messages[-1]["result"] == "Hello there!"
 
 
-def test_codex_tool_loop_through_an_anthropic_provider(gateway, upstream, tmp_path):
-    gateway.add_connection(upstream.url, provider="anthropic", apiKey="sk-ant-upstream-1")
+def codex_config(tmp_path, model: str, base_url: str):
+    """A CODEX_HOME whose config.toml points the Codex CLI at the gateway (Responses API)."""
     codex_home = tmp_path / "codex"
     codex_home.mkdir()
     (codex_home / "config.toml").write_text(f"""
-model = "anthropic/claude-sonnet-4-5"
+model = "{model}"
 model_provider = "omniroute"
 
 [model_providers.omniroute]
 name = "OmniRoute"
-base_url = "{gateway.v1}"
+base_url = "{base_url}"
 env_key = "OMNIROUTE_API_KEY"
 wire_api = "responses"
 
@@ -146,6 +146,12 @@ enabled = false
 [features]
 plugins = false
 """)
+    return codex_home
+
+
+def test_codex_tool_loop_through_an_anthropic_provider(gateway, upstream, tmp_path):
+    gateway.add_connection(upstream.url, provider="anthropic", apiKey="sk-ant-upstream-1")
+    codex_home = codex_config(tmp_path, "anthropic/claude-sonnet-4-5", gateway.v1)
     project = tmp_path / "project"
     project.mkdir()
     prompt = 'CALLTOOL:exec_command {"cmd": "echo from-codex-$((6*7))"}'

@@ -30,7 +30,7 @@ import pytest
 import requests
 
 from tests.admin_api import AdminApi
-from tests.e2e.test_e2e_clients import claude_env, cli, run
+from tests.e2e.test_e2e_clients import claude_env, cli, codex_config, run
 from tests.fake_clock import FakeClock
 from tests.fake_upstream import Behavior
 from tests.fakes import oauth_devices
@@ -212,24 +212,7 @@ def test_claude_code_on_a_subscription(subscribed, fake, oauth, tmp_path, model)
 # -- Codex CLI -----------------------------------------------------------------------------------
 def run_codex(gateway: Gateway, model: str, tmp_path: Path) -> str:
     """`codex exec` with `model` on the gateway; what it printed."""
-    codex_home = tmp_path / "codex"
-    codex_home.mkdir()
-    (codex_home / "config.toml").write_text(f"""
-model = "{model}"
-model_provider = "omniroute"
-
-[model_providers.omniroute]
-name = "OmniRoute"
-base_url = "{gateway.v1}"
-env_key = "OMNIROUTE_API_KEY"
-wire_api = "responses"
-
-[analytics]
-enabled = false
-
-[features]
-plugins = false
-""")
+    codex_home = codex_config(tmp_path, model, gateway.v1)
     env = {"CODEX_HOME": str(codex_home), "OMNIROUTE_API_KEY": gateway.key, "HOME": str(tmp_path)}
     command = [cli("codex"), "exec", "--skip-git-repo-check", "say something"]
     result = run(command, env, cwd=tmp_path)
