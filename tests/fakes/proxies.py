@@ -22,54 +22,29 @@ import select
 import socket
 import ssl
 import struct
-import threading
 from urllib.parse import urlsplit
 
-STEP_TIMEOUT = 10.0  # the longest a relay waits for bytes before giving the connection up
+from tests.fakes.loopback import LoopbackServer, shut
 
 
-class LoopbackServer:
-    """Accepts connections on 127.0.0.1 in a thread and serves each in a thread of its own."""
-
-    def __init__(self, tls: ssl.SSLContext | None = None):
-        self._tls = tls
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self.port = self._listener.getsockname()[1]
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
-        self._threads: list[threading.Thread] = []
-        self._spawn(self._accept_loop)
-
-    def serve(self, client: socket.socket) -> None:  # pragma: no cover - defined by each kind
-        raise NotImplementedError
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._listener.close()
-        with self._lock:
-            sockets = list(self._sockets)
-        for sock in sockets:
-            shut(sock)
-        for thread in list(self._threads):
-            thread.join(2)
+class RelayServer(LoopbackServer):
+    """A loopback server that opens connections to targets and relays bytes between them."""
 
     def connect(self, host: str, port: int) -> socket.socket:
         """A connection to a target, closed when the server stops."""
-        sock = socket.create_connection((host, port), timeout=STEP_TIMEOUT)
+        sock = socket.create_connection((host, port), timeout=self.step_timeout)
         self._keep(sock)
         return sock
 
     def relay(self, one: socket.socket, other: socket.socket) -> None:
-        """Copy bytes both ways until either side ends (or both stay silent STEP_TIMEOUT), in
+        """Copy bytes both ways until either side ends (or both stay silent `step_timeout`), in
         this one thread: a TLS socket is never read and written by two threads at once."""
         peers = {one: other, other: one}
         try:
             while True:
                 ready = [s for s in peers if isinstance(s, ssl.SSLSocket) and s.pending()]
                 if not ready:
-                    ready = select.select(list(peers), [], [], STEP_TIMEOUT)[0]
+                    ready = select.select(list(peers), [], [], self.step_timeout)[0]
                 if not ready:
                     return
                 for sock in ready:
@@ -81,47 +56,6 @@ class LoopbackServer:
             return
         finally:
             shut(other)
-
-    def _keep(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.append(sock)
-
-    def _spawn(self, target, *args) -> None:
-        thread = threading.Thread(target=target, args=args, daemon=True)
-        with self._lock:
-            self._threads.append(thread)
-        thread.start()
-
-    def _accept_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                sock, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            sock.settimeout(STEP_TIMEOUT)
-            self._keep(sock)
-            self._spawn(self._handle, sock)
-
-    def _handle(self, sock: socket.socket) -> None:
-        try:
-            if self._tls is not None:
-                sock = self._tls.wrap_socket(sock, server_side=True)
-                self._keep(sock)
-            self.serve(sock)
-        except OSError:
-            pass
-        finally:
-            shut(sock)
-
-
-def shut(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    sock.close()
 
 
 def read_head(sock: socket.socket) -> bytes:
@@ -135,7 +69,7 @@ def read_head(sock: socket.socket) -> bytes:
     return head
 
 
-class HttpProxy(LoopbackServer):
+class HttpProxy(RelayServer):
     def __init__(self, credentials: str | None = None, tls: ssl.SSLContext | None = None):
         super().__init__(tls)
         self.credentials = credentials
@@ -181,7 +115,7 @@ class HttpProxy(LoopbackServer):
         return headers.get("proxy-authorization") == f"Basic {expected}"
 
 
-class Socks5Proxy(LoopbackServer):
+class Socks5Proxy(RelayServer):
     def __init__(self, credentials: str | None = None, refuse: bool = False):
         super().__init__()
         self.credentials = credentials
@@ -243,7 +177,7 @@ def receive(sock: socket.socket, size: int) -> bytes:
     return data
 
 
-class TlsFront(LoopbackServer):
+class TlsFront(RelayServer):
     """HTTPS on `port`, relayed as plain bytes to `target_port` on 127.0.0.1."""
 
     def __init__(self, tls: ssl.SSLContext, target_port: int):

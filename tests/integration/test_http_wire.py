@@ -37,6 +37,7 @@ import pytest
 from omniroute.errors import UpstreamTimeoutError, UpstreamUnreachableError
 from omniroute.proxy.transport import WireTransport, http_wire, network_error
 from tests.fakes.certificates import write_test_certificate
+from tests.fakes.loopback import LoopbackServer, shut
 
 pytestmark = pytest.mark.timeout(15)
 
@@ -62,15 +63,12 @@ class Received:
         return self.raw.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")[1:]
 
 
-class ScriptedServer:
+class ScriptedServer(LoopbackServer):
     """A raw-socket HTTP server: the n-th request it reads gets the n-th scripted answer."""
 
+    step_timeout = STEP_TIMEOUT
+
     def __init__(self, tls: ssl.SSLContext | None = None):
-        self._tls = tls
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self.port = self._listener.getsockname()[1]
-        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.received: list[Received] = []
         self.accepted = 0
         self.closed = 0  # connections this server closed
@@ -78,11 +76,8 @@ class ScriptedServer:
         self.after_goodbye: dict[int, bytes] = {}  # connection -> bytes read after HALF_CLOSE
         self._answers: deque[list] = deque()
         self._gates: list[threading.Event] = []
-        self._socks: list[socket.socket] = []
-        self._threads: list[threading.Thread] = []
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._spawn(self._accept_loop)
+        super().__init__(tls)  # accepts from now on: every field above is ready
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
 
     def script(self, *steps) -> None:
         """The answer to the next unanswered request, as steps (see `_run`)."""
@@ -95,43 +90,23 @@ class ScriptedServer:
         return gate
 
     def stop(self) -> None:
-        self._stop.set()
         for gate in self._gates:
             gate.set()
-        self._listener.close()
+        super().stop()
+
+    def _accepted(self, sock: socket.socket) -> None:
+        """Number each connection as it is accepted (before any TLS handshake)."""
         with self._lock:
-            socks = list(self._socks)
-        for sock in socks:
-            _shut(sock)
-        for thread in self._threads:
-            thread.join(2)
-
-    def _spawn(self, target, *args) -> None:
-        thread = threading.Thread(target=target, args=args, daemon=True)
-        self._threads.append(thread)
-        thread.start()
-
-    def _accept_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                sock, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            sock.settimeout(STEP_TIMEOUT)
-            with self._lock:
-                number, self.accepted = self.accepted, self.accepted + 1
-                self._socks.append(sock)
-            self._spawn(self._serve, sock, number)
+            number, self.accepted = self.accepted, self.accepted + 1
+            self._sockets.append(sock)
+        self._spawn(self._serve, sock, number)
 
     def _serve(self, sock: socket.socket, number: int) -> None:
         reader = None
         try:
             if self._tls is not None:  # the handshake, in this thread (a failing one ends it)
                 sock = self._tls.wrap_socket(sock, server_side=True)
-                with self._lock:
-                    self._socks.append(sock)
+                self._keep(sock)
             reader = sock.makefile("rb")
             while (raw := _read_request(reader)) is not None:
                 with self._lock:
@@ -144,7 +119,7 @@ class ScriptedServer:
         finally:
             if reader is not None:
                 reader.close()
-            _shut(sock)
+            shut(sock)
             with self._lock:
                 self.closed += 1
 
@@ -175,14 +150,6 @@ class ScriptedServer:
             else:
                 sock.sendall(step)
         return True
-
-
-def _shut(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    sock.close()
 
 
 def _read_request(reader) -> bytes | None:
