@@ -7,7 +7,8 @@ wire (the format's WireFormat, see base.py) — plus modules of its own where a 
 for one. registry.py lists the formats (FORMATS); everything outside this package asks the
 registry and never names a format. Shared pieces: sse.py (server-sent events), envelopes.py (the
 envelope a passed-through request is checked by), passthrough.py (watching a passed-through
-stream), dropped.py (what a format cannot take, logged as it is dropped).
+stream), dropped.py (what a format cannot take, logged as it is dropped), signatures.py (thinking
+signatures go back only to the provider that issued them).
 """
 
 from __future__ import annotations

@@ -7,8 +7,11 @@ request, response, stream, wire — whose wire.py declares its WireFormat; regis
     naming       name ("openai", "anthropic", …), label (the dashboard's name for it, lazily
                  translated: str() it), short_label
     client API   client_endpoint (the usage row's endpoint), client_paths (the URL rules it is
-                 served on; werkzeug rule syntax), count_paths (those of its count_tokens
-                 endpoint, if it has one), client_path(model, stream) (the path a client calls),
+                 served on; werkzeug rule syntax), count_paths (those of its token-count
+                 endpoint, if it has one; a rule may name the model), count_body (that
+                 endpoint's body → the chat body it counts; None: the same body), count_answer
+                 (that endpoint's answer for n input tokens; None: Anthropic count_tokens'
+                 `{"input_tokens": n}`), client_path(model, stream) (the path a client calls),
                  model_in_url (the model and the stream choice are in the URL, not the body),
                  read_client_target (that URL part, `{model}:{action}`, read into model,
                  action and stream; a 400 for anything else),
@@ -35,6 +38,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from ..errors import GatewayError
+from .body_fitting import BodyFields
 from .canonical import Request, Response, StreamError, StreamEvent, Usage
 from .envelopes import Envelope
 
@@ -136,8 +140,11 @@ class WireFormat:
     forwarded_headers: tuple[str, ...] = ()
     token_counter: TokenCounter | None = None
     count_paths: tuple[str, ...] = ()
+    count_body: Callable[[Any], Any] | None = None
+    count_answer: Callable[[int], dict] | None = None
     model_in_url: bool = False
     read_client_target: Callable[[str], tuple[str, str, bool]] | None = None
+    body_fields: BodyFields | None = None  # what fitting may change in a passed-through body
 
     def upstream_url(self, base_url: str, model: str, stream: bool) -> str:
         """Where a provider of this format at `base_url` answers `model` (streamed or not)."""

@@ -100,19 +100,24 @@ class ToolResultPart:
 
 @dataclass(frozen=True)
 class ThinkingPart:
-    """Model reasoning. `signature` (Anthropic) or `encrypted` (Responses) must be sent back
-    untouched; text may be empty when only the opaque form exists."""
+    """Model reasoning. `signature` (Anthropic, Gemini) or `encrypted` (Responses) must be sent
+    back untouched, and only to the provider that issued it: `origin` names that provider's
+    wire format (formats/signatures.py). Text may be empty when only the opaque form exists."""
 
     text: str = ""
     signature: str | None = None
     encrypted: str | None = None
     id: str | None = None  # Responses reasoning item id
+    # the wire format that issued signature / encrypted / id; None for a part the gateway's own
+    # code made. Provenance, not content: it takes no part in comparisons.
+    origin: str | None = field(default=None, compare=False)
     type: Literal["thinking"] = "thinking"
 
 
 @dataclass(frozen=True)
 class RedactedThinkingPart:
     data: str
+    origin: str | None = field(default=None, compare=False)  # as ThinkingPart.origin
     type: Literal["redacted_thinking"] = "redacted_thinking"
 
 
@@ -205,6 +210,11 @@ class Request:
     parallel_tool_calls: bool | None = None
     user: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # what the request loses in translation is noted here (formats/dropped.py DropNotes), so a
+    # drop is logged once per client request however many attempts build it
+    drops: Any = field(default=None, compare=False, repr=False)
+    # what the target model accepts (formats/model_traits.py ModelTraits), set per attempt
+    traits: Any = field(default=None, compare=False, repr=False)
 
     @property
     def system_text(self) -> str:

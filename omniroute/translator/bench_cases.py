@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from ..formats import canonical as c
+from ..formats.signatures import unwrap
 
 PNG = (  # a 1×1 PNG
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -175,8 +176,8 @@ def _note(found: dict, calls: set, role: str, part: c.Part) -> None:
         found["tool_results"].append((part.text, part.tool_use_id in calls))
     elif isinstance(part, c.ThinkingPart) and part.text:
         found["thinking"].append(part.text)
-        if part.signature:
-            found["signatures"].append(part.signature)
+        if part.signature:  # as the provider issued it (a client of another format had it wrapped)
+            found["signatures"].append(unwrap(part.signature, None)[1])
     elif isinstance(part, c.ImagePart):
         found["images"].append((part.media_type, part.data))
 
@@ -187,11 +188,12 @@ def _note(found: dict, calls: set, role: str, part: c.Part) -> None:
 
 def _no_signatures(wanted: dict, src: str, tgt: str, kind: str) -> bool:
     carriers = {"anthropic", "gemini"} | ({"responses"} if kind != "request" else set())
-    return _clear(wanted, "signatures", not {src, tgt} <= carriers)
+    foreign = kind == "request" and src != tgt  # a provider takes only the signatures it issued
+    return _clear(wanted, "signatures", foreign or not {src, tgt} <= carriers)
 
 
 def _no_foreign_thinking(wanted: dict, src: str, tgt: str, kind: str) -> bool:
-    unsigned = (src, tgt) == ("openai", "anthropic")
+    unsigned = tgt == "anthropic" and src != "anthropic"  # no signature of Anthropic's
     lost = kind == "request" and ("responses" in (src, tgt) or unsigned)
     return _clear(wanted, "thinking", lost)
 
@@ -235,7 +237,13 @@ def _clear(wanted: dict, key: str, lost: bool) -> bool:
 
 DEFAULT_MAX_TOKENS = 4096
 HOP_RULES = [
-    (_no_signatures, _l("thinking signatures travel only between formats that carry them")),
+    (
+        _no_signatures,
+        _l(
+            "thinking signatures travel only between formats that carry them, and back only to "
+            "the provider that issued them"
+        ),
+    ),
     (
         _no_foreign_thinking,
         _l("Responses takes back only its own encrypted reasoning, Anthropic only signed thinking"),

@@ -17,6 +17,7 @@ from .diff import Change, general, last_key, normalized_key
 FORMAT_LABELS = {name: wire.label for name, wire in FORMATS.items()}
 ID_KEYS = {"id", "toolcallid", "callid", "tooluseid"}
 THINKING_KEYS = {"thinking", "reasoningcontent", "thought", "reasoning", "encryptedcontent"}
+SIGNING_FORMATS = {"anthropic", "gemini"}  # their requests carry thinking signatures
 
 
 def label(fmt: str) -> str:
@@ -39,6 +40,12 @@ def _dropped(key: str, target: str, item: Change, names: dict) -> str:
         return _("Gemini names the model in the URL (/v1beta/models/{model}:generateContent).")
     if target == "gemini" and key == "stream" and len(item.source or ()) == 1:
         return _("Gemini chooses streaming by the URL (:streamGenerateContent?alt=sse).")
+    if key in {"signature", "thoughtsignature"} and target in SIGNING_FORMATS:
+        return _(
+            "A thinking signature goes back only to the provider that issued it; %(target)s "
+            "gets the reasoning text where it can take it.",
+            **names,
+        )
     if key in {"signature", "thoughtsignature"}:
         return _(
             "%(target)s has no thinking signatures; the reasoning text stays where it can.", **names

@@ -11,15 +11,16 @@ Requests (parse_request: wire → canonical, build_request: canonical → wire):
   order, with their cache_control — into the end of the top-level `system`: the Messages API
   only accepts role "system" there under a beta header this module cannot see. Their position
   and any per-message fields (e.g. a per-turn `output_config`) are lost on that hop.
-- build_request always sends `max_tokens` (Anthropic requires it): request.max_tokens, or
-  DEFAULT_MAX_TOKENS (4096). A thinking budget is kept ≥ 1024 and < max_tokens: the client's
-  max_tokens caps the budget (it only grows past 1,024 when it must); without one, max_tokens is
-  the budget + 4096, at most 32,000. It drops what Anthropic rejects: empty or whitespace-only
-  text blocks, thinking blocks without a signature (e.g. reasoning from another provider), and
-  — with thinking on — temperature other than 1, top_k and top_p < 0.95; temperature is
-  clamped to [0, 1]. Consecutive messages of one role are merged (tool results from OpenAI
-  arrive as separate user messages), tool_result blocks first, and a lone plain text block is
-  sent as string content.
+- build_request always sends `max_tokens` (Anthropic requires it): request.max_tokens, else
+  the model's output limit from its traits (Request.traits, set from the capability table),
+  else DEFAULT_MAX_TOKENS (4096). A thinking budget is kept ≥ 1024 and < max_tokens: the
+  client's max_tokens caps the budget (it only grows past 1,024 when it must); without one or a
+  known limit, max_tokens is the budget + 4096, at most 32,000. It drops what Anthropic
+  rejects: empty or whitespace-only text blocks, thinking blocks without a signature (e.g.
+  reasoning from another provider), and — with thinking on — temperature other than 1, top_k
+  and top_p < 0.95; temperature is clamped to [0, 1]. Consecutive messages of one role are
+  merged (tool results from OpenAI arrive as separate user messages), tool_result blocks
+  first, and a lone plain text block is sent as string content.
 - thinking {enabled, budget_tokens} / {adaptive} / {disabled} ↔ Reasoning (budget; adaptive =
   enabled without budget; disabled = enabled False or effort "none"); output_config.effort ↔
   Reasoning.effort (Anthropic "max" ↔ "xhigh", canonical "minimal" → "low"). For another
@@ -54,11 +55,17 @@ excludes cache reads and writes, canonical includes them) convert both ways; ser
 and citations in a provider's answer are dropped. error_body picks the Anthropic error type from
 the status.
 
+Thinking signatures go back only to Anthropic (formats/signatures.py): build_request drops a
+thinking or redacted_thinking block another provider issued (a thinking block Anthropic did not
+sign is refused), and leaves `thinking` out when the tool loop in progress then lacks the
+thinking block Anthropic requires first (anthropic/thinking_turn.py); an answer for a client of
+another format carries Anthropic's signatures wrapped, and parse_request unwraps them.
+
 Modules: request_parse (parse_request and the envelope check), request_build (build_request),
 response (answers, usage, errors), blocks (content blocks ⇄ parts), vocabulary (usage, stop
 reasons, error types and the other shared vocabulary), validation (checked body fields),
-stream_decoder (StreamDecoder), stream_encoder (StreamEncoder) and wire (the format's
-WireFormat).
+thinking_turn (thinking on only when the turn in progress allows it), stream_decoder
+(StreamDecoder), stream_encoder (StreamEncoder) and wire (the format's WireFormat).
 """
 
 NAME = "anthropic"

@@ -27,6 +27,7 @@ from ..canonical import (
     ToolResultPart,
     ToolUsePart,
 )
+from . import NAME
 from .validation import (
     cache_control_of,
     checked_field,
@@ -139,12 +140,12 @@ def _parse_thinking(block: dict, path: str) -> _Parsed:
     text = checked_field(block, "thinking", is_str, "a string", path, required=True)
     signature = checked_field(block, "signature", is_str, "a string", path)
     consumed = frozenset({"type", "thinking", "signature"})
-    return ThinkingPart(text=text, signature=signature), consumed
+    return ThinkingPart(text, signature, origin=NAME if signature else None), consumed
 
 
 def _parse_redacted(block: dict, path: str) -> _Parsed:
     data = checked_field(block, "data", is_str, "a string", path, required=True)
-    return RedactedThinkingPart(data), frozenset({"type", "data"})
+    return RedactedThinkingPart(data, origin=NAME), frozenset({"type", "data"})
 
 
 _BLOCK_PARSERS: dict[str, Callable[[dict, str], _Parsed]] = {

@@ -14,8 +14,10 @@ from typing import Any
 
 from ..canonical import EFFORT_BUDGETS, Part, Reasoning, Request, TextPart, budget_for_effort
 from ..dropped import log_dropped
+from ..signatures import keep_own
 from . import NAME
 from .blocks import request_block, text_block, with_cache
+from .thinking_turn import fit_thinking_to_turn
 from .vocabulary import (
     CHOICE_TO_WIRE,
     EFFORT_FROM_WIRE,
@@ -56,6 +58,7 @@ class _Positional:
 def build_request(request: Request) -> dict:
     """A canonical Request → an Anthropic Messages body for a provider."""
     log_dropped(request, NAME)
+    request = fit_thinking_to_turn(keep_own(request, NAME))
     own = {k: copy.deepcopy(v) for k, v in request.extra.items() if k.startswith("anthropic.")}
     request = replace(request, extra=own)  # the body must not share objects with the request
     thinking, max_tokens = _build_thinking(request)
@@ -192,17 +195,20 @@ def _build_thinking(request: Request) -> tuple[dict | None, int]:
     """
     reasoning, given_max = request.reasoning, request.max_tokens
     original = request.extra.get("anthropic.thinking")
+    limit = model_limit(request)
     if reasoning is None or ("anthropic.thinking" in request.extra and original is None):
-        return None, given_max or DEFAULT_MAX_TOKENS
+        return None, given_max or limit or DEFAULT_MAX_TOKENS
     thinking: dict[str, Any]
-    max_tokens = given_max or DEFAULT_MAX_TOKENS
+    max_tokens = given_max or limit or DEFAULT_MAX_TOKENS
     if reasoning.is_off:
         thinking = {"type": "disabled"}
     elif _is_adaptive(original) and reasoning.budget_tokens is None:
         thinking = {"type": "adaptive"}
     else:
         budget = reasoning.budget_tokens or budget_for_effort(reasoning.effort)
-        budget, max_tokens = fit_budget(budget or EFFORT_BUDGETS[DEFAULT_EFFORT], given_max)
+        budget, max_tokens = fit_budget(
+            budget or EFFORT_BUDGETS[DEFAULT_EFFORT], given_max or limit, limit
+        )
         thinking = {"type": "enabled", "budget_tokens": budget}
     if isinstance(original, dict) and original.get("type") == thinking["type"]:
         thinking = {**original, **thinking}  # keeps e.g. "display"
@@ -213,16 +219,22 @@ def _is_adaptive(original: object) -> bool:
     return isinstance(original, dict) and original.get("type") == "adaptive"
 
 
-def fit_budget(budget: int, given_max: int | None) -> tuple[int, int]:
+def model_limit(request: Request) -> int | None:
+    """The target model's output limit, when the capability table knows it."""
+    traits = request.traits
+    return traits.max_output_tokens if traits is not None and traits.known else None
+
+
+def fit_budget(budget: int, given_max: int | None, limit: int | None = None) -> tuple[int, int]:
     """(budget_tokens, max_tokens) with 1024 ≤ budget_tokens < max_tokens.
 
     The client's max_tokens is a ceiling on thinking and answer together (as OpenAI's
     max_completion_tokens is), so the budget is capped to fit it; max_tokens only grows when it
-    is below 1025. Without one, max_tokens is the budget plus DEFAULT_MAX_TOKENS for the answer,
-    at most MAX_DERIVED_TOKENS.
+    is below 1025. Without one (and without the model's own `limit`), max_tokens is the budget
+    plus DEFAULT_MAX_TOKENS for the answer, at most MAX_DERIVED_TOKENS.
     """
     if given_max is None:
-        given_max = min(budget + DEFAULT_MAX_TOKENS, MAX_DERIVED_TOKENS)
+        given_max = min(budget + DEFAULT_MAX_TOKENS, limit or MAX_DERIVED_TOKENS)
     budget = max(MIN_THINKING_BUDGET, min(budget, given_max - 1))
     return budget, max(given_max, budget + 1)
 

@@ -23,6 +23,8 @@ from ..canonical import (
     ToolChoice,
 )
 from ..envelopes import turns
+from ..signatures import received
+from . import NAME
 from .blocks import parse_block, text_part
 from .validation import (
     cache_control_of,
@@ -185,7 +187,7 @@ def _parse_content(
             continue
         if fields:
             leftovers.block_fields.append([index, len(parts), part.type, fields])
-        parts.append(part)
+        parts.append(received(part, NAME))
     return tuple(parts)
 
 

@@ -11,6 +11,8 @@ import json
 
 from ...errors import GatewayError, InvalidRequestError
 from ..canonical import Part, Response, Usage
+from ..signatures import shown_parts
+from . import NAME
 from .blocks import parse_block, response_block
 from .vocabulary import (
     error_payload,
@@ -49,7 +51,8 @@ def parse_response(body: dict) -> Response:
 
 def build_response(response: Response) -> dict:
     """A canonical Response → the message an Anthropic client expects."""
-    content = [block for part in response.parts if (block := response_block(part))]
+    parts = shown_parts(response.parts, NAME)
+    content = [block for part in parts if (block := response_block(part))]
     return {
         "id": response.id or new_message_id(),
         "type": "message",

@@ -35,6 +35,7 @@ from ..canonical import (
     cut_stream_error,
 )
 from ..sse import SSESplitter, event_fields
+from . import NAME
 from .validation import is_int
 from .vocabulary import dumps, status_for_type, stop_reason_from_wire, usage_from_wire
 
@@ -47,13 +48,13 @@ def _start_part(block: object) -> tuple[Part, str] | None:
     if kind == "text":
         return TextPart(""), _text(block.get("text"))
     if kind == "thinking":
-        return ThinkingPart(""), _text(block.get("thinking"))
+        return ThinkingPart("", origin=NAME), _text(block.get("thinking"))
     if kind == "tool_use":
         tool = ToolUsePart(id=_text(block.get("id")), name=_text(block.get("name")), arguments="")
         given = block.get("input")
         return tool, dumps(given) if isinstance(given, dict) and given else ""
     if kind == "redacted_thinking":
-        return RedactedThinkingPart(_text(block.get("data"))), ""
+        return RedactedThinkingPart(_text(block.get("data")), origin=NAME), ""
     return None
 
 

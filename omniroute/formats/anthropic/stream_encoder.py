@@ -6,7 +6,8 @@ open at a time: a block started while another is still open is held back (with i
 that one stops, so interleaved canonical blocks lose nothing. All MessageDeltas are merged into
 ONE message_delta (stop reason + final usage in Anthropic semantics), sent with message_stop. A
 StreamError, or a final stop_reason "error" (a cut upstream stream), becomes `event: error` and
-nothing follows it.
+nothing follows it. The signature of a thinking block another format issued is collected and
+sent wrapped (formats/signatures.py) in one signature_delta just before its block stops.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from ..canonical import (
     ToolUsePart,
     Usage,
 )
+from ..signatures import is_foreign, shown, streamed
 from ..sse import encode_event
+from . import NAME
 from .vocabulary import dumps, error_payload, new_message_id, stop_reason_to_wire, usage_to_wire
 
 
@@ -78,6 +81,8 @@ class StreamEncoder:
         self._queue: list[int] = []  # blocks started while another was open, in order
         self._held: dict[int, tuple[BlockStart, list[BlockDelta | BlockStop]]] = {}
         self._seen: set[int] = set()  # every canonical index ever started
+        # thinking blocks another format issued: canonical index → (start part, signature so far)
+        self._foreign: dict[int, tuple[ThinkingPart, str]] = {}
         self._stop: tuple[StopReason | None, str | None] = (None, None)
         self._usage: Usage | None = None
 
@@ -140,7 +145,11 @@ class StreamEncoder:
         self._open, self._kinds[event.index] = event.index, block["type"]
         payload = {"index": self._next_wire, "content_block": block}
         out = _event_bytes("content_block_start", payload)
-        initial = _initial_delta(event.index, event.part)
+        part = event.part
+        if isinstance(part, ThinkingPart) and is_foreign(part, NAME):
+            self._foreign[event.index] = (part, "")
+            part = ThinkingPart(part.text)  # its signature goes out wrapped, at the block's end
+        initial = _initial_delta(event.index, part)
         return out + (self._delta(initial) if initial else b"")
 
     def _block_event(self, event: BlockDelta | BlockStop) -> bytes:
@@ -165,7 +174,10 @@ class StreamEncoder:
         elif kind == "thinking":
             if event.text:
                 pieces.append({"type": "thinking_delta", "thinking": event.text})
-            if event.signature:
+            if event.signature and event.index in self._foreign:
+                start, signature = self._foreign[event.index]
+                self._foreign[event.index] = (start, signature + event.signature)
+            elif event.signature:
                 pieces.append({"type": "signature_delta", "signature": event.signature})
         elif kind == "tool_use" and event.arguments:
             pieces.append({"type": "input_json_delta", "partial_json": event.arguments})
@@ -176,10 +188,22 @@ class StreamEncoder:
     def _close_open(self) -> bytes:
         if self._open is None:
             return b""
+        out = self._foreign_signature(self._open)
         self._open = None
-        out = _event_bytes("content_block_stop", {"index": self._next_wire})
+        out += _event_bytes("content_block_stop", {"index": self._next_wire})
         self._next_wire += 1
         return out
+
+    def _foreign_signature(self, index: int) -> bytes:
+        """The wrapped signature of a thinking block another format issued, if it has one."""
+        if index not in self._foreign:
+            return b""
+        start, signature = self._foreign.pop(index)
+        wrapped = shown(streamed(start, signature), NAME)
+        if not isinstance(wrapped, ThinkingPart) or not wrapped.signature:
+            return b""
+        delta = {"type": "signature_delta", "signature": wrapped.signature}
+        return _event_bytes("content_block_delta", {"index": self._next_wire, "delta": delta})
 
     def _drain(self) -> bytes:
         """Replay held blocks while no block is open on the wire."""

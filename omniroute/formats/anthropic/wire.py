@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from ..base import TokenCounter, WireFormat, fixed_path
+from ..body_fitting import BodyFields
 from ..envelopes import body_with_model, peek_with
 from ..passthrough import decoded_passthrough
 from . import NAME
@@ -17,6 +18,26 @@ from .stream_decoder import StreamDecoder
 from .stream_encoder import StreamEncoder
 
 API_VERSION = "2023-06-01"
+
+
+# Messages fields /messages/count_tokens refuses ("Extra inputs are not permitted"): a request
+# built for /messages is counted without them.
+NOT_COUNTED = frozenset(
+    {
+        "max_tokens",
+        "metadata",
+        "service_tier",
+        "stop_sequences",
+        "stream",
+        "temperature",
+        "top_k",
+        "top_p",
+    }
+)
+
+
+def _count_request(body: dict, model: str) -> dict:
+    return {key: value for key, value in body.items() if key not in NOT_COUNTED}
 
 
 def _count_answer(answer: Any) -> dict:
@@ -49,11 +70,18 @@ WIRE = WireFormat(
     stream_encoder=StreamEncoder,
     peek_request=peek_with(check_envelope),
     passthrough_body=body_with_model,
+    body_fields=BodyFields(
+        sampling={"temperature": "temperature", "top_p": "top_p", "top_k": "top_k"},
+        reasoning=("thinking",),
+        max_tokens=("max_tokens",),
+    ),
     passthrough_stream=decoded_passthrough(StreamDecoder, StreamEncoder),
     endpoint_path="/messages",
     upstream_path=fixed_path("/messages"),
     auth_style="x-api-key",
     version_headers={"anthropic-version": API_VERSION},
     forwarded_headers=("anthropic-beta", "anthropic-version"),
-    token_counter=TokenCounter(lambda model: "/messages/count_tokens", None, _count_answer),
+    token_counter=TokenCounter(
+        lambda model: "/messages/count_tokens", _count_request, _count_answer
+    ),
 )

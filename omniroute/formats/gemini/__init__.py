@@ -20,7 +20,13 @@ is mandatory). Canonical ThinkingPart carries it:
   the canonical part made from that part. Building, a ThinkingPart without text gives its
   signature to the next part that has none; with no such part left in the message it is sent
   as {"text": "", "thoughtSignature": s}, the shape Gemini uses for a trailing signature.
-- ThinkingParts with only `encrypted` (Responses) and RedactedThinkingParts are not sent.
+- Signatures go back only to Gemini (formats/signatures.py): build_request drops another
+  provider's; an answer for a client of another format carries Gemini's wrapped, and a Gemini
+  client's answer carries another provider's wrapped in thoughtSignature (a Responses
+  reasoning item and Anthropic redacted thinking too), which parse_request unwraps.
+- For a model that validates signatures (traits.thinking "level": Gemini 3), the first
+  functionCall of each model turn of the turn in progress that has no signature left gets
+  Gemini's documented stand-in, "skip_thought_signature_validator" (parts.SKIP_SIGNATURE).
 
 Tool calls. Gemini may send functionCall/functionResponse without `id`. Parsing gives every
 call an id ("call_gemini_<n>" in a request, stable for a given body; "call_gemini_<random>_<n>"

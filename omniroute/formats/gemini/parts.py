@@ -17,12 +17,18 @@ from ..canonical import (
     DocumentPart,
     ImagePart,
     Part,
+    Request,
     TextPart,
     ThinkingPart,
     ToolResultPart,
     ToolUsePart,
 )
+from . import NAME
 from .vocabulary import dumps, field, invalid, optional_str
+
+SKIP_SIGNATURE = "skip_thought_signature_validator"
+"""Gemini's documented stand-in for a thought signature the conversation does not have (its
+function calls came from another model, or their signature was issued by another provider)."""
 
 SYNTHETIC_ID_PREFIX = "call_gemini_"
 """Ids the gateway made up for Gemini function calls that came without one. They are never
@@ -80,8 +86,9 @@ class CallIds:
 
 def parse_part(part: Any, path: str, ids: CallIds) -> list[Part]:
     """One Gemini part as canonical parts. A thoughtSignature on a part that is not a thought
-    comes out as ThinkingPart(text="", signature=…) just before it. Part kinds the canonical
-    model cannot hold (executableCode, codeExecutionResult…) are dropped."""
+    comes out as ThinkingPart(text="", signature=…) just before it; every signature is Gemini's
+    (origin "gemini") until parse_request finds it wrapped. Part kinds the canonical model
+    cannot hold (executableCode, codeExecutionResult…) are dropped."""
     if not isinstance(part, dict):
         raise invalid(f"'{path}' must be an object", path)
     signature = optional_str(part, "thoughtSignature", path)
@@ -89,9 +96,10 @@ def parse_part(part: Any, path: str, ids: CallIds) -> list[Part]:
     if thought is not None and not isinstance(thought, bool):
         raise invalid(f"'{path}.thought' must be a boolean", f"{path}.thought")
     text = optional_str(part, "text", path)
+    origin = NAME if signature else None
     if thought:
-        return [ThinkingPart(text=text or "", signature=signature)]
-    signed: list[Part] = [ThinkingPart(signature=signature)] if signature else []
+        return [ThinkingPart(text=text or "", signature=signature, origin=origin)]
+    signed: list[Part] = [ThinkingPart(signature=signature, origin=origin)] if signature else []
     if text is not None:
         return signed + ([TextPart(text)] if text else [])
     for name, parse in _PART_PARSERS:
@@ -248,3 +256,24 @@ def _tool_result(
         result["id"] = part.tool_use_id
     images = [_media(p) for p in part.content if isinstance(p, ImagePart)]
     return [{"functionResponse": result}, *images]
+
+
+# ---------------------------------------------------------------------------------------------
+# Signatures on the function calls of the turn in progress
+
+
+def signs_calls(request: Request) -> bool:
+    """Whether the target model wants every model turn of the turn in progress to carry a thought
+    signature on its first functionCall: the Gemini models told how to think by thinkingLevel
+    (Gemini 3 and later), which refuse an unsigned call ("Function call is missing a
+    thought_signature"); older models take calls without one."""
+    traits = request.traits
+    return traits is not None and traits.thinking == "level"
+
+
+def sign_first_call(parts: list[dict]) -> None:
+    """A model turn's first functionCall gets SKIP_SIGNATURE when none of its calls is signed
+    (Gemini signs only the first of parallel calls)."""
+    calls = [part for part in parts if "functionCall" in part]
+    if calls and not any("thoughtSignature" in part for part in calls):
+        calls[0]["thoughtSignature"] = SKIP_SIGNATURE

@@ -11,8 +11,9 @@ from typing import Any
 
 from ..canonical import Request, ToolUsePart, budget_for_effort
 from ..dropped import log_dropped
+from ..signatures import current_turn_start, keep_own
 from . import NAME
-from .parts import build_parts, is_synthetic_id
+from .parts import build_parts, is_synthetic_id, sign_first_call, signs_calls
 from .request_parse import parse_thinking
 from .schema import sanitize_schema
 from .vocabulary import EXTRA_PREFIX, INTERNAL_EXTRA_KEYS
@@ -24,6 +25,7 @@ _DYNAMIC_BUDGET = -1  # "think as much as the model sees fit"
 def build_request(request: Request) -> dict:
     """The generateContent body for a Gemini provider (the model goes in the URL)."""
     log_dropped(request, NAME)
+    request = keep_own(request, NAME)
     extra = request.extra
     send_ids = bool(extra.get(EXTRA_PREFIX + "functionIds"))
 
@@ -37,8 +39,11 @@ def build_request(request: Request) -> dict:
         if isinstance(part, ToolUsePart)
     }
     contents = []
-    for message in request.messages:
+    signed_from = current_turn_start(request.messages) if signs_calls(request) else None
+    for index, message in enumerate(request.messages):
         parts = build_parts(message.parts, names, emit_id) if message.role != "system" else []
+        if signed_from is not None and index >= signed_from and message.role == "assistant":
+            sign_first_call(parts)
         if parts:
             contents.append(
                 {"role": "model" if message.role == "assistant" else "user", "parts": parts}

@@ -21,6 +21,8 @@ from ..canonical import (
     ToolChoice,
 )
 from ..envelopes import turns
+from ..signatures import received, rejoined
+from . import NAME
 from .parts import CallIds, parse_part
 from .schema import to_json_schema
 from .vocabulary import (
@@ -87,10 +89,11 @@ def _parse_contents(contents: Any, ids: CallIds) -> tuple[Message, ...]:
         if not isinstance(raw_parts, list):
             raise invalid(f"'{path}.parts' must be an array", f"{path}.parts")
         parts = [
-            part
+            received(part, NAME)
             for j, raw in enumerate(raw_parts)
             for part in parse_part(raw, f"{path}.parts[{j}]", ids)
         ]
+        parts = rejoined(parts, NAME)  # another format's streamed thinking comes in pieces
         messages.append(Message(role=_ROLES[role], parts=tuple(parts)))
     return tuple(messages)
 
@@ -156,8 +159,8 @@ def _parse_declaration(declaration: Any, path: str) -> tuple[Tool, bool]:
         if schema is not None and not isinstance(schema, dict):
             raise invalid(f"'{path}.{key}' must be an object", f"{path}.{key}")
         if schema is not None:
-            parameters = schema if key == "parametersJsonSchema" else to_json_schema(schema)
-            return Tool(name, description, parameters), key == "parametersJsonSchema"
+            # both to JSON Schema: clients send Gemini's upper-case type names in either
+            return Tool(name, description, to_json_schema(schema)), key == "parametersJsonSchema"
     return Tool(name, description), False
 
 
@@ -258,7 +261,7 @@ def _parse_response_format(config: dict, extra: dict[str, Any]) -> ResponseForma
             raise invalid(f"'generationConfig.{key}' must be an object", f"generationConfig.{key}")
         if schema is not None and key == "responseJsonSchema":
             extra[EXTRA_PREFIX + "responseJsonSchema"] = True
-            return ResponseFormat("json_schema", schema=schema)
+            return ResponseFormat("json_schema", schema=to_json_schema(schema))
         if schema is not None:
             return ResponseFormat("json_schema", schema=to_json_schema(schema))
     return ResponseFormat("json_object")

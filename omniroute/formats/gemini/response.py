@@ -8,6 +8,8 @@ from typing import Any
 
 from ...errors import GatewayError, InvalidRequestError
 from ..canonical import Response, ToolUsePart, Usage
+from ..signatures import shown_parts
+from . import NAME
 from .parts import CallIds, build_parts, is_synthetic_id, parse_part
 from .vocabulary import (
     error_payload,
@@ -60,7 +62,9 @@ def _new_id() -> str:
 
 def build_response(response: Response) -> dict:
     """The generateContent answer a Gemini client expects."""
-    parts = build_parts(response.parts, {}, lambda call_id: not is_synthetic_id(call_id))
+    parts = build_parts(
+        shown_parts(response.parts, NAME), {}, lambda call_id: not is_synthetic_id(call_id)
+    )
     candidate = {
         "content": {"role": "model", "parts": parts},
         "finishReason": finish_reason_of(response.stop_reason),

@@ -42,6 +42,7 @@ from ..canonical import (
     cut_stream_error,
 )
 from ..sse import SSESplitter, event_fields
+from . import NAME
 from .parts import CallIds, parse_part
 from .vocabulary import (
     field,
@@ -193,7 +194,8 @@ class StreamDecoder:
         events = self._close_block()
         index = self._new_index()
         self._open = (kind, index)
-        events.append(BlockStart(index, TextPart("") if kind == "text" else ThinkingPart()))
+        start = TextPart("") if kind == "text" else ThinkingPart(origin=NAME)
+        events.append(BlockStart(index, start))
         return events
 
     def _close_block(self) -> list[StreamEvent]:

@@ -8,7 +8,8 @@ functionCall arrives whole in one chunk; the last chunk has finishReason and the
 StreamEncoder (any canonical events → Gemini SSE): a chunk per text or thinking delta with one
 part (the first chunk also carries MessageStart's usage as Gemini's prompt count); a thinking
 block's signature goes out when the block stops ({"thought": true, "text": "",
-"thoughtSignature": …}) or, for a block with no text, on the next part sent; a tool call is
+"thoughtSignature": …}) or, for a block with no text, on the next part sent (another format's
+signature or redacted thinking wrapped, see formats/signatures.py); a tool call is
 buffered until its BlockStop and sent whole as a functionCall (args: the accumulated JSON parsed
 to an object; JSON that does not parse to an object gives {}); MessageStop sends the final chunk
 with finishReason and usageMetadata. A StreamError becomes `data: {"error": {...}}` in Gemini's
@@ -29,6 +30,7 @@ from ..canonical import (
     MessageStart,
     MessageStop,
     Part,
+    RedactedThinkingPart,
     Request,
     StopReason,
     StreamError,
@@ -38,7 +40,9 @@ from ..canonical import (
     ToolUsePart,
     Usage,
 )
+from ..signatures import shown, streamed
 from ..sse import encode_event
+from . import NAME
 from .parts import build_part, is_synthetic_id
 from .vocabulary import (
     dumps,
@@ -54,7 +58,7 @@ class _Block:
     part: Part
     arguments: str = ""
     has_text: bool = False
-    signature: str | None = None
+    signature: str = ""  # the signature deltas of a thinking block
 
 
 class StreamEncoder:
@@ -108,7 +112,7 @@ class StreamEncoder:
             block.arguments += event.arguments
             return b""
         if event.signature and block.kind == "thinking":
-            block.signature = event.signature
+            block.signature += event.signature
         if not event.text or block.kind not in ("text", "thinking"):
             return b""
         part: dict[str, Any] = {"text": event.text}
@@ -121,12 +125,13 @@ class StreamEncoder:
         if block is None:
             return b""
         if block.kind == "thinking":
-            if block.signature and block.has_text:
-                part = {"thought": True, "text": "", "thoughtSignature": block.signature}
+            signature = _signature(block)
+            if signature and block.has_text:
+                part = {"thought": True, "text": "", "thoughtSignature": signature}
                 return self._chunk([part])
-            if block.signature:
+            if signature:
                 out = self._flush_signature()
-                self._pending_signature = block.signature
+                self._pending_signature = signature
                 return out
             return b""
         if block.kind == "tool":
@@ -188,11 +193,20 @@ class StreamEncoder:
 def _block(part: Part) -> _Block:
     if isinstance(part, TextPart):
         return _Block("text", part)
+    if isinstance(part, RedactedThinkingPart):
+        part = shown(part, NAME)  # another format's redacted thinking: a wrapped signature
     if isinstance(part, ThinkingPart):
-        return _Block("thinking", part, signature=part.signature)
+        return _Block("thinking", part)
     if isinstance(part, ToolUsePart):
         return _Block("tool", part, arguments=part.arguments)
     return _Block("other", part)
+
+
+def _signature(block: _Block) -> str | None:
+    """A thinking block's thoughtSignature: its own, or another format's wrapped."""
+    assert isinstance(block.part, ThinkingPart)
+    part = shown(streamed(block.part, block.signature), NAME)
+    return part.signature if isinstance(part, ThinkingPart) else None
 
 
 def _shown(call_id: str) -> bool:

@@ -163,8 +163,10 @@ def assistant_message(parts: tuple[c.Part, ...]) -> dict:
     calls = [p for p in parts if isinstance(p, c.ToolUsePart)]
     thinking = "".join(p.text for p in parts if isinstance(p, c.ThinkingPart))
     message: dict[str, Any] = {"role": "assistant"}
-    if texts or not calls:
-        message["content"] = "".join(texts)
+    if len(texts) > 1:  # separate parts, as they came: joining them would run words together
+        message["content"] = [{"type": "text", "text": text} for text in texts]
+    elif texts or not calls:
+        message["content"] = texts[0] if texts else ""
     if calls:
         message["tool_calls"] = [
             {"id": p.id, "type": "function", "function": {"name": p.name, "arguments": p.arguments}}
@@ -180,9 +182,7 @@ def tool_messages(parts: tuple[c.Part, ...]) -> list[dict]:
         {
             "role": "tool",
             "tool_call_id": p.tool_use_id,
-            "content": p.text
-            if all(isinstance(x, c.TextPart) for x in p.content)
-            else user_content(p.content),
+            "content": user_content(p.content),
         }
         for p in parts
         if isinstance(p, c.ToolResultPart)
@@ -190,9 +190,10 @@ def tool_messages(parts: tuple[c.Part, ...]) -> list[dict]:
 
 
 def user_content(parts) -> str | list[dict]:
-    """A string when the content is plain text, else a list of Chat content parts."""
-    if all(isinstance(p, c.TextPart) and not p.cache_control for p in parts):
-        return "".join(p.text for p in parts)
+    """A string when the content is one plain text (or nothing), else a list of Chat content
+    parts (several texts stay separate parts)."""
+    if len(parts) <= 1 and all(isinstance(p, c.TextPart) and not p.cache_control for p in parts):
+        return parts[0].text if parts else ""
     content: list[dict[str, Any]] = []
     for part in parts:
         if isinstance(part, c.TextPart):

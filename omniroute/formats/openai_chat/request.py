@@ -3,13 +3,13 @@ on, checked without a full parse), parse_request and build_request."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ...errors import InvalidRequestError
 from .. import canonical as c
 from ..dropped import log_dropped
 from ..envelopes import Envelope
+from ..signatures import keep_own
 from . import NAME
 from .parts import (
     assistant_message,
@@ -19,8 +19,6 @@ from .parts import (
     tool_messages,
     user_content,
 )
-
-_COMPLETION_TOKENS_MODELS = re.compile(r"^(o\d|gpt-5)")
 
 
 def peek_request(
@@ -145,6 +143,7 @@ def _parse_response_format(value: Any) -> c.ResponseFormat | None:
 
 def build_request(request: c.Request) -> dict:
     log_dropped(request, NAME)
+    request = keep_own(request, NAME)  # Chat has no signatures: any there was is logged
     messages: list[dict] = []
     if request.system:
         messages.append({"role": "system", "content": request.system_text})
@@ -165,11 +164,7 @@ def build_request(request: c.Request) -> dict:
 
 def _add_options(body: dict, request: c.Request) -> None:
     if request.max_tokens is not None:
-        key = (
-            "max_completion_tokens"
-            if _COMPLETION_TOKENS_MODELS.match(request.model)
-            else ("max_tokens")
-        )
+        key = request.traits.token_field if request.traits is not None else "max_tokens"
         body[key] = request.max_tokens
     for key in ("temperature", "top_p", "parallel_tool_calls", "user"):
         if getattr(request, key) is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from ..base import WireFormat, fixed_path
+from ..body_fitting import BodyFields
 from . import NAME
 from .parts import usage_of
 from .passthrough import ChatPassthrough, passthrough_body
@@ -32,6 +33,13 @@ WIRE = WireFormat(
     stream_encoder=StreamEncoder,
     peek_request=peek_request,
     passthrough_body=passthrough_body,
+    body_fields=BodyFields(
+        sampling={"temperature": "temperature", "top_p": "top_p"},
+        reasoning=("reasoning_effort",),
+        effort=("reasoning_effort",),
+        max_tokens=("max_tokens", "max_completion_tokens"),
+        token_field_choice=True,
+    ),
     passthrough_stream=ChatPassthrough,
     endpoint_path="/chat/completions",
     upstream_path=fixed_path("/chat/completions"),

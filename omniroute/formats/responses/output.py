@@ -12,10 +12,13 @@ Conventions (see also canonical.py):
   `BlockDelta(signature=…)` just before the thinking block's BlockStop, on a block whose
   BlockStart ThinkingPart carries the item's id.
 - Thinking from other formats reaches a Responses client as a reasoning item too, its opaque
-  parts inside `encrypted_content` behind a marker so the client's next request gives them back
-  where they came from: `omniroute:signature:<s>` ⇄ ThinkingPart.signature (Anthropic thinking
-  and Gemini thought signatures; in a stream: the signature deltas of a thinking block whose
-  BlockStart has no id), `omniroute:redacted:<data>` ⇄ RedactedThinkingPart.
+  data wrapped in `encrypted_content` with the name of its issuer (formats/signatures.py), so
+  the client's next request gives it back to the provider that issued it: an Anthropic thinking
+  or Gemini thought signature, Anthropic redacted thinking. A reasoning item's own
+  encrypted_content and id are this format's (origin "responses"). Parts the gateway's code made
+  without an origin use the markers of old: `omniroute:signature:<s>` ⇄ ThinkingPart.signature
+  (in a stream: the signature deltas of a thinking block whose BlockStart has no id),
+  `omniroute:redacted:<data>` ⇄ RedactedThinkingPart; read back, their issuer is unknown.
 - `message` items → TextParts (`output_text` and `refusal` parts; annotations and logprobs are
   dropped); `function_call` items → ToolUsePart(id=call_id), named `<namespace>--<name>` when
   the call has a namespace (see tools.py). Other item types (web_search_call, …) have no
@@ -33,6 +36,8 @@ import uuid
 from typing import Any
 
 from .. import canonical as c
+from ..signatures import UNKNOWN, is_foreign, opaque_value, part_of, unwrap, wrap
+from . import NAME
 from .tools import flat_tool_name, split_tool_name
 
 log = logging.getLogger("omniroute.formats.responses")  # the format's one logger
@@ -138,14 +143,23 @@ def thinking_of(item: dict) -> c.ThinkingPart | c.RedactedThinkingPart:
     item_id = nonempty_str(item.get("id"))
     text = SUMMARY_JOIN.join(texts)
     if encrypted and encrypted.startswith(REDACTED_PREFIX):
-        return c.RedactedThinkingPart(encrypted[len(REDACTED_PREFIX) :])
+        return c.RedactedThinkingPart(encrypted[len(REDACTED_PREFIX) :], origin=UNKNOWN)
     if encrypted and encrypted.startswith(SIGNATURE_PREFIX):
-        return c.ThinkingPart(text, signature=encrypted[len(SIGNATURE_PREFIX) :], id=item_id)
-    return c.ThinkingPart(text, encrypted=encrypted, id=item_id)
+        signature = encrypted[len(SIGNATURE_PREFIX) :]
+        return c.ThinkingPart(text, signature=signature, id=item_id, origin=UNKNOWN)
+    origin, value = unwrap(encrypted, NAME) if encrypted else (NAME, "")
+    if origin != NAME:
+        return part_of(origin or UNKNOWN, value, text)
+    own = NAME if encrypted or item_id else None
+    return c.ThinkingPart(text, encrypted=encrypted, id=item_id, origin=own)
 
 
 def encrypted_content_of(part: c.ThinkingPart | c.RedactedThinkingPart) -> str | None:
-    """What goes into a reasoning item's `encrypted_content` for a thinking part."""
+    """What goes into a reasoning item's `encrypted_content` for a thinking part: this format's
+    own as it is, another format's wrapped (see the module docstring)."""
+    if is_foreign(part, NAME):
+        value = opaque_value(part)
+        return wrap(part.origin or UNKNOWN, value) if value else None
     if isinstance(part, c.RedactedThinkingPart):
         return REDACTED_PREFIX + part.data
     if part.encrypted:

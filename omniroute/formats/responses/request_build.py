@@ -3,9 +3,9 @@
 What parse_request kept in `Request.extra` (see the package docstring) puts the request back as the
 client sent it: the system parts where they came from (instructions or leading system/developer
 messages), the input items' ids, the client's tool list, a tool_choice with no canonical form and
-every top-level field not mapped. Parts a Responses provider cannot take (thinking signed by
-another provider, redacted thinking, non-text parts of an assistant message) are dropped with a
-log line.
+every top-level field not mapped. Parts a Responses provider cannot take (thinking another
+provider issued, see formats/signatures.py; redacted thinking; non-text parts of an assistant
+message) are dropped with a log line.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, TypeGuard
 
 from .. import canonical as c
 from ..dropped import log_dropped
+from ..signatures import keep_own
 from . import NAME
 from .fields import HANDLED_FIELDS
 from .input import message_key
@@ -27,6 +28,7 @@ log = logging.getLogger("omniroute.formats.responses")  # the format's one logge
 
 def build_request(request: c.Request) -> dict:
     log_dropped(request, NAME)
+    request = keep_own(request, NAME)
     extra = request.extra
     body: dict[str, Any] = {"model": request.model}
     instructions, leading = _build_system(request)

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import canonical as c
+from ..signatures import is_foreign
 from ..sse import SSESplitter, event_fields
+from . import NAME
 from .output import (
     SUMMARY_JOIN,
     content_texts,
+    encrypted_content_of,
     nonempty_str,
     stop_reason_of,
     thinking_of,
@@ -159,7 +162,7 @@ class StreamDecoder:
     def _open_reasoning(self, payload: dict) -> tuple[tuple[str, int], list[c.StreamEvent]]:
         key = (self._key(payload), -1)
         return key, self._open(
-            key, "thinking", c.ThinkingPart(id=nonempty_str(payload.get("item_id")))
+            key, "thinking", c.ThinkingPart(id=nonempty_str(payload.get("item_id")), origin=NAME)
         )
 
     # -- events ----------------------------------------------------------------------------
@@ -177,7 +180,7 @@ class StreamDecoder:
             return events + self._delta((key, -1), item.get("arguments") or "")
         if item.get("type") == "reasoning":
             return self._open(
-                (key, -1), "thinking", c.ThinkingPart(id=nonempty_str(item.get("id")))
+                (key, -1), "thinking", c.ThinkingPart(id=nonempty_str(item.get("id")), origin=NAME)
             )
         return self._start()
 
@@ -230,20 +233,24 @@ class StreamDecoder:
             call, events = self._open_call(key, item)
             return events + self._rest((key, -1), call.arguments) + self._stop((key, -1))
         if kind == "reasoning":
-            thinking = thinking_of(item)
-            if isinstance(thinking, c.ThinkingPart):
-                return self._reasoning_done(key, thinking)
-            return self._reasoning_done(key, c.ThinkingPart(id=nonempty_str(item.get("id"))))
+            return self._reasoning_done(key, item)
         if kind == "message":
             return self._message_done(key, content_texts(item))
         return []
 
-    def _reasoning_done(self, key: str, part: c.ThinkingPart) -> list[c.StreamEvent]:
-        events = self._open((key, -1), "thinking", c.ThinkingPart(id=part.id))
+    def _reasoning_done(self, key: str, item: dict) -> list[c.StreamEvent]:
+        """The end of a reasoning block: its encrypted_content as the block's signature (data
+        another format issued, wrapped, names its issuer: see signatures.streamed)."""
+        part = thinking_of(item)
+        start = c.ThinkingPart(id=nonempty_str(item.get("id")), origin=NAME)
+        events = self._open((key, -1), "thinking", start)
         block = self._blocks[(key, -1)]
-        if not block.emitted:
+        if not block.emitted and isinstance(part, c.ThinkingPart):
             events += self._delta((key, -1), part.text)
-        signature = part.encrypted or part.signature
+        if isinstance(part, c.ThinkingPart) and not is_foreign(part, NAME):
+            signature = part.encrypted
+        else:
+            signature = encrypted_content_of(part)
         if signature and block.open:
             events.append(c.BlockDelta(block.index, signature=signature))
         return events + self._stop((key, -1))

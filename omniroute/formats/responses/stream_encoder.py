@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import canonical as c
+from ..signatures import streamed
 from ..sse import encode_event
+from . import NAME
 from .output import (
     encrypted_content_of,
     function_call_item,
@@ -80,9 +82,8 @@ class _OutBlock:
     output_index: int
     item: dict
     text: str = ""
-    encrypted: str | None = None  # a Responses block's encrypted_content
-    signature: str = ""  # signature deltas
-    foreign: bool = False  # a thinking block from another format (no Responses item id)
+    start: c.ThinkingPart | c.RedactedThinkingPart | None = None  # a thinking block's start
+    signature: str = ""  # signature deltas (a Responses block's: its encrypted_content)
     summary_open: bool = False
     done: bool = False
 
@@ -224,13 +225,15 @@ class StreamEncoder:
         return out + self._arguments_delta(block, part.arguments)
 
     def _thinking_start(self, index: int, part: c.ThinkingPart | c.RedactedThinkingPart) -> bytes:
-        """Signature deltas are encrypted_content on a block that has a Responses item id,
-        another format's signature otherwise."""
-        own_id = part.id if isinstance(part, c.ThinkingPart) else None
+        """Signature deltas are this format's encrypted_content on a Responses block (one whose
+        part has no origin counts as one when it has an item id), another format's signature
+        otherwise."""
+        if isinstance(part, c.ThinkingPart) and part.origin is None and part.id:
+            part = replace(part, origin=NAME)
+        own_id = part.id if isinstance(part, c.ThinkingPart) and part.origin == NAME else None
         item = reasoning_item(own_id or new_id("rs"), "", None)
         block, out = self._add_item(index, "thinking", item)
-        block.encrypted = encrypted_content_of(part)
-        block.foreign = own_id is None
+        block.start = part
         return out + self._summary_delta(block, getattr(part, "text", ""))
 
     def _block_delta(self, event: c.BlockDelta) -> bytes:
@@ -338,9 +341,9 @@ class StreamEncoder:
                 **where,
                 part=summary_text_part(block.text),
             )
-        encrypted = block.encrypted
-        if block.signature:
-            foreign = c.ThinkingPart(signature=block.signature)
-            encrypted = encrypted_content_of(foreign) if block.foreign else block.signature
+        start = block.start
+        if isinstance(start, c.ThinkingPart):
+            start = streamed(start, block.signature)
+        encrypted = encrypted_content_of(start) if start is not None else None
         block.item = reasoning_item(block.item["id"], block.text, encrypted)
         return out

@@ -3,11 +3,12 @@
 Function tools become canonical tools (`strict` left unset stays unset: the API then uses strict
 mode when the schema allows). A function tool nested in a `namespace` tool is the canonical tool
 `<namespace>--<name>` (NAMESPACE_SEP) when that name can be split back unambiguously, otherwise it
-is dropped with a log line, as are the other tool types (web_search, file_search, custom, mcp…):
-other formats cannot take them. A `function_call` item or a tool_choice with a `namespace` maps
-to that flat name and back. Names are split by the request's map (`responses.tools.namespaced`)
-when there is one; build_response, which has no request, splits at the first separator after a
-valid namespace.
+is dropped, as are the other tool types (web_search, file_search, custom, mcp…): other formats
+cannot take them, so each is named in `responses.tools.dropped` for the drop log of a body built
+for another format (formats/dropped.py); a Responses body gets the client's tools back. A
+`function_call` item or a tool_choice with a `namespace` maps to that flat name and back. Names
+are split by the request's map (`responses.tools.namespaced`) when there is one; build_response,
+which has no request, splits at the first separator after a valid namespace.
 
 build_tools gives the client's tool list back verbatim while the canonical tools are unchanged
 (`responses.tools.original` / `responses.tools.digest`).
@@ -16,15 +17,12 @@ build_tools gives the client's tool list back verbatim while the canonical tools
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from dataclasses import replace
 from typing import Any
 
 from .. import canonical as c
 from .fields import invalid_field, optional_str
-
-log = logging.getLogger("omniroute.formats.responses")  # the format's one logger
 
 NAMESPACE_SEP = "--"
 _NAMESPACE_RE = re.compile(r"^[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*$")
@@ -74,19 +72,22 @@ def parse_tools(raw: Any, extra: dict) -> tuple[c.Tool, ...]:
             )
     plain = {t["name"] for t in raw if t["type"] == "function" and isinstance(t.get("name"), str)}
     tools: list[c.Tool] = []
+    dropped: list[str] = []  # what other formats cannot take, for their drop log
     namespaced: dict[str, list[str]] = {}
     descriptions: dict[str, str] = {}
     for index, tool in enumerate(raw):
         if tool["type"] == "function":
             tools.append(_function_tool(tool, f"tools[{index}]"))
         elif tool["type"] == "namespace":
-            found = _namespace_tools(tool, f"tools[{index}]", plain, namespaced)
+            found = _namespace_tools(tool, f"tools[{index}]", plain, namespaced, dropped)
             tools.extend(found)
             if found:
                 descriptions[tool["name"]] = str(tool.get("description") or "")
         else:
-            log.info("responses: dropping %r tool (other formats cannot take it)", tool["type"])
+            dropped.append(f"the Responses {tool['type']!r} tool")
     extra["responses.tools.original"] = raw
+    if dropped:
+        extra["responses.tools.dropped"] = dropped
     extra["responses.tools.digest"] = _digest(tuple(tools))
     if namespaced:
         extra["responses.tools.namespaced"] = namespaced
@@ -112,26 +113,26 @@ def _function_tool(tool: dict, where: str) -> c.Tool:
     )
 
 
-def _namespace_tools(tool: dict, where: str, plain: set, namespaced: dict) -> list[c.Tool]:
+def _namespace_tools(
+    tool: dict, where: str, plain: set, namespaced: dict, dropped: list
+) -> list[c.Tool]:
     """The function tools of a namespace, flattened, or none when their names cannot be mapped
     back to the namespace."""
     namespace, members = tool.get("name"), tool.get("tools")
     if not isinstance(namespace, str) or not isinstance(members, list):
         raise invalid_field(f"{where} needs a 'name' and a 'tools' array", where)
     if not valid_namespace(namespace):
-        log.info("responses: dropping namespace %r: its name cannot prefix tool names", namespace)
+        dropped.append(f"the Responses namespace {namespace!r} (its name cannot prefix tool names)")
         return []
     found = []
     for index, member in enumerate(members):
         if not isinstance(member, dict) or member.get("type") != "function":
-            log.info("responses: dropping a non-function tool in namespace %r", namespace)
+            dropped.append(f"a non-function tool in the Responses namespace {namespace!r}")
             continue
         tool_obj = _function_tool(member, f"{where}.tools[{index}]")
         flat = flat_tool_name(namespace, tool_obj.name)
         if not _TOOL_NAME_RE.match(flat) or flat in plain or flat in namespaced:
-            log.info(
-                "responses: dropping %s from namespace %r: no usable flat name", flat, namespace
-            )
+            dropped.append(f"{flat} of the Responses namespace {namespace!r} (no usable flat name)")
             continue
         namespaced[flat] = [namespace, tool_obj.name]
         found.append(replace(tool_obj, name=flat))
@@ -155,7 +156,9 @@ def parse_tool_choice(raw: Any, extra: dict) -> c.ToolChoice | None:
         if not isinstance(raw.get("name"), str) or not raw["name"]:
             raise invalid_field("'tool_choice.name' is required", "tool_choice.name")
         return c.ToolChoice(mode="tool", name=flat_tool_name(raw.get("namespace"), raw["name"]))
-    log.info("responses: tool_choice of type %r has no canonical form", raw["type"])
+    extra.setdefault("responses.tools.dropped", []).append(
+        f"the Responses tool_choice of type {raw['type']!r}"
+    )
     extra["responses.tool_choice.raw"] = raw
     return None
 

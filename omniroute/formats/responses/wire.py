@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from ..base import TokenCounter, WireFormat, fixed_path
+from ..body_fitting import BodyFields
 from ..envelopes import body_with_model, peek_with
 from . import NAME
 from .passthrough import ResponsesPassthrough
@@ -60,6 +61,12 @@ WIRE = WireFormat(
     stream_encoder=StreamEncoder,
     peek_request=peek_with(check_envelope),
     passthrough_body=body_with_model,
+    body_fields=BodyFields(
+        sampling={"temperature": "temperature", "top_p": "top_p"},
+        reasoning=("reasoning",),
+        effort=("reasoning", "effort"),
+        max_tokens=("max_output_tokens",),
+    ),
     passthrough_stream=ResponsesPassthrough,
     endpoint_path="/responses",
     upstream_path=fixed_path("/responses"),

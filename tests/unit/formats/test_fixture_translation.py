@@ -2,10 +2,11 @@
 that format can carry: every line of system text (formats may join or move system pieces), the
 conversation's text, tool calls (names and arguments), tool results, the tool definitions
 (names, descriptions, schemas — for Gemini as its schema sanitizer leaves them), tool_choice,
-tool call ids (Gemini: each result still answers its call), thinking with its signature (where
-the target carries signatures), images, max_tokens and stop sequences. (Things a target cannot
-express — Chat has no thinking signatures, Anthropic folds mid-conversation system messages into
-the system prompt — are outside this comparison and covered by each format's own tests.)
+tool call ids (Gemini: each result still answers its call), thinking with its signature (back
+to its own format only: a provider takes only the signatures it issued, another gets none),
+images, max_tokens and stop sequences. (Things a target cannot express — Chat has no thinking
+signatures, Anthropic folds mid-conversation system messages into the system prompt — are
+outside this comparison and covered by each format's own tests.)
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def test_fixture_survives_a_trip_through_every_format(source, body, target):
     assert tool_definitions(back, target) == tool_definitions(original, target)
     assert choice_of(back) == choice_of(original)
     assert call_ids(back, target) == call_ids(original, target)
-    assert thinking_of(back, target) == thinking_of(original, target)
+    assert thinking_of(back, target) == (thinking_of(original, target) if target == source else [])
     assert images_of(back) == images_of(original)
     assert back.stop == original.stop
     if original.max_tokens is not None:

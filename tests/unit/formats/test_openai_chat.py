@@ -10,6 +10,7 @@ import pytest
 from omniroute.errors import InvalidRequestError, UpstreamUnreachableError
 from omniroute.formats import canonical as c
 from omniroute.formats.openai_chat.wire import WIRE as chat
+from omniroute.providers.capabilities import traits_for
 from tests.formats.client_fixtures import client_records, missing_fixtures_message
 
 
@@ -120,7 +121,7 @@ def test_images_reasoning_effort_and_json_format():
     assert (image.media_type, image.data) == ("image/png", "AAAA")
     assert (url_image.url, url_image.detail) == ("https://x/y.png", "low")
     assert request.reasoning.effort == "high" and request.max_tokens == 50
-    built = chat.build_request(request)
+    built = chat.build_request(dataclasses.replace(request, traits=traits_for("gpt-5")))
     assert built["max_completion_tokens"] == 50 and built["reasoning_effort"] == "high"
     assert built["response_format"]["json_schema"]["strict"] is True
     assert built["messages"][0]["content"][1]["image_url"]["url"] == "data:image/png;base64,AAAA"

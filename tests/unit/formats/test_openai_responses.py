@@ -13,6 +13,8 @@ import pytest
 
 from omniroute.errors import GatewayError, InvalidRequestError, UpstreamStatusError
 from omniroute.formats import canonical as c
+from omniroute.formats import dropped
+from omniroute.formats.registry import FORMATS
 from omniroute.formats.responses.stream_decoder import error_status
 from omniroute.formats.responses.wire import WIRE as r
 from omniroute.formats.sse import SSESplitter, event_fields
@@ -111,7 +113,8 @@ def test_fixture_request_survives_the_canonical_path(name, body):
     again = r.parse_request(rebuilt)
     assert dataclasses.replace(again, extra={}) == dataclasses.replace(request, extra={})
     changed = {k for k in set(extra) | set(again.extra) if extra.get(k) != again.extra.get(k)}
-    assert changed <= {"responses.tools.original"}
+    assert changed <= {"responses.tools.original", "responses.tools.dropped"}
+    assert "responses.tools.dropped" not in again.extra  # the rebuilt body has no hosted tool
 
 
 def test_codex_request_maps_to_canonical():
@@ -154,8 +157,9 @@ def test_codex_system_is_its_opening_developer_messages():
 
 
 def test_codex_tools_flatten_namespaces_and_drop_hosted_tools(caplog):
-    with caplog.at_level(logging.INFO, logger="omniroute.formats.responses"):
-        request = r.parse_request(copy.deepcopy(_codex_tool_exec()))
+    request = r.parse_request(copy.deepcopy(_codex_tool_exec()))
+    with caplog.at_level(logging.INFO, logger=dropped.log.name):
+        FORMATS["openai"].build_request(request)  # another format: the drop is logged
     names = [tool.name for tool in request.tools]
     assert names[:4] == ["exec_command", "write_stdin", "request_user_input", "view_image"]
     assert "multi_agent_v1--spawn_agent" in names and "web_search" not in names
@@ -515,8 +519,11 @@ def test_unflattenable_namespace_is_dropped(caplog):
             {"type": "namespace", "name": "ok", "tools": [{"type": "custom", "name": "patch"}]},
         ],
     }
-    with caplog.at_level(logging.INFO, logger="omniroute.formats.responses"):
-        request = r.parse_request(body)
+    request = r.parse_request(body)
+    with caplog.at_level(logging.INFO, logger=dropped.log.name):
+        r.build_request(request)  # a Responses body takes the client's tools back as they were
+        assert caplog.text == ""
+        FORMATS["openai"].build_request(request)
     assert [t.name for t in request.tools] == ["ns--f"]
     assert "responses.tools.namespaced" not in request.extra
     assert caplog.text.count("dropping") == 3
@@ -1233,10 +1240,10 @@ def test_foreign_thinking_survives_a_responses_client_but_not_a_responses_provid
     thinking, tool_use = request.messages[0].parts
     assert thinking == c.ThinkingPart("", signature="gem-sig", id=reasoning["id"])
     assert tool_use.id == "call_g"
-    with caplog.at_level(logging.INFO, logger="omniroute.formats.responses"):
+    with caplog.at_level(logging.INFO, logger=dropped.log.name):
         body = r.build_request(request)
     assert [item["type"] for item in body["input"]] == ["function_call"]
-    assert "dropping a thinking part" in caplog.text
+    assert "1 thinking signature(s) from unknown for responses" in caplog.text
 
 
 def test_responses_thinking_keeps_its_encrypted_content_through_the_stream():
