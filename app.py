@@ -2,6 +2,8 @@
 
 A setting that cannot work (a bad value, a storage key that does not open the stored secrets, a
 HOSTNAME or PORT that cannot be listened on) stops start-up with one line and exit code 2.
+Logging is configured first (LOG_LEVEL, LOG_FORMAT: lines to stderr, the last ones written at
+exit), so everything the app logs while it starts is written too.
 """
 
 from __future__ import annotations
@@ -9,15 +11,18 @@ from __future__ import annotations
 import sys
 
 from omniroute import create_app
+from omniroute.logs.configure import configure_logging
 from omniroute.serving import build_server, serve
-from omniroute.settings import SettingsError
+from omniroute.settings import SettingsError, load_settings
 from omniroute.startup_checks import check_storage_key
 
 
 def main() -> int:
     app = None
     try:
-        app = create_app()
+        settings = load_settings()
+        configure_logging(settings)
+        app = create_app(settings)
         services = app.extensions["omniroute"]
         check_storage_key(services.box, services.database, services.settings)
         server = build_server(app)

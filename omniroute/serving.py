@@ -10,6 +10,8 @@
 - TRUSTED_PROXY: only that peer's X-Forwarded-For/-Proto/-Host/-Port are believed (the last
   hop, since one proxy is in front); every other request has them removed, so a client cannot
   pick the address the lockouts key on.
+- Every request gets one access-log line (logs/access.py: the server runs the app wrapped in
+  AccessLog), written when its answer ends; `python app.py` configures where lines go.
 - Start-up prints one line: the address, and whether /v1 requires API keys and why.
 - SIGTERM (and Ctrl-C) stop accepting, let running requests finish briefly, and flush the
   pending usage rows before the process exits.
@@ -25,6 +27,7 @@ from waitress.server import create_server
 
 from .clientapi.errors import error_reply
 from .clientapi.paths import is_client_api_path
+from .logs.access import AccessLog
 from .oversized_bodies import body_limit_channel, use_channel_class
 from .startup_checks import listen_error
 from .web.security import is_api_path
@@ -61,7 +64,7 @@ def build_server(app: Flask, sockets=None, **overrides):
         options["sockets"] = sockets
     options.update(overrides)
     try:
-        server = create_server(app, **options)
+        server = create_server(AccessLog(app), **options)
     except (ValueError, OSError) as error:
         if sockets is not None:
             raise

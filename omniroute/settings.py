@@ -92,6 +92,19 @@ def parse_trusted_proxy(raw: str) -> str | None:
         raise ValueError("expected the proxy's IP address (such as 127.0.0.1) or *") from None
 
 
+def one_of(*choices: str) -> Callable[[str], str]:
+    """A parser accepting one of `choices` in any letter case (the value as spelt there)."""
+
+    def parse(raw: str) -> str:
+        by_key = {choice.lower(): choice for choice in choices}
+        value = by_key.get(raw.strip().lower())
+        if value is None:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return value
+
+    return parse
+
+
 def parse_secret(raw: str) -> str:
     if len(raw) < 16:
         raise ValueError("expected at least 16 characters")
@@ -268,6 +281,21 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds until the answer starts (a failure after that arrives as the stream's error "
         "event). 0: off (the client hears nothing until the answer or the error).",
         float_between(0, 600),
+    ),
+    Setting(
+        "LOG_LEVEL",
+        "INFO",
+        "Least severe log lines written to stderr: DEBUG, INFO (one access line per request and "
+        "a line for each field a provider cannot take), WARNING or ERROR. DEBUG applies to "
+        "OmniRoute's own lines; libraries stay at INFO.",
+        one_of("DEBUG", "INFO", "WARNING", "ERROR"),
+    ),
+    Setting(
+        "LOG_FORMAT",
+        "text",
+        "How log lines are written: text (one readable line each) or json (one JSON object per "
+        "line: time, level, logger, message and the line's fields).",
+        one_of("text", "json"),
     ),
     Setting(
         "USAGE_FLUSH_SECONDS",

@@ -55,7 +55,7 @@ def running(process):
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            process.stdout_text, _ = process.communicate(timeout=30)
+            process.stdout_text, process.stderr_text = process.communicate(timeout=30)
         finally:
             if process.poll() is None:
                 process.kill()

@@ -25,19 +25,8 @@ def node_model(fmt: str, model: str = MODEL) -> str:
 
 
 def add_nodes(gateway, upstream_url: str) -> None:
-    with gateway.admin() as admin:
-        for fmt in FORMATS:
-            response = admin.post(
-                gateway.url + "/api/provider-nodes",
-                json={
-                    "name": f"edge {fmt}",
-                    "prefix": f"edge-{fmt}",
-                    "baseUrl": upstream_url,
-                    "apiType": fmt,
-                    "apiKey": f"sk-edge-{fmt}",
-                },
-            )
-            assert response.status_code == 201, response.text
+    for fmt in FORMATS:
+        gateway.add_node(f"edge-{fmt}", upstream_url, fmt, f"sk-edge-{fmt}")
 
 
 @dataclass(frozen=True)

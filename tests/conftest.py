@@ -62,6 +62,20 @@ def connected(gateway, upstream):
 
 
 @pytest.fixture
+def keyed(tmp_path, upstream):
+    """A gateway requiring API keys, with one OpenAI account on the fake and one key (`key`,
+    `key_id`)."""
+    running = start_gateway(str(tmp_path / "keyed"), REQUIRE_API_KEY=True)
+    running.add_connection(upstream.url)
+    with running.admin() as session:
+        response = session.post(running.url + "/api/keys", json={"name": "laptop"})
+    assert response.status_code == 201, response.text
+    running.key, running.key_id = response.json()["key"], response.json()["id"]
+    yield running
+    running.stop()
+
+
+@pytest.fixture
 def admin(gateway):
     """The gateway's logged-in management session (sending the CSRF header)."""
     return gateway.admin()

@@ -71,6 +71,14 @@ class Gateway:
         assert response.status_code == 201, response.text
         return response.json()
 
+    def add_node(self, prefix: str, base_url: str, api_type: str, api_key: str = "") -> dict:
+        """A provider node (the user's own endpoint) of `api_type`, named after its prefix."""
+        body = {"name": f"node {prefix}", "prefix": prefix, "baseUrl": base_url}
+        body.update(apiType=api_type, apiKey=api_key)
+        response = self.admin().post(self.url + "/api/provider-nodes", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
     def flush_usage(self, settle_seconds: float = 5.0) -> None:
         """Write queued usage rows, first letting in-flight requests finish recording theirs.
 

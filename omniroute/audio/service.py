@@ -33,11 +33,13 @@ class Transcriber:
         except GatewayError as error:
             trace.fail(error.status, error.message)
             self.pipeline.record(trace)
-            return Reply.json(error.status, FORMATS["openai"].error_body(error), error.headers)
+            reply = Reply.json(error.status, FORMATS["openai"].error_body(error), error.headers)
+            reply.trace = trace
+            return reply
         body, content_type = render(transcript, request.response_format)
         trace.mark_first_token()
         self.pipeline.record(trace)
-        return Reply(200, body, {"Content-Type": content_type})
+        return Reply(200, body, {"Content-Type": content_type}, trace=trace)
 
     def _transcribe(self, request: TranscriptionRequest, trace: RequestTrace, grant) -> Transcript:
         attempts = self.pipeline.plan(request.model, grant=grant)[0]

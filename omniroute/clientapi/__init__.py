@@ -5,10 +5,13 @@ the caller's format (`errors.py`). No Flask request context on these routes.
 - OpenAI Chat Completions: POST /v1/chat/completions
 - Anthropic Messages:      POST /v1/messages (also ?beta=true), POST /v1/messages/count_tokens
 - OpenAI Responses:        POST /v1/responses
-- Gemini:                  POST /v1beta/models/{model}:generateContent and :streamGenerateContent
+- Gemini:                  POST /v1beta/models/{model}:generateContent, :streamGenerateContent
+                           and :countTokens (also under /v1/models/…, as Google serves them)
 - Embeddings, images, audio: POST /v1/embeddings, /v1/images/generations,
   /v1/audio/transcriptions, and /v1/providers/{provider}/… scoped to one provider
-- GET /v1/models, GET /health
+- Models: GET /v1/models and /v1/models/{id} (OpenAI's shape), GET /v1beta/models and
+  /v1beta/models/{model} (Gemini's)
+- GET /health
 The unprefixed paths (`/chat/completions`, `/responses`, `/models`, `/messages`, …) and a doubled
 `/v1/v1/` that misconfigured clients send are accepted too.
 """

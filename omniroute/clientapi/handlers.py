@@ -1,7 +1,7 @@
-"""The client API's handlers: a chat handler is made for each wire format from its declaration
-(formats/registry.py) and hands the request to the pipeline; the others answer from the routing
-table (models, health). A handler takes the request and
-the URL's values and returns a Reply; errors it raises reach the caller through errors.py."""
+"""The client API's handlers: a chat handler (and a token-count handler) is made for each wire
+format from its declaration (formats/registry.py) and hands the request to the pipeline; the
+model lists are in model_list.py, health is here. A handler takes the request and the URL's
+values and returns a Reply; errors it raises reach the caller through errors.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import time
 from collections.abc import Callable
 
 from ..formats.base import WireFormat
-from ..proxy.provider_scope import usable_model_entries
+from ..proxy.client_input import parse_body
+from ..proxy.media import to_json
 from ..proxy.reply import Reply
 from ..version import __version__
 from .request import ClientRequest
@@ -42,35 +43,19 @@ def url_format_handler(wire: WireFormat) -> Handler:
 
 
 def count_tokens_handler(wire: WireFormat) -> Handler:
-    """The handler of a format's own token-count endpoint (Anthropic's count_tokens)."""
+    """The handler of a format's own token-count endpoint (Anthropic's count_tokens, Gemini's
+    countTokens, whose URL names the model): its body, read as the chat body it counts, to the
+    pipeline."""
+    endpoint = f"{wire.client_endpoint}.count_tokens"
 
-    def handle(request: ClientRequest) -> Reply:
-        call = request.call(wire.name, f"{wire.client_endpoint}.count_tokens", stream=False)
+    def handle(request: ClientRequest, model: str | None = None) -> Reply:
+        body = None
+        if wire.count_body is not None:
+            body = to_json(wire.count_body(parse_body(request.body())))
+        call = request.call(wire.name, endpoint, body=body, model=model, stream=False)
         return request.services.pipeline.count_tokens(call)
 
     return handle
-
-
-def list_models(request: ClientRequest) -> Reply:
-    """Every usable model: connected catalog providers' models plus the user's custom models,
-    minus hidden ones (read from the database: this is not the chat hot path), provider nodes'
-    custom models, then the combos."""
-    services = request.services
-    table = services.routes.snapshot()
-    with services.database.connection_context():
-        data = usable_model_entries(table)
-    data += [
-        {
-            "id": name,
-            "object": "model",
-            "created": 0,
-            "owned_by": "combo",
-            "capabilities": {"type": "combo", "strategy": combo.strategy},
-            "models": [target.model for target in combo.targets],
-        }
-        for name, combo in sorted(table.combos.items())
-    ]
-    return Reply.json(200, {"object": "list", "data": data})
 
 
 def health(request: ClientRequest) -> Reply:

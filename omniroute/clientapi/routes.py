@@ -1,6 +1,9 @@
 """The client API's one router: every route once, with its methods and handler, as a werkzeug
-Map. The chat routes come from the wire formats' declarations (their client paths); paths under
-/v1 are also served unprefixed and doubled (`/v1/v1/…`), as clients send them.
+Map. The chat routes come from the wire formats' declarations (their client paths and count
+paths); paths under /v1 are also served unprefixed and doubled (`/v1/v1/…`), as clients send
+them. A format's route answers errors in that format's shape; any other route in the shape its
+path suggests (registry.format_for_path). `GET /v1/models/{id}` (an id may contain "/") and
+Gemini's `POST /v1/models/{model}:{action}` share a prefix and differ by method.
 
 `STATIC_ROUTES` indexes the routes without variables by path and method, so the busiest calls
 (chat, messages, responses) are found with one dict lookup; the Map matches the rest.
@@ -13,9 +16,11 @@ from dataclasses import dataclass
 
 from werkzeug.routing import Map, PathConverter, Rule
 
+from ..formats.gemini.wire import CLIENT_ACTIONS, COUNT_ACTION
+from ..formats.openai_chat import NAME as OPENAI
 from ..formats.registry import FORMATS, Registry
 from ..proxy.reply import Reply
-from . import audio, handlers, media
+from . import audio, handlers, media, model_list
 
 V1_ALIASES = ("/v1", "", "/v1/v1")
 
@@ -32,6 +37,16 @@ class ModelTargetConverter(PathConverter):
     regex = "(?s:[^/].*?)"
 
 
+class ModelIdConverter(PathConverter):
+    """A model id in a GET URL (`/v1/models/{id}`, `/v1beta/models/{model}`), "/" and ":"
+    included, but not a Gemini `{model}:{action}` target: a GET there is a 405 of that POST
+    route, not an unknown model."""
+
+    regex = "(?s:[^/].*?)" + "".join(
+        f"(?<!:{action})" for action in (*CLIENT_ACTIONS, COUNT_ACTION)
+    )
+
+
 @dataclass(frozen=True)
 class Route:
     paths: tuple[str, ...]
@@ -39,6 +54,7 @@ class Route:
     handler: Callable[..., Reply]
     name: str
     needs_key: bool = True  # the caller's API key is checked first
+    wire_format: str | None = None  # the format whose error shape the route answers in
 
 
 def format_routes(formats: Registry = FORMATS) -> tuple[Route, ...]:
@@ -50,16 +66,26 @@ def format_routes(formats: Registry = FORMATS) -> tuple[Route, ...]:
             if wire.model_in_url
             else handlers.body_format_handler(wire)
         )
-        routes.append(Route(wire.client_paths, "POST", handler, wire.name))
+        routes.append(Route(wire.client_paths, "POST", handler, wire.name, wire_format=wire.name))
         if wire.count_paths:
             count = handlers.count_tokens_handler(wire)
-            routes.append(Route(wire.count_paths, "POST", count, f"{wire.name}.count_tokens"))
+            name = f"{wire.name}.count_tokens"
+            routes.append(Route(wire.count_paths, "POST", count, name, wire_format=wire.name))
     return tuple(routes)
 
 
 ROUTES = (
     *format_routes(),
-    Route(under_v1("/models"), "GET", handlers.list_models, "models"),
+    Route(under_v1("/models"), "GET", model_list.list_models, "models"),
+    Route(
+        under_v1("/models/<model_id:model_id>"),
+        "GET",
+        model_list.get_model,
+        "model",
+        wire_format=OPENAI,  # the other paths under /v1/models/ are Gemini's
+    ),
+    Route(("/v1beta/models",), "GET", model_list.list_gemini_models, "gemini.models"),
+    Route(("/v1beta/models/<model_id:model>",), "GET", model_list.get_gemini_model, "gemini.model"),
     Route(under_v1("/embeddings"), "POST", media.embeddings, "embeddings"),
     Route(under_v1("/images/generations"), "POST", media.images, "images"),
     Route(under_v1("/audio/transcriptions"), "POST", audio.transcriptions, "transcriptions"),
@@ -93,7 +119,7 @@ ROUTE_MAP = Map(
         for route in ROUTES
         for path in route.paths
     ],
-    converters={"model_target": ModelTargetConverter},
+    converters={"model_target": ModelTargetConverter, "model_id": ModelIdConverter},
     merge_slashes=False,
 )
 

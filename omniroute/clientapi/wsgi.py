@@ -3,7 +3,8 @@ request context: on this stack Flask's per-request machinery costs about a quart
 call's CPU) and hands every other path to the dashboard app.
 
 Every answer passes the one error boundary: a GatewayError, a routing refusal (unknown path,
-wrong method) or a bug becomes a Reply in the caller's wire format.
+wrong method) or a bug becomes a Reply in the caller's wire format. What the access line needs
+(the caller's key id, the request's trace) is left in the environ (logs/access.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTo
 from werkzeug.routing import RequestRedirect
 
 from ..errors import GatewayError, body_too_large
+from ..logs.access import note_client_request
 from ..proxy.reply import Reply, wire_headers
 from ..store.app_database import bind
 from .errors import error_reply, routing_error, unexpected_error_reply
@@ -52,24 +54,29 @@ class ClientApi:
         if by_method is None and not is_client_api_path(path):
             return self.app(environ, start_response)
         route = None if by_method is None else by_method.get(environ.get("REQUEST_METHOD", ""))
-        return respond(self._answer(environ, path, route), start_response)
-
-    def _answer(self, environ: dict[str, Any], path: str, route: Route | None) -> Reply:
-        bind(self.services.database)  # this app's models use this app's database
         request = ClientRequest(environ, self.services, self.limit)
+        reply = self._answer(request, path, route)
+        note_client_request(environ, request.key_id, reply.trace)
+        return respond(reply, start_response)
+
+    def _answer(self, request: ClientRequest, path: str, route: Route | None) -> Reply:
+        bind(self.services.database)  # this app's models use this app's database
+        environ = request.environ
+        shape = None if route is None else route.wire_format
         try:
             values: Mapping[str, Any] = {}
             if route is None:
                 route, values = self._match(environ, path)
+                shape = route.wire_format
             if route.needs_key:
                 request.authenticate()
             return route.handler(request, **values)
         except GatewayError as error:
-            return error_reply(path, error)
+            return error_reply(path, error, shape)
         except RequestRedirect as redirect:
             return Reply(redirect.code, b"", {"Location": redirect.new_url})
         except RequestEntityTooLarge:
-            return error_reply(path, body_too_large(self.limit))
+            return error_reply(path, body_too_large(self.limit), shape)
         except HTTPException as refusal:
             method = environ.get("REQUEST_METHOD", "")
             if isinstance(refusal, MethodNotAllowed) and method == "OPTIONS":
@@ -77,7 +84,7 @@ class ClientApi:
                 return Reply(200, b"", {"Allow": allowed})
             return error_reply(path, routing_error(method, path, refusal))
         except Exception as error:
-            return unexpected_error_reply(path, error)
+            return unexpected_error_reply(path, error, shape)
 
     @staticmethod
     def _match(environ: dict[str, Any], path: str) -> tuple[Route, Mapping[str, Any]]:

@@ -11,12 +11,13 @@ not started, the client gets SSE keep-alive comments (proxy/keepalive.py).
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from concurrent.futures import Future
 from functools import partial
 
 from ..errors import GatewayError, UpstreamUnreachableError
 from ..formats.registry import FORMATS
+from ..logs.drops import request_drops
 from ..routing.plan import Attempt, plan_attempts
 from ..routing.state import RoutingState
 from ..routing.table import RoutingTable
@@ -145,17 +146,13 @@ class Pipeline:
             self.telemetry.add(trace.provider, latency, trace.status < 400)
 
     def handle(self, call: ClientCall) -> Reply:
-        trace = RequestTrace(
-            endpoint=call.endpoint,
-            format_in=call.wire_format,
-            api_key_id=call.api_key_id,
-            request_bytes=len(call.raw),
-        )
+        trace = client_trace(call)
         if self.request_logs:
-            trace.capture, trace.request_id = Capture(call.raw), uuid.uuid4().hex
+            trace.capture = Capture(call.raw)
         try:
             translation = Translation(call)
             trace.requested_model, trace.stream = translation.model, translation.stream
+            translation.drops = request_drops(trace)
             trace.max_tokens = translation.max_output_tokens()
             send = partial(
                 self.send,
@@ -176,7 +173,8 @@ class Pipeline:
                         partial(self._failed_in_band, translation, trace),
                         partial(self._abandoned, trace),
                     )
-                    return Reply(200, captured(relay, trace.capture), dict(SSE_HEADERS))
+                    body = captured(relay, trace.capture)
+                    return Reply(200, body, dict(SSE_HEADERS), trace=trace)
                 answer = pending.outcome()
             else:
                 answer = send()
@@ -184,7 +182,7 @@ class Pipeline:
             return self.error_reply(call.wire_format, trace, error)
         if translation.stream:
             relay = captured(self._relay(translation, answer, trace), trace.capture)
-            return Reply(200, relay, {**SSE_HEADERS, **explain_headers(answer)})
+            return Reply(200, relay, {**SSE_HEADERS, **explain_headers(answer)}, trace=trace)
         return self._complete(translation, answer, trace)
 
     def _relay(self, translation: Translation, answer: Answer, trace: RequestTrace):
@@ -221,7 +219,12 @@ class Pipeline:
     def _sink(translation: Translation, attempt: Attempt):
         if translation.is_passthrough(attempt):
             strip = attempt.spec.stream_usage_option and not translation.include_usage
-            return PassthroughSink(attempt.spec.wire_format, translation.stream_request(), strip)
+            return PassthroughSink(
+                attempt.spec.wire_format,
+                translation.stream_request(),
+                strip,
+                echo=translation.echoed_model(attempt),
+            )
         return TranslatingSink(translation.call.wire_format, translation.canonical())
 
     def _complete(self, translation: Translation, answer: Answer, trace: RequestTrace) -> Reply:
@@ -266,33 +269,65 @@ class Pipeline:
         if trace.capture is not None:
             trace.capture.add(body)
         self.record(trace)
-        return Reply(200, body, {"Content-Type": "application/json", **explain_headers(answer)})
+        headers = {"Content-Type": "application/json", **explain_headers(answer)}
+        return Reply(200, body, headers, trace=trace)
 
     def error_reply(self, wire_format: str, trace: RequestTrace, error: GatewayError) -> Reply:
         trace.fail(error.status, error.message)
         reply = Reply.json(error.status, FORMATS[wire_format].error_body(error), error.headers)
+        reply.trace = trace
         if trace.capture is not None:
             trace.capture.add(reply.whole_body)
         self.record(trace)
         return reply
 
     def count_tokens(self, call: ClientCall) -> Reply:
-        """Anthropic's count_tokens, refused (403) like /v1/messages when the caller's key may not
-        use the model: the provider's own count when it has a counting endpoint (see
-        proxy.token_count), otherwise the documented estimate (marked `x-omniroute-estimate`)."""
+        """A client's token count (Anthropic's count_tokens, Gemini's countTokens), refused (403)
+        like a chat call when the caller's key may not use the model: the provider's own count
+        when it has a counting endpoint (see proxy.token_count), otherwise the documented
+        estimate (marked `x-omniroute-estimate`); in the client's format (`client_count`)."""
+        trace = client_trace(call)  # for the access line only: a count is no usage
         try:
             translation = Translation(call)
+            trace.requested_model = translation.model
+            translation.drops = request_drops(trace)
             attempt = self.plan(translation.model, grant=call.grant)[0][0]
+            trace.provider = attempt.spec.id
             counted = provider_count(
                 self.client, translation, attempt, prepare=self.subscriptions.prepare
             )
             if counted is not None:
-                return Reply.json(200, counted)
-            estimate = estimate_input_tokens(translation.canonical())
+                trace.attempts = 1
+                reply = Reply.json(200, client_count(call.wire_format, counted))
+            else:
+                estimate = estimate_input_tokens(translation.canonical())
+                answer = client_count(call.wire_format, {"input_tokens": estimate})
+                reply = Reply.json(200, answer, {"x-omniroute-estimate": "true"})
         except GatewayError as error:
+            trace.fail(error.status, error.message)
             body = FORMATS[call.wire_format].error_body(error)
-            return Reply.json(error.status, body, error.headers)
-        return Reply.json(200, {"input_tokens": estimate}, {"x-omniroute-estimate": "true"})
+            reply = Reply.json(error.status, body, error.headers)
+        reply.trace = trace
+        return reply
+
+
+def client_count(wire_format: str, counted: dict) -> dict:
+    """A count (Anthropic count_tokens' answer) as the client's format answers a count."""
+    shape = FORMATS[wire_format].count_answer
+    return counted if shape is None else shape(counted["input_tokens"])
+
+
+def client_trace(call: ClientCall) -> RequestTrace:
+    """The trace of a client's call, with the request id its log lines carry."""
+    trace = RequestTrace(
+        endpoint=call.endpoint,
+        format_in=call.wire_format,
+        api_key_id=call.api_key_id,
+        request_bytes=len(call.raw),
+        requested_model=call.model,  # when the URL names it; else read with the body
+    )
+    trace.request_id = os.urandom(16).hex()
+    return trace
 
 
 def note_attempt(trace: RequestTrace, answer: Answer) -> None:

@@ -1,4 +1,5 @@
-"""Reply: what the pipeline hands back to the web layer (status, headers, body or a stream).
+"""Reply: what the pipeline hands back to the web layer (status, headers, body or a stream), and
+the RequestTrace of the request it answers, when it has one (for the access log's line).
 
 Header values can carry what a client sent (the model id in X-OmniRoute-Model) or a provider
 answered; `wire_headers` makes each one sendable: printable ASCII of at most HEADER_VALUE_LIMIT
@@ -11,7 +12,11 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from ..usage.trace import RequestTrace
 
 SSE_HEADERS = {
     "Content-Type": "text/event-stream; charset=utf-8",
@@ -29,6 +34,7 @@ class Reply:
     status: int
     body: bytes | Iterable[bytes]
     headers: dict[str, str] = field(default_factory=lambda: dict(JSON_HEADERS))
+    trace: RequestTrace | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def json(cls, status: int, payload: object, headers: dict[str, str] | None = None) -> Reply:

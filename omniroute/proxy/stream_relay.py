@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 
 from ..errors import GatewayError
 from ..formats import canonical as c
+from ..formats.model_echo import echo_model
 from ..formats.registry import FORMATS, Registry
 from ..formats.sse import SSESplitter
 from ..usage.request_log import Capture
@@ -72,8 +73,10 @@ class PassthroughSink:
         request: c.Request,
         strip_usage_chunk: bool,
         formats: Registry = FORMATS,
+        echo: str | None = None,
     ):
         self._watch = formats[wire_format].passthrough_stream(request, strip_usage_chunk)
+        self._echo = echo  # the client's model id, to name in place of the provider's
 
     def write(self, events: list[bytes], trace: RequestTrace) -> bytes:
         forwarded = self._watch.forward(events)
@@ -81,7 +84,9 @@ class PassthroughSink:
             _record_usage(event, trace)
         trace.output_chars += forwarded.text_chars
         trace.set_usage(forwarded.usage)
-        return forwarded.data
+        if self._echo is None:
+            return forwarded.data
+        return echo_model(forwarded.data, self._echo)
 
     def error(self, error: GatewayError) -> bytes:
         return self._watch.error_event(as_stream_error(error))

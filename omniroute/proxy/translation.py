@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..formats import canonical as c
+from ..formats.dropped import DropNotes
+from ..formats.model_echo import echo_model
 from ..formats.registry import FORMATS
+from ..formats.signatures import WRAPPED_PREFIX, holds_wrapped
 from ..routing.plan import Attempt
 from .client_input import check_model_id, parse_body
 from .upstream_call import HeaderLookup, UpstreamCall, chat_call
@@ -37,6 +40,7 @@ class ClientCall:
     grant: Any = None  # the caller's KeyGrant: which models its API key may use
 
 
+WRAPPED_MARKER = WRAPPED_PREFIX.encode("ascii")
 MAX_TOKEN_FIELDS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
 
 
@@ -51,6 +55,9 @@ class Translation:
         self.envelope = dataclasses.replace(envelope, model=self.model)
         self.stream, self.include_usage = envelope.stream, envelope.include_usage
         self._canonical: c.Request | None = None
+        self._foreign: bool | None = None  # the body holds another format's signatures
+        # what the request loses in translation, logged once per request (set by the pipeline)
+        self.drops: DropNotes | None = None
 
     def max_output_tokens(self) -> int | None:
         """The answer's token cap as the client set it, in any format's spelling (or None)."""
@@ -65,11 +72,20 @@ class Translation:
         """The request in the canonical model (parsed on first use; a bad body is a 400)."""
         if self._canonical is None:
             request = self.client_format.parse_request(self.body)
-            self._canonical = dataclasses.replace(request, model=self.model, stream=self.stream)
+            self._canonical = dataclasses.replace(
+                request, model=self.model, stream=self.stream, drops=self.drops
+            )
         return self._canonical
 
     def is_passthrough(self, attempt: Attempt) -> bool:
-        return attempt.spec.wire_format == self.call.wire_format
+        """The provider speaks the client's format, and the body gives back nothing another
+        format issued (a combo's earlier turn answered by another provider: such a body is
+        translated, so the foreign signatures are left out)."""
+        if attempt.spec.wire_format != self.call.wire_format:
+            return False
+        if self._foreign is None:  # a byte search first: the walk only when the marker is there
+            self._foreign = WRAPPED_MARKER in self.call.raw and holds_wrapped(self.body)
+        return not self._foreign
 
     def upstream_request(self, attempt: Attempt) -> UpstreamCall:
         """The attempt's upstream call (a pipeline `build` callback)."""
@@ -79,11 +95,18 @@ class Translation:
         """The client's non-streamed answer and its usage, from the provider's."""
         provider_format = FORMATS[attempt.spec.wire_format]
         if self.is_passthrough(attempt):
-            return raw, provider_format.usage_of(payload) or c.Usage()
+            usage = provider_format.usage_of(payload) or c.Usage()
+            echo = self.echoed_model(attempt)
+            return (raw if echo is None else echo_model(raw, echo)), usage
         response = provider_format.parse_response(payload)
         response = dataclasses.replace(response, model=self.model)
         body = self.client_format.build_response(response)
         return json.dumps(body, ensure_ascii=False).encode("utf-8"), response.usage or c.Usage()
+
+    def echoed_model(self, attempt: Attempt) -> str | None:
+        """The model id a passed-through answer must name instead of the provider's (None when
+        they are the same): the client's, as in every translated answer."""
+        return None if attempt.model == self.model else self.model
 
     def stream_request(self) -> c.Request:
         """The request a client stream encoder needs (a stub on passthrough: no full parse)."""

@@ -7,9 +7,11 @@ format's WireFormat:
 - headers: JSON in, SSE or JSON out, the account's key in the provider's auth style (none for a
   local node without a key), the format's version headers, and the client headers the format
   forwards to a provider of its own format (e.g. `anthropic-beta`);
-- body (`chat_call`): the client's body passed through — only the model changed — when the
-  provider speaks the client's format (the fast path), else the canonical request built in the
-  provider's format.
+- body (`chat_call`): the client's body passed through — only the model changed, and what the
+  model refuses left out (formats/body_fitting.py) — when the provider speaks the client's
+  format (the fast path), else the canonical request fitted to the model (formats/fitting.py;
+  both from the capability table in providers/capabilities.py) and built in the provider's
+  format.
 The pipeline, the connection test and the media endpoints send the UpstreamCall through the
 transport with `send_call`.
 
@@ -30,10 +32,14 @@ from typing import Any, Protocol
 
 from ..errors import InvalidRequestError, ServiceUnavailableError
 from ..formats.base import WireFormat
+from ..formats.body_fitting import fit_body
 from ..formats.canonical import Request
+from ..formats.dropped import DropNotes
 from ..formats.envelopes import Envelope
+from ..formats.fitting import fit_request
 from ..formats.registry import FORMATS, Registry
 from ..providers import ProviderSpec
+from ..providers.capabilities import traits_for
 from ..routing.plan import Attempt
 from .transport import Timeout, Transport, UpstreamResponse
 
@@ -104,6 +110,11 @@ class ChatRequest(Protocol):
     client_headers: HeaderLookup | None
 
     def canonical(self) -> Request: ...
+
+    def is_passthrough(self, attempt: Attempt) -> bool: ...
+
+    @property
+    def drops(self) -> DropNotes | None: ...
 
 
 def auth_headers(spec: ProviderSpec, api_key: str) -> dict[str, str]:
@@ -184,10 +195,13 @@ def chat_call(attempt: Attempt, request: ChatRequest, formats: Registry = FORMAT
     """The call sending a client's chat request to the attempt's provider (see the docstring)."""
     wire = provider_format(attempt, formats)
     envelope = request.envelope
-    if wire.name == request.client_format.name:
+    traits = traits_for(attempt.model)
+    if request.is_passthrough(attempt):
         body = wire.passthrough_body(envelope, attempt.model, attempt.spec.stream_usage_option)
+        body = fit_body(body, attempt.model, wire.body_fields, traits, request.drops)
     else:
-        body = wire.build_request(dataclasses.replace(request.canonical(), model=attempt.model))
+        canonical = dataclasses.replace(request.canonical(), model=attempt.model)
+        body = wire.build_request(fit_request(canonical, traits))
     return build_call(
         attempt,
         json_body(body),

@@ -35,6 +35,8 @@ class RequestTrace:
     estimated: bool = False
     reserved_usd: float | None = None  # held against the key's budget until the request ends
     capture: Capture | None = None  # when request logs are on
+    # names the request in the log lines; in the usage row only with a capture, whose request
+    # log it links to
     request_id: str | None = None
     created_at: object = field(default_factory=utcnow)
     started: float = field(default_factory=time.perf_counter)
@@ -86,7 +88,7 @@ class RequestTrace:
             "attempts": self.attempts,
             "attempt_chain": json.dumps(self.attempt_chain) if self.attempt_chain else None,
             "estimated": self.estimated,
-            "request_id": self.request_id,
+            "request_id": self.request_id if self.capture is not None else None,
             "latency_ms": round(self.elapsed_ms(), 3),
             "ttft_ms": None if self.ttft_ms is None else round(self.ttft_ms, 3),
             "error": self.error,

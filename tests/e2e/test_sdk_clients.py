@@ -153,7 +153,7 @@ def test_anthropic_sdk_2_to_an_openai_provider(keyed, upstream):
     assert message.usage.input_tokens == 11 and message.stop_reason == "end_turn"
     upstream.add(Behavior(thinking="considering", text="thought it through"))
     with client.messages.stream(
-        model="openai/gpt-4o-mini",
+        model="openai/gpt-5",  # a reasoning model: gpt-4o-mini refuses reasoning_effort
         max_tokens=2048,
         thinking={"type": "enabled", "budget_tokens": 1024},
         messages=[{"role": "user", "content": "think"}],
@@ -161,7 +161,8 @@ def test_anthropic_sdk_2_to_an_openai_provider(keyed, upstream):
         final = stream.get_final_message()
     assert [b.type for b in final.content] == ["thinking", "text"]
     assert final.content[0].thinking == "considering"
-    assert upstream.requests_for("openai")[-1].body["reasoning_effort"] == "minimal"
+    sent = upstream.requests_for("openai")[-1].body
+    assert sent["reasoning_effort"] == "minimal" and sent["max_completion_tokens"] == 2048
     count = client.messages.count_tokens(
         model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "hi"}]
     )

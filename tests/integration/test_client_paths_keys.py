@@ -4,27 +4,12 @@ a wrong request counts once towards the wrong-key lockout, however many keys it 
 
 from __future__ import annotations
 
-import pytest
 import requests
-
-from tests.gateway_harness import start_gateway
 
 MODEL = "openai/gpt-4o-mini"
 CHAT = {"model": MODEL, "messages": [{"role": "user", "content": "hello there"}]}
 MESSAGES = {**CHAT, "max_tokens": 16}
 WRONG = "sk-omni-not-a-real-key-000000"
-
-
-@pytest.fixture
-def keyed(tmp_path, upstream):
-    gateway = start_gateway(str(tmp_path / "keyed"), REQUIRE_API_KEY=True)
-    gateway.add_connection(upstream.url)
-    with gateway.admin() as session:
-        response = session.post(gateway.url + "/api/keys", json={"name": "laptop"})
-    assert response.status_code == 201, response.text
-    gateway.key = response.json()["key"]
-    yield gateway
-    gateway.stop()
 
 
 def test_a_wrong_bearer_next_to_a_valid_x_api_key_is_let_in(keyed):

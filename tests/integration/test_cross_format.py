@@ -33,19 +33,8 @@ GATEWAY_PATHS = {
 @pytest.fixture
 def nodes(gateway, upstream):
     """One provider node per wire format, all served by the fake upstream."""
-    with gateway.admin() as admin:
-        for fmt in FORMATS:
-            response = admin.post(
-                gateway.url + "/api/provider-nodes",
-                json={
-                    "name": f"fake {fmt}",
-                    "prefix": f"up-{fmt}",
-                    "baseUrl": upstream.url,
-                    "apiType": fmt,
-                    "apiKey": f"sk-node-{fmt}",
-                },
-            )
-            assert response.status_code == 201, response.text
+    for fmt in FORMATS:
+        gateway.add_node(f"up-{fmt}", upstream.url, fmt, f"sk-node-{fmt}")
     return gateway
 
 

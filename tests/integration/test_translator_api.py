@@ -247,9 +247,15 @@ def test_bench_cases_cover_what_the_issue_lists():
     assert {case.kind for case in CASES} == {"request", "response", "stream"}
     thinking = facts(CASE_BY_ID["thinking"].value)
     assert thinking["signatures"] == ["sig-bench-1"]  # the case really carries a signature
-    kept, _ = expected(CASE_BY_ID["thinking"], "anthropic", "gemini")
+    kept, _ = expected(CASE_BY_ID["thinking"], "gemini", "gemini")
     lost, notes = expected(CASE_BY_ID["thinking"], "anthropic", "openai")
     assert kept["signatures"] == ["sig-bench-1"] and lost["signatures"] == [] and notes
+    # a request takes a signature only to the provider that issued it; an answer carries it to a
+    # client of any format that has a place for it (wrapped, to be given back to its issuer)
+    foreign, notes = expected(CASE_BY_ID["thinking"], "anthropic", "gemini")
+    assert foreign["signatures"] == [] and notes
+    carried, _ = expected(CASE_BY_ID["answer-thinking"], "anthropic", "gemini")
+    assert carried["signatures"] == ["sig-bench-2"]
 
 
 def test_a_case_that_cannot_be_translated_fails_with_its_reason():
