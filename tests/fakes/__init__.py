@@ -6,5 +6,7 @@
 - `wire`: reading requests and sending bodies and SSE streams.
 - `openai_chat`, `responses`, `anthropic`, `gemini`: one wire format each, written by hand from
   the providers' API references — never imported from the gateway, so they are an oracle.
+- `validation`: the strict check each format runs first — what the real API refuses, per model
+  family, refused with its status and error shape (`FakeUpstream.strict`, on by default).
 - `probe`: the client side for tests — requests in each format, readers for answers and streams.
 """

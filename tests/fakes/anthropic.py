@@ -1,12 +1,13 @@
 """Anthropic Messages, hand-written from the API reference (`POST /v1/messages`, `count_tokens`).
 
-Non-stream: a `message` object whose content is a thinking block (with its signature), a text
-block and tool_use blocks, in that order. Stream: named SSE events `message_start` (the message
-with empty content), `ping`, then per block `content_block_start` / `content_block_delta`
-(`thinking_delta` pieces and one `signature_delta`; `text_delta`; `input_json_delta` in at least
-two pieces) / `content_block_stop`, then `message_delta` (stop_reason, cumulative usage) and
-`message_stop`. Usage reports cached prompt tokens as `cache_read_input_tokens` and only the rest
-as `input_tokens`, so totals match the other formats. Errors:
+Non-stream: a `message` object whose content is a thinking block (with a signature only this
+dialect issues, `tests.fakes.validation.signatures`), a text block and tool_use blocks, in that
+order. Stream: named SSE events `message_start` (the message with empty content), `ping`, then
+per block `content_block_start` / `content_block_delta` (`thinking_delta` pieces and one
+`signature_delta`; `text_delta`; `input_json_delta` in at least two pieces) /
+`content_block_stop`, then `message_delta` (stop_reason, cumulative usage) and `message_stop`.
+Usage reports cached prompt tokens as `cache_read_input_tokens` and only the rest as
+`input_tokens`, so totals match the other formats. Errors:
 `{"type": "error", "error": {"type", "message"}, "request_id"}`.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 
 from tests.fakes.script import Conversation, Reply, parts_text
+from tests.fakes.validation.signatures import issue
 from tests.fakes.wire import Frame, sse
 
 FORMAT = "anthropic"
@@ -102,6 +104,11 @@ def _stop_reason(reply: Reply) -> str:
     return "tool_use" if reply.tool_calls else "end_turn"
 
 
+def signature(reply: Reply) -> str:
+    """The thinking block's signature: one only this dialect issues (the validator checks)."""
+    return issue(FORMAT, reply.serial)
+
+
 def _tool_id(reply: Reply, index: int) -> str:
     return f"toolu_fake_{reply.serial}_{index}"
 
@@ -110,7 +117,7 @@ def answer(reply: Reply) -> dict:
     content: list[dict] = []
     if reply.thinking is not None:
         content.append(
-            {"type": "thinking", "thinking": reply.thinking, "signature": reply.signature}
+            {"type": "thinking", "thinking": reply.thinking, "signature": signature(reply)}
         )
     if reply.text is not None:
         content.append({"type": "text", "text": reply.text})
@@ -139,7 +146,7 @@ def stream(reply: Reply) -> list[Frame]:
     blocks: list[tuple[dict, list[dict]]] = []  # (content_block at start, deltas)
     if reply.thinking is not None:
         deltas = [{"type": "thinking_delta", "thinking": p} for p in reply.thinking_pieces]
-        deltas.append({"type": "signature_delta", "signature": reply.signature})
+        deltas.append({"type": "signature_delta", "signature": signature(reply)})
         blocks.append(({"type": "thinking", "thinking": "", "signature": ""}, deltas))
     if reply.text is not None:
         deltas = [{"type": "text_delta", "text": p} for p in reply.pieces]

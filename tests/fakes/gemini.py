@@ -2,14 +2,14 @@
 
 Non-stream: a `GenerateContentResponse` — `candidates[0].content` (role "model") with parts: a
 thought part (`{"text", "thought": true}`), a text part, `functionCall {name, args}` parts (the
-first carrying `thoughtSignature`) — plus `finishReason`, `usageMetadata`, `modelVersion`,
-`responseId`. `:streamGenerateContent?alt=sse` sends the same as `data: {chunk}` events
-separated by CRLF CRLF (as Google does): one chunk per thought piece and per text piece, the
-function calls in one chunk, `finishReason` and the final `usageMetadata` on the last chunk
-(earlier chunks carry the prompt-only running usage, as the real API's cumulative usage does);
-without `alt=sse` the chunks come as one JSON array. Usage omits zero `thoughtsTokenCount` and
-`cachedContentTokenCount`, as the real API does; `candidatesTokenCount` excludes thoughts.
-Errors: `{"error": {"code", "message", "status"}}`.
+first carrying a `thoughtSignature` only this dialect issues) — plus `finishReason`,
+`usageMetadata`, `modelVersion`, `responseId`. `:streamGenerateContent?alt=sse` sends the same
+as `data: {chunk}` events separated by CRLF CRLF (as Google does): one chunk per thought piece
+and per text piece, the function calls in one chunk, `finishReason` and the final
+`usageMetadata` on the last chunk (earlier chunks carry the prompt-only running usage, as the
+real API's cumulative usage does); without `alt=sse` the chunks come as one JSON array. Usage
+omits zero `thoughtsTokenCount` and `cachedContentTokenCount`, as the real API does;
+`candidatesTokenCount` excludes thoughts. Errors: `{"error": {"code", "message", "status"}}`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 
 from tests.fakes.script import Conversation, Reply
+from tests.fakes.validation.signatures import issue
 from tests.fakes.wire import Frame, sse
 
 FORMAT = "gemini"
@@ -99,7 +100,7 @@ def _call_parts(reply: Reply) -> list[dict]:
             "functionCall": {"name": name, "args": args if isinstance(args, dict) else {}}
         }
         if index == 0:
-            part["thoughtSignature"] = reply.signature
+            part["thoughtSignature"] = issue(FORMAT, reply.serial)
         parts.append(part)
     return parts
 

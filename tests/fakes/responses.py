@@ -1,8 +1,8 @@
 """OpenAI Responses, hand-written from the API reference (`POST /v1/responses`).
 
-Non-stream: a `response` object whose `output` holds a `reasoning` item (summary text and
-`encrypted_content`), a `message` item (one `output_text` part) and `function_call` items, in
-that order, with usage (`input_tokens_details.cached_tokens`,
+Non-stream: a `response` object whose `output` holds a `reasoning` item (summary text and an
+`encrypted_content` only this dialect issues), a `message` item (one `output_text` part) and
+`function_call` items, in that order, with usage (`input_tokens_details.cached_tokens`,
 `output_tokens_details.reasoning_tokens`). Stream: named SSE events, each with a
 `sequence_number` counting from 0 — `response.created`, `response.in_progress`, then per item
 `response.output_item.added` ... `response.output_item.done` (reasoning: summary_part.added,
@@ -17,6 +17,7 @@ import time
 
 from tests.fakes.openai_chat import error, key_error  # noqa: F401 (same error shape)
 from tests.fakes.script import Conversation, Reply, parts_text
+from tests.fakes.validation.signatures import issue
 from tests.fakes.wire import Frame, sse
 
 FORMAT = "responses"
@@ -62,7 +63,7 @@ def _items(reply: Reply) -> list[dict]:
                 "id": f"rs_fake_{reply.serial}",
                 "type": "reasoning",
                 "summary": summary,
-                "encrypted_content": f"enc-{reply.serial}",
+                "encrypted_content": issue(FORMAT, reply.serial),
             }
         )
     if reply.text is not None:

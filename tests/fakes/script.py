@@ -83,7 +83,7 @@ class Reply:
     """One answer, independent of wire format. `text is None` means no text block at all."""
 
     model: str
-    serial: int  # per-server answer number: ids, signatures
+    serial: int  # per-server answer number: ids, signatures (tests.fakes.validation.signatures)
     text: str | None
     pieces: list[str]
     thinking: str | None
@@ -98,10 +98,6 @@ class Reply:
     @property
     def thinking_pieces(self) -> list[str]:
         return [] if self.thinking is None else split_words(self.thinking)
-
-    @property
-    def signature(self) -> str:
-        return f"sig-{self.serial}"
 
 
 def split_words(text: str) -> list[str]:

@@ -20,7 +20,7 @@ import sys
 import threading
 import traceback
 
-from tests.fakes import anthropic, gemini, openai_chat, responses
+from tests.fakes import anthropic, gemini, openai_chat, responses, validation
 from tests.fakes.recording import FORMATS, Recorded
 from tests.fakes.script import Behavior, Rule, build_reply
 from tests.fakes.wire import Frame, read_request, send, send_json, send_stream
@@ -33,6 +33,10 @@ class FakeUpstream:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, record: bool = True):
         self.host, self.port = host, port
         self.record = record
+        # strict: refuse what the real API refuses (tests.fakes.validation); a test that turns
+        # it off must say why
+        self.strict = True
+        self.strict_refusals: list[tuple[str, str]] = []  # (format, message) of each refusal
         self.rules: list[Rule] = []
         self.requests: list[Recorded] = []
         self.valid_keys: set[str] = set()  # empty: any key is accepted
@@ -97,6 +101,8 @@ class FakeUpstream:
             self.valid_keys.clear()
             self.stream_log.clear()
             self.aborted_streams.clear()
+            self.strict_refusals.clear()
+            self.strict = True
             self._serial = itertools.count(1)
 
     def add(
@@ -194,8 +200,14 @@ class FakeUpstream:
         return await self._answer(request, dialect, writer)
 
     async def _answer(self, request: Recorded, dialect, writer: asyncio.StreamWriter) -> bool:
-        """The scripted part: delay, error, count, stream or body, from the matching rule."""
+        """The scripted part: delay, error, count, stream or body, from the matching rule —
+        after the strict check, which refuses what the real API would refuse."""
         route = request.route
+        if self.strict and (invalid := validation.check(request)) is not None:
+            with self._lock:
+                self.strict_refusals.append((route.format, invalid.message))
+            await send_json(writer, validation.STATUS, validation.error_body(dialect, invalid))
+            return True
         body = request.body if isinstance(request.body, dict) else {}
         matched = self._behavior_for(request.model, request.api_key)
         behavior = matched or Behavior()

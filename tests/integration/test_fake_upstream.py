@@ -35,6 +35,7 @@ from tests.fakes.probe import (
     totals,
     user_turn,
 )
+from tests.fakes.validation.signatures import issue
 from tests.formats.client_fixtures import FIXTURES as CLIENT_FIXTURES
 
 ARGS = '{"location": "Paris", "unit": "C"}'
@@ -84,7 +85,8 @@ def test_api_key_is_read_from_the_formats_own_header(upstream, fmt):
     if fmt == "anthropic":
         assert (error["type"], error["error"]["type"]) == ("error", "authentication_error")
         bearer = {"Authorization": "Bearer sk-good"}  # Anthropic also takes a bearer token
-        assert requests.post(endpoint(upstream, fmt), json=body_for(fmt, []), headers=bearer).ok
+        turn = body_for(fmt, [user_turn(fmt, "x")])
+        assert requests.post(endpoint(upstream, fmt), json=turn, headers=bearer).ok
     elif fmt == "gemini":
         assert error["error"]["status"] == "INVALID_ARGUMENT"
         assert error["error"]["details"][0]["reason"] == "API_KEY_INVALID"
@@ -95,7 +97,10 @@ def test_api_key_is_read_from_the_formats_own_header(upstream, fmt):
     other = (
         {"Authorization": "Bearer sk-good"} if fmt == "gemini" else {"x-goog-api-key": "sk-good"}
     )
-    assert not requests.post(endpoint(upstream, fmt), json=body_for(fmt, []), headers=other).ok
+    refused = requests.post(
+        endpoint(upstream, fmt), json=body_for(fmt, [user_turn(fmt, "x")]), headers=other
+    )
+    assert refused.status_code == (400 if fmt == "gemini" else 401)
     assert [r.api_key for r in upstream.requests_for(fmt)][:2] == ["sk-good", "sk-bad"]
 
 
@@ -165,7 +170,8 @@ def test_thinking_and_cached_tokens_keep_totals_equal_across_formats(upstream, f
         ChatCompletion.model_validate(body)
     elif fmt == "anthropic":
         thinking = body["content"][0]
-        assert thinking == {"type": "thinking", "thinking": "let me think", "signature": "sig-1"}
+        signature = issue("anthropic", 1)  # answer 1's: a signature only this dialect issues
+        assert thinking == {"type": "thinking", "thinking": "let me think", "signature": signature}
         assert (body["usage"]["input_tokens"], body["stop_reason"]) == (70, "end_turn")
     elif fmt == "responses":
         reasoning_item = body["output"][0]
@@ -244,7 +250,7 @@ def test_anthropic_stream_events_and_block_indexes(upstream):
     thinking_deltas = blocks[0][1]
     assert [d["type"] for d in thinking_deltas][-1] == "signature_delta"
     assert {d["type"] for d in thinking_deltas[:-1]} == {"thinking_delta"}
-    assert thinking_deltas[-1]["signature"] == "sig-1"
+    assert thinking_deltas[-1]["signature"] == issue("anthropic", 1)
     tool_block, tool_deltas = blocks[2]
     assert tool_block["input"] == {} and tool_block["id"].startswith("toolu_")
     assert len(tool_deltas) >= 2 and "".join(d["partial_json"] for d in tool_deltas) == ARGS
@@ -299,7 +305,8 @@ def test_responses_stream_sequence(upstream):
 def test_gemini_model_comes_from_the_url_and_rules_match_it(upstream):
     upstream.add(Behavior(text="flash!"), model="gemini-2.5-flash")
     flash = requests.post(
-        endpoint(upstream, "gemini", model="gemini-2.5-flash"), json=body_for("gemini", [])
+        endpoint(upstream, "gemini", model="gemini-2.5-flash"),
+        json=body_for("gemini", [user_turn("gemini", "hi")]),
     )
     other = requests.post(
         endpoint(upstream, "gemini", model="gemini-other"),
@@ -357,6 +364,18 @@ def test_usage_in_stream_false_sends_no_usage(upstream, fmt):
         assert not any(key in json.dumps(p) for p in payloads)
 
 
+def signed_by_this_fake(body: dict) -> dict:
+    """`body` with its thinking signatures replaced by one this fake issued: the capture holds
+    the signature the capturing upstream gave, which a strict Anthropic fake (like the real
+    API) refuses as foreign."""
+    body = json.loads(json.dumps(body))
+    for message in body.get("messages") or []:
+        for block in message["content"] if isinstance(message["content"], list) else []:
+            if block.get("type") == "thinking":
+                block["signature"] = issue("anthropic", 1)
+    return body
+
+
 @pytest.mark.parametrize(
     "fixture, fmt, tool, args",
     [
@@ -373,7 +392,8 @@ def test_captured_cli_requests_drive_the_tool_loop(upstream, fixture, fmt, tool,
     for captured in (first, second):
         # The captured keys are truncated with "…"; HTTP headers must be Latin-1.
         headers = {k: v.encode("ascii", "replace").decode() for k, v in captured["headers"].items()}
-        sent = requests.post(root + captured["path"], json=captured["body"], headers=headers)
+        body = signed_by_this_fake(captured["body"])
+        sent = requests.post(root + captured["path"], json=body, headers=headers)
         answers.append(streamed(fmt, sse_events(sent)))
     [(name, arguments)] = answers[0][2]
     assert (name, list(json.loads(arguments).values())) == (tool, [args])
