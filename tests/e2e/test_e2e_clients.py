@@ -43,7 +43,7 @@ def run(
     base = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("ANTHROPIC_", "OPENAI_", "CLAUDE", "CODEX"))
+        if not k.startswith(("ANTHROPIC_", "OPENAI_", "CLAUDE", "CODEX", "GEMINI_", "GOOGLE_"))
     }
     return subprocess.run(
         command,
