@@ -110,14 +110,29 @@ def test_monitor_shows_requests_live_and_opens_one(page: Page, connected, upstre
     chat.close()
 
 
+def new_feeds(monitor, before: list, seconds: float = 10.0) -> list:
+    """The monitor's subscriptions opened since `before`, once there is one: the page's feed
+    subscribes when the server starts streaming it, which under load comes after htmx has set
+    `sse-connect` (a request finished before it would never reach the page)."""
+
+    def fresh() -> list:
+        return [feed for feed in list(monitor._subscribers) if feed not in before]
+
+    assert wait_for(lambda: bool(fresh()), seconds), "the monitor page never opened its feed"
+    return fresh()
+
+
 def test_monitor_filters_reconnect_the_feed(page: Page, connected):
     log_in(page)
+    monitor = connected.services.pipeline.monitor
     page.goto("/translator/monitor")
+    first = new_feeds(monitor, [])
     page.get_by_label("Client format").select_option("anthropic")
     expect(page).to_have_url(re.compile(r"format=anthropic"))
     expect(page.locator("#monitor-feed")).to_have_attribute(
         "sse-connect", re.compile("format=anthropic")
     )
+    new_feeds(monitor, first)
     requests.post(
         connected.v1 + "/chat/completions",
         json={"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]},
