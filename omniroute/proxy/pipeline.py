@@ -11,7 +11,6 @@ not started, the client gets SSE keep-alive comments (proxy/keepalive.py).
 from __future__ import annotations
 
 import json
-import os
 from concurrent.futures import Future
 from functools import partial
 
@@ -22,6 +21,7 @@ from ..routing.plan import Attempt, plan_attempts
 from ..routing.state import RoutingState
 from ..routing.table import RoutingTable
 from ..store.snapshot_cache import SnapshotCache
+from ..unique_ids import unique_hex
 from ..usage.accounting import Accounting
 from ..usage.estimate import estimate_input_tokens
 from ..usage.pricing import PricingTable
@@ -326,7 +326,7 @@ def client_trace(call: ClientCall) -> RequestTrace:
         request_bytes=len(call.raw),
         requested_model=call.model,  # when the URL names it; else read with the body
     )
-    trace.request_id = os.urandom(16).hex()
+    trace.request_id = unique_hex()
     return trace
 
 

@@ -12,8 +12,7 @@ sent wrapped (formats/signatures.py) in one signature_delta just before its bloc
 
 from __future__ import annotations
 
-import uuid
-
+from ...unique_ids import unique_hex
 from ..canonical import (
     BlockDelta,
     BlockStart,
@@ -51,7 +50,7 @@ def _start_block(part: Part) -> dict | None:
     if isinstance(part, ThinkingPart):
         return {"type": "thinking", "thinking": "", "signature": ""}
     if isinstance(part, ToolUsePart):
-        ident = part.id or f"toolu_{uuid.uuid4().hex[:24]}"
+        ident = part.id or f"toolu_{unique_hex()[:24]}"
         return {"type": "tool_use", "id": ident, "name": part.name, "input": {}}
     if isinstance(part, RedactedThinkingPart):
         return {"type": "redacted_thinking", "data": part.data}

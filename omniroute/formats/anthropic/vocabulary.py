@@ -8,9 +8,9 @@ the `anthropic.*` Request.extra keys with a meaning of their own, compact JSON a
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
+from ...unique_ids import unique_hex
 from ..canonical import StopReason, ToolChoiceMode, Usage
 from .validation import is_int
 
@@ -143,4 +143,4 @@ def dumps(value: object) -> str:
 
 
 def new_message_id() -> str:
-    return f"msg_{uuid.uuid4().hex[:24]}"
+    return f"msg_{unique_hex()[:24]}"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
-import uuid
 from collections.abc import Callable
 from typing import Any
 
+from ...unique_ids import unique_hex
 from ..canonical import (
     DocumentPart,
     ImagePart,
@@ -58,7 +58,7 @@ class CallIds:
     @classmethod
     def unique(cls) -> CallIds:
         """For a model's answer: ids unique across turns (a conversation holds many)."""
-        return cls(f"{SYNTHETIC_ID_PREFIX}{uuid.uuid4().hex[:12]}_")
+        return cls(f"{SYNTHETIC_ID_PREFIX}{unique_hex()[:12]}_")
 
     def _new(self) -> str:
         self._count += 1

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from ...errors import GatewayError, InvalidRequestError
+from ...unique_ids import unique_hex
 from ..canonical import Response, ToolUsePart, Usage
 from ..signatures import shown_parts
 from . import NAME
@@ -57,7 +57,7 @@ def parse_response(body: dict) -> Response:
 
 
 def _new_id() -> str:
-    return f"gemini-{uuid.uuid4().hex}"
+    return f"gemini-{unique_hex()}"
 
 
 def build_response(response: Response) -> dict:

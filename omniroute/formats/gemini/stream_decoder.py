@@ -21,10 +21,10 @@ The client side is stream_encoder.py.
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from ...errors import InvalidRequestError
+from ...unique_ids import unique_hex
 from ..canonical import (
     BlockDelta,
     BlockStart,
@@ -222,4 +222,4 @@ class StreamDecoder:
 
 
 def _new_id() -> str:
-    return f"gemini-{uuid.uuid4().hex}"
+    return f"gemini-{unique_hex()}"

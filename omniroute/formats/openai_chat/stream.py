@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from typing import Any
 
+from ...unique_ids import unique_hex
 from .. import canonical as c
 from ..sse import SSESplitter, encode_event, event_fields
 from .parts import FINISH_TO_STOP, STOP_TO_FINISH, usage_json, usage_of
@@ -141,7 +141,7 @@ class StreamDecoder:
 class StreamEncoder:
     def __init__(self, request: c.Request):
         self._request = request
-        self._id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        self._id = f"chatcmpl-{unique_hex()[:24]}"
         self._created = int(time.time())
         self._model = request.model
         self._started = False

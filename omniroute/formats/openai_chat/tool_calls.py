@@ -11,10 +11,10 @@ nothing a provider sent for any index is lost, and the calls keep their index or
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ...unique_ids import unique_hex
 from .. import canonical as c
 
 
@@ -50,7 +50,7 @@ class ToolCallAssembler:
         function = function if isinstance(function, dict) else {}
         entry = self._calls.get(position)
         if entry is None:
-            call_id = call.get("id") or f"call_{uuid.uuid4().hex[:24]}"
+            call_id = call.get("id") or f"call_{unique_hex()[:24]}"
             entry = self._calls[position] = _Call(str(call_id), str(function.get("name") or ""))
         elif not entry.name and isinstance(function.get("name"), str):
             entry.name = function["name"]

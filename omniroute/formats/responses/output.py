@@ -32,9 +32,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from typing import Any
 
+from ...unique_ids import unique_hex
 from .. import canonical as c
 from ..signatures import UNKNOWN, is_foreign, opaque_value, part_of, unwrap, wrap
 from . import NAME
@@ -57,7 +57,7 @@ def nonempty_str(value: Any) -> str | None:
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
+    return f"{prefix}_{unique_hex()}"
 
 
 def response_id(source: str | None) -> str:
