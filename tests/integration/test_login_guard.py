@@ -22,8 +22,16 @@ PUBLIC = {
 
 
 def _sample_url(rule) -> str:
-    """The rule's URL with every variable filled by a value its converter accepts."""
-    return re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m.group(1) == "int" else "x", rule.rule)
+    """The rule's URL with every variable filled by a value its converter accepts (`any(a, b)`:
+    its first choice)."""
+
+    def sample(match: re.Match) -> str:
+        converter, arguments = match.group(1), match.group(2)
+        if converter == "any" and arguments:
+            return arguments.split(",")[0].strip()
+        return "1" if converter == "int" else "x"
+
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", sample, rule.rule)
 
 
 def test_only_the_marked_views_are_public(gateway):

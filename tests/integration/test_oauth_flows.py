@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 
 import pytest
 import requests
@@ -255,10 +256,23 @@ def test_codex_loopback_on_its_one_fixed_port(service, saved, fake):
     assert saved[0].extra["chatgpt_plan_type"] == "plus"
 
 
+def bind_when_free(sock: socket.socket, port: int, seconds: float = 10.0) -> None:
+    """Bind `sock` to `port` once an earlier test's one-shot listener there has closed."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            sock.bind(("127.0.0.1", port))
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def test_a_busy_loopback_port_points_at_paste_or_device(service, fake):
     with socket.socket() as squatter:
         squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT
-        squatter.bind(("127.0.0.1", fake.codex_port))
+        bind_when_free(squatter, fake.codex_port)
         squatter.listen()
         with pytest.raises(SignInError) as error:
             service.start("codex", "loopback")
