@@ -6,8 +6,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .access.gate import AccessGate
+from .access.store import load_blocked_providers
 from .admin_password import ensure_admin_password
 from .fanout import FanOut
+from .proxies.resolve import ENV_PROXY_SETTINGS, ProxyResolver
+from .proxies.store import load_proxy_settings
+from .proxies.upstream import RoutedUpstream
 from .proxy.client_auth import ClientAuthenticator, key_requirement
 from .proxy.pipeline import Pipeline
 from .proxy.transport import TransportSelector
@@ -22,6 +27,7 @@ from .store.combos import load_combos
 from .store.connections import load_active_connections
 from .store.database import open_database
 from .store.fallback_chains import load_chains
+from .store.gateway_options import load_ai_policy
 from .store.migrations import migrate
 from .store.model_aliases import load_aliases
 from .store.pricing import load_price_overrides
@@ -48,7 +54,7 @@ class Services:
     client_auth: ClientAuthenticator
     api_key_secret: str
     session_secret: str
-    upstream: TransportSelector
+    upstream: RoutedUpstream
     usage: UsageWriter
     pipeline: Pipeline
     login_lockout: Lockout
@@ -59,7 +65,14 @@ class Services:
     monitor: LiveMonitor
     fanout: FanOut
     subscriptions: SubscriptionServices
+    access: AccessGate
+    ai_policy: SnapshotCache  # Settings → AI (routing/ai_policy.py), read once per request
     started_at: float = field(default_factory=time.time)
+
+    @property
+    def proxies(self) -> ProxyResolver:
+        """The outbound proxy settings as calls are routed by them."""
+        return self.upstream.resolver
 
     @property
     def signin(self):
@@ -136,17 +149,28 @@ def build_services(settings: dict[str, Any]) -> Services:
             load_chains(),
             load_routing_policy(),
             PricingTable(load_price_overrides()),
+            load_blocked_providers(),
         ),
     )
-    upstream = TransportSelector(
-        settings["THREADS"],
-        settings["UPSTREAM_CONNECT_TIMEOUT"],
-        settings["UPSTREAM_READ_TIMEOUT"],
-        settings["UPSTREAM_IDLE_TIMEOUT"],
+    with database.connection_context():
+        proxies = ProxyResolver(
+            lambda: load_proxy_settings(box),
+            {name: settings[name] for name in ENV_PROXY_SETTINGS if settings[name]},
+            settings["UPSTREAM_CA_BUNDLE"],
+        )
+    upstream = RoutedUpstream(
+        TransportSelector(
+            settings["THREADS"],
+            settings["UPSTREAM_CONNECT_TIMEOUT"],
+            settings["UPSTREAM_READ_TIMEOUT"],
+            settings["UPSTREAM_IDLE_TIMEOUT"],
+        ),
+        proxies,
     )
     monitor = LiveMonitor()
     fanout = FanOut()
-    subscriptions = build_subscription_services(data_dir, database, box, routes, fanout)
+    subscriptions = build_subscription_services(data_dir, database, box, routes, fanout, proxies)
+    ai_policy = SnapshotCache(database, load_ai_policy)
     return Services(
         settings=settings,
         database=database,
@@ -169,6 +193,8 @@ def build_services(settings: dict[str, Any]) -> Services:
             request_logs=settings["ENABLE_REQUEST_LOGS"],
             keepalive_seconds=settings["STREAM_KEEPALIVE_SECONDS"],
             subscriptions=subscriptions.calls,
+            proxies=proxies,
+            ai_policy=ai_policy,
         ),
         login_lockout=resilience.login_lockout,
         resilience=resilience,
@@ -178,4 +204,6 @@ def build_services(settings: dict[str, Any]) -> Services:
         monitor=monitor,
         fanout=fanout,
         subscriptions=subscriptions,
+        access=AccessGate(database),
+        ai_policy=ai_policy,
     )

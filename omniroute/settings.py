@@ -274,6 +274,35 @@ SETTINGS: tuple[Setting, ...] = (
         float_between(0.1, 3600),
     ),
     Setting(
+        "UPSTREAM_CA_BUNDLE",
+        None,
+        "Path of a PEM bundle of certificate authorities trusted for upstream TLS instead of the "
+        "system's (e.g. a TLS-intercepting corporate proxy's CA); a proxy's own caBundle wins.",
+        parse_path,
+    ),
+    Setting(
+        "HTTPS_PROXY",
+        None,
+        "Outbound proxy for https:// upstream calls when no proxy is set in Settings → Advanced "
+        "(http://, https:// or socks5:// URL).",
+    ),
+    Setting(
+        "HTTP_PROXY",
+        None,
+        "Outbound proxy for http:// upstream calls when no proxy is set in Settings → Advanced.",
+    ),
+    Setting(
+        "NO_PROXY",
+        None,
+        "Comma-separated hosts and domains HTTPS_PROXY / HTTP_PROXY do not apply to.",
+    ),
+    Setting(
+        "PROXY_TEST_URL",
+        "https://api.openai.com/v1/models",
+        "URL the proxy test (POST /api/settings/proxy/test) fetches through the proxy.",
+        parse_http_url,
+    ),
+    Setting(
         "STREAM_KEEPALIVE_SECONDS",
         15.0,
         "Once a streamed request has waited this many seconds for the provider's first event, "

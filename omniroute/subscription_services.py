@@ -18,6 +18,8 @@ from .oauth.provider import OAuthProvider
 from .oauth.quota import QuotaBook, QuotaSnapshot
 from .oauth.quota_poll_service import QuotaPoller
 from .oauth.sign_in import SignInService
+from .proxies.resolve import ProxyResolver
+from .proxies.sessions import RoutedSession, url_owners
 from .proxy.subscription_calls import SubscriptionCalls
 from .store.oauth_accounts import save_quota_snapshot
 from .store.secret_box import SecretBox
@@ -45,16 +47,23 @@ def _save_quota(database: Any, connection_id: int, snapshot: QuotaSnapshot) -> N
 
 
 def build_subscription_services(
-    data_dir: str, database: Any, box: SecretBox, routes: SnapshotCache, fanout: FanOut
+    data_dir: str,
+    database: Any,
+    box: SecretBox,
+    routes: SnapshotCache,
+    fanout: FanOut,
+    proxies: ProxyResolver | None = None,
 ) -> SubscriptionServices:
     providers = providers_for(data_dir)  # a bad oauth-providers.json stops start-up, named
-    tokens = TokenKeeper(database, box, providers)
+    # token, sign-in and quota calls take the outbound proxies as every upstream call does
+    session = None if proxies is None else RoutedSession(proxies, url_owners(providers.values()))
+    tokens = TokenKeeper(database, box, providers, session=session)
 
     def save_quota(connection_id: int, snapshot: QuotaSnapshot) -> None:
         fanout.session.executor.submit(_save_quota, database, connection_id, snapshot)
 
     quotas = QuotaBook(save=save_quota)
-    poller = QuotaPoller(providers, tokens, quotas)
+    poller = QuotaPoller(providers, tokens, quotas, session=session)
 
     def save_signed_in(signed_in: SignedIn) -> int:
         connection_id = tokens.save_signed_in(signed_in)
@@ -70,7 +79,7 @@ def build_subscription_services(
         tokens=tokens,
         quotas=quotas,
         calls=SubscriptionCalls(tokens=tokens, quotas=quotas, providers=providers),
-        signin=SignInService(providers, save_signed_in),
+        signin=SignInService(providers, save_signed_in, session=session),
         poller=poller,
     )
 

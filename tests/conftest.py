@@ -62,6 +62,21 @@ def connected(gateway, upstream):
 
 
 @pytest.fixture
+def start(tmp_path):
+    """Start gateways with settings of the test's choosing (`start(TRUSTED_PROXY=...)`), each
+    on a fresh data dir, all stopped at the end."""
+    running = []
+
+    def start_with(**settings):
+        running.append(start_gateway(str(tmp_path / f"data{len(running)}"), **settings))
+        return running[-1]
+
+    yield start_with
+    for gateway in running:
+        gateway.stop()
+
+
+@pytest.fixture
 def keyed(tmp_path, upstream):
     """A gateway requiring API keys, with one OpenAI account on the fake and one key (`key`,
     `key_id`)."""

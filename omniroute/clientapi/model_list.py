@@ -6,6 +6,8 @@ user's custom models, minus hidden ones, provider nodes' custom models, then the
 from the database (this is not the chat hot path). Gemini's shape adds what the capability table
 knows of a model (its token limits, whether it thinks) and names the methods the gateway serves
 for it. An id may contain "/" (`openai/gpt-4o`); an unknown one is a 404 in the caller's shape.
+When /v1 requires API keys, so do the lists, unless Settings → Security opens them
+(`open_to_all`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from ..errors import InvalidRequestError, ModelNotFoundError
 from ..providers.capabilities import traits_for
 from ..proxy.provider_scope import usable_model_entries
 from ..proxy.reply import Reply
+from ..store.gateway_options import load_security_options
 from .request import ClientRequest
 
 # What a client of Gemini's API may call for a model of each kind (chat models and combos;
@@ -45,6 +48,16 @@ def model_entries(request: ClientRequest) -> list[dict]:
 
 def _entry(request: ClientRequest, model_id: str) -> dict | None:
     return next((entry for entry in model_entries(request) if entry["id"] == model_id), None)
+
+
+def open_to_all(request: ClientRequest) -> bool:
+    """Whether the model lists answer without an API key although keys are required
+    (Settings → Security: "API key for the model list" off)."""
+    services = request.services
+    if not services.client_auth.required:
+        return False
+    with services.database.connection_context():
+        return not load_security_options().models_require_key
 
 
 def list_models(request: ClientRequest) -> Reply:

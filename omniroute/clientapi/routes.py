@@ -54,6 +54,7 @@ class Route:
     handler: Callable[..., Reply]
     name: str
     needs_key: bool = True  # the caller's API key is checked first
+    lists_models: bool = False  # a model list: Settings → Security may open it without a key
     wire_format: str | None = None  # the format whose error shape the route answers in
 
 
@@ -76,16 +77,29 @@ def format_routes(formats: Registry = FORMATS) -> tuple[Route, ...]:
 
 ROUTES = (
     *format_routes(),
-    Route(under_v1("/models"), "GET", model_list.list_models, "models"),
+    Route(under_v1("/models"), "GET", model_list.list_models, "models", lists_models=True),
     Route(
         under_v1("/models/<model_id:model_id>"),
         "GET",
         model_list.get_model,
         "model",
         wire_format=OPENAI,  # the other paths under /v1/models/ are Gemini's
+        lists_models=True,
     ),
-    Route(("/v1beta/models",), "GET", model_list.list_gemini_models, "gemini.models"),
-    Route(("/v1beta/models/<model_id:model>",), "GET", model_list.get_gemini_model, "gemini.model"),
+    Route(
+        ("/v1beta/models",),
+        "GET",
+        model_list.list_gemini_models,
+        "gemini.models",
+        lists_models=True,
+    ),
+    Route(
+        ("/v1beta/models/<model_id:model>",),
+        "GET",
+        model_list.get_gemini_model,
+        "gemini.model",
+        lists_models=True,
+    ),
     Route(under_v1("/embeddings"), "POST", media.embeddings, "embeddings"),
     Route(under_v1("/images/generations"), "POST", media.images, "images"),
     Route(under_v1("/audio/transcriptions"), "POST", audio.transcriptions, "transcriptions"),

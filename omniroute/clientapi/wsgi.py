@@ -2,6 +2,7 @@
 request context: on this stack Flask's per-request machinery costs about a quarter of a proxied
 call's CPU) and hands every other path to the dashboard app.
 
+A caller the IP access rules refuse (access/gate.py) gets a 403 before anything else is read.
 Every answer passes the one error boundary: a GatewayError, a routing refusal (unknown path,
 wrong method) or a bug becomes a Reply in the caller's wire format. What the access line needs
 (the caller's key id, the request's trace) is left in the environ (logs/access.py).
@@ -16,10 +17,12 @@ from typing import Any
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 from werkzeug.routing import RequestRedirect
 
+from ..access.gate import address_refused
 from ..errors import GatewayError, body_too_large
 from ..logs.access import note_client_request
 from ..proxy.reply import Reply, wire_headers
 from ..store.app_database import bind
+from . import model_list
 from .errors import error_reply, routing_error, unexpected_error_reply
 from .paths import is_client_api_path
 from .request import ClientRequest
@@ -64,11 +67,14 @@ class ClientApi:
         environ = request.environ
         shape = None if route is None else route.wire_format
         try:
+            address = environ.get("REMOTE_ADDR")
+            if not self.services.access.admits_client(address):
+                raise address_refused(address, "the client API")
             values: Mapping[str, Any] = {}
             if route is None:
                 route, values = self._match(environ, path)
                 shape = route.wire_format
-            if route.needs_key:
+            if route.needs_key and not (route.lists_models and model_list.open_to_all(request)):
                 request.authenticate()
             return route.handler(request, **values)
         except GatewayError as error:

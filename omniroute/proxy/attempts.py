@@ -47,8 +47,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import (
@@ -67,7 +67,7 @@ from ..resilience.settings import Backoff
 from ..routing.plan import Attempt
 from ..routing.state import RoutingState
 from .callbacks import BuildCall, ClientGone, NewReader, StreamReader
-from .transport import Transport, UpstreamResponse, network_error
+from .transport import ProxyRoute, Transport, UpstreamResponse, network_error
 from .upstream_call import (
     ACCOUNT_SCOPE,
     REQUEST_SCOPE,
@@ -112,6 +112,9 @@ class FallbackContext:
     max_attempts: int = 10
     client_gone: ClientGone = lambda: False
     chain: list[dict] = field(default_factory=list)  # one entry per upstream call
+    # the outbound route of each attempt's call (its API key's, combo's, provider's proxy);
+    # None: the transport chooses
+    route_for: Callable[[Attempt, str], ProxyRoute | None] | None = None
 
     def note(self, attempt: Attempt, started: float, status: int, error: str | None = None):
         self.chain.append(
@@ -146,6 +149,8 @@ def send_until_answered(
         except AccountUnavailable as unavailable:
             run.unavailable.append(unavailable)
             continue
+        if context.route_for is not None:
+            request = replace(request, route=context.route_for(attempt, request.url))
         for retry in range(context.retries + 1):
             run.before_call(retry)
             admitted, permit = run.admit(attempt)

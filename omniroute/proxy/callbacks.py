@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from ..formats.canonical import Usage
 from ..routing.plan import Attempt
+from .transport.route import ProxyRoute
 from .upstream_call import UpstreamCall
 
 
@@ -61,3 +62,14 @@ class ClientAnswer(Protocol):
     ValueError, TypeError, AttributeError or KeyError for an answer it cannot read."""
 
     def __call__(self, attempt: Attempt, payload: Any, raw: bytes, /) -> tuple[bytes, Usage]: ...
+
+
+class RouteResolver(Protocol):
+    """The outbound proxies (proxies/resolve.py ProxyResolver): the route of a call to `url`
+    for a provider, a combo and an API key (None: direct); `idle` while none is configured."""
+
+    idle: bool
+
+    def route_for(
+        self, provider: str, url: str, combo: str | None = None, key_id: int | None = None
+    ) -> ProxyRoute | None: ...

@@ -17,6 +17,7 @@ from functools import partial
 from ..errors import GatewayError, UpstreamUnreachableError
 from ..formats.registry import FORMATS
 from ..logs.drops import request_drops
+from ..routing.ai_policy import AiPolicy
 from ..routing.plan import Attempt, plan_attempts
 from ..routing.state import RoutingState
 from ..routing.table import RoutingTable
@@ -37,6 +38,7 @@ from .callbacks import (
     ClientAnswer,
     ClientGone,
     NewReader,
+    RouteResolver,
     StreamReader,
 )
 from .keepalive import StreamKeepalive, kept_alive
@@ -71,8 +73,11 @@ class Pipeline:
         request_logs: bool = False,
         keepalive_seconds: float = 0.0,
         subscriptions: SubscriptionCalls | None = None,
+        proxies: RouteResolver | None = None,
+        ai_policy: SnapshotCache[AiPolicy] | None = None,
     ):
         self.routes = routes
+        self.ai_policy = ai_policy  # Settings → AI; None: requests go as the clients sent them
         self.client = client
         self.usage = usage
         self.state = state or RoutingState()
@@ -84,12 +89,18 @@ class Pipeline:
         self.keepalive = StreamKeepalive(keepalive_seconds) if keepalive_seconds > 0 else None
         # signed-in accounts' tokens, upstream shapes and quota windows
         self.subscriptions = subscriptions or SubscriptionCalls()
+        self.proxies = proxies  # outbound proxies by API key, combo, provider
 
     def plan(
-        self, model: str, client_gone: ClientGone | None = None, grant=None
+        self,
+        model: str,
+        client_gone: ClientGone | None = None,
+        grant=None,
+        key_id: int | None = None,
     ) -> tuple[list[Attempt], FallbackContext]:
-        """The attempts for `model` and the fallback context (policy, routing state) to send
-        them with; 403 first when the caller's key (`grant`) may not use the model."""
+        """The attempts for `model` and the fallback context (policy, routing state, the
+        outbound route of each attempt for the caller's key `key_id`) to send them with; 403
+        first when the caller's key (`grant`) may not use the model."""
         if grant is not None and grant.allowed_models:
             self.check_model(grant, model)
         table = self.routes.snapshot()
@@ -101,6 +112,12 @@ class Pipeline:
             max_attempts=table.policy.max_attempts,
             client_gone=client_gone or _never,
         )
+        proxies = self.proxies
+        if proxies is not None and not proxies.idle:
+            combo = model if model in table.combos else None
+            context.route_for = lambda attempt, url: proxies.route_for(
+                attempt.spec.id, url, combo, key_id
+            )
         return attempts, context
 
     def send(
@@ -115,7 +132,7 @@ class Pipeline:
     ):
         """Plan `model` and send until answered; the attempt chain lands in `trace` either way.
         `check_plan(attempts)` may refuse the plan (raise) before anything is sent."""
-        attempts, context = self.plan(model, client_gone, grant)
+        attempts, context = self.plan(model, client_gone, grant, trace.api_key_id)
         if check_plan is not None:
             check_plan(attempts)
         self.accounting.reserve(trace, attempts)
@@ -151,6 +168,8 @@ class Pipeline:
             trace.capture = Capture(call.raw)
         try:
             translation = Translation(call)
+            if self.ai_policy is not None:
+                translation.policy = self.ai_policy.snapshot()
             trace.requested_model, trace.stream = translation.model, translation.stream
             translation.drops = request_drops(trace)
             trace.max_tokens = translation.max_output_tokens()

@@ -20,6 +20,7 @@ from ..formats.dropped import DropNotes
 from ..formats.model_echo import echo_model
 from ..formats.registry import FORMATS
 from ..formats.signatures import WRAPPED_PREFIX, holds_wrapped
+from ..routing.ai_policy import AiPolicy, apply_ai_policy
 from ..routing.plan import Attempt
 from .client_input import check_model_id, parse_body
 from .upstream_call import HeaderLookup, UpstreamCall, chat_call
@@ -56,6 +57,7 @@ class Translation:
         self.stream, self.include_usage = envelope.stream, envelope.include_usage
         self._canonical: c.Request | None = None
         self._foreign: bool | None = None  # the body holds another format's signatures
+        self.policy: AiPolicy | None = None  # Settings → AI, set by the pipeline
         # what the request loses in translation, logged once per request (set by the pipeline)
         self.drops: DropNotes | None = None
 
@@ -72,9 +74,12 @@ class Translation:
         """The request in the canonical model (parsed on first use; a bad body is a 400)."""
         if self._canonical is None:
             request = self.client_format.parse_request(self.body)
-            self._canonical = dataclasses.replace(
+            request = dataclasses.replace(
                 request, model=self.model, stream=self.stream, drops=self.drops
             )
+            if self.policy is not None and self.policy.changes_requests:
+                request = apply_ai_policy(request, self.policy)
+            self._canonical = request
         return self._canonical
 
     def is_passthrough(self, attempt: Attempt) -> bool:
@@ -83,6 +88,8 @@ class Translation:
         translated, so the foreign signatures are left out)."""
         if attempt.spec.wire_format != self.call.wire_format:
             return False
+        if self.policy is not None and self.policy.changes_requests:
+            return False  # the AI policy changes the request: it is built, not passed through
         if self._foreign is None:  # a byte search first: the walk only when the marker is there
             self._foreign = WRAPPED_MARKER in self.call.raw and holds_wrapped(self.body)
         return not self._foreign

@@ -41,7 +41,7 @@ from ..formats.registry import FORMATS, Registry
 from ..providers import ProviderSpec
 from ..providers.capabilities import traits_for
 from ..routing.plan import Attempt
-from .transport import Timeout, Transport, UpstreamResponse
+from .transport import ProxyRoute, Timeout, Transport, UpstreamResponse
 
 AUTH_HEADERS: dict[str, Callable[[str], dict[str, str]]] = {
     "bearer": lambda key: {"Authorization": f"Bearer {key}"},
@@ -92,7 +92,8 @@ class AccountUnavailable(ServiceUnavailableError):
 @dataclass(frozen=True)
 class UpstreamCall:
     """What is sent to a provider for one attempt (`wire_format`: whose shape its errors have;
-    `check`: what reads its answers, for a subscription account)."""
+    `check`: what reads its answers, for a subscription account; `route`: the outbound proxy
+    it takes, None for the transport's own choice)."""
 
     method: str
     url: str
@@ -100,6 +101,7 @@ class UpstreamCall:
     body: bytes | None
     wire_format: str
     check: AnswerCheck | None = None
+    route: ProxyRoute | None = None
 
 
 class ChatRequest(Protocol):
@@ -219,11 +221,34 @@ def json_body(value: Any) -> bytes:
 def send_call(
     transport: Transport, call: UpstreamCall, *, provider: str, timeout: Timeout | None = None
 ) -> UpstreamResponse:
-    """Send `call` through the transport; the answer comes back with its body unread."""
+    """Send `call` through the transport (on its route, when it names one); the answer comes
+    back with its body unread."""
+    if call.route is not None:
+        return _send_routed(transport, call, provider, timeout)
     if call.method == "GET":
         return transport.get(call.url, call.headers, provider=provider, timeout=timeout)
     if call.method != "POST":
         raise ValueError(f"no transport method for {call.method}")
     return transport.post(
         call.url, call.body or b"", call.headers, provider=provider, timeout=timeout
+    )
+
+
+def _send_routed(
+    transport: Any, call: UpstreamCall, provider: str, timeout: Timeout | None
+) -> UpstreamResponse:
+    """`call` on its route (the transport must take one: proxies/upstream.py, the selector)."""
+    if call.method == "GET":
+        return transport.get(
+            call.url, call.headers, provider=provider, timeout=timeout, route=call.route
+        )
+    if call.method != "POST":
+        raise ValueError(f"no transport method for {call.method}")
+    return transport.post(
+        call.url,
+        call.body or b"",
+        call.headers,
+        provider=provider,
+        timeout=timeout,
+        route=call.route,
     )

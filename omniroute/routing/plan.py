@@ -11,7 +11,8 @@ Rules (in order):
 2. `<prefix>/<model>` where prefix is a usable provider's alias or id, or a provider node's
    prefix → that provider's available accounts, ordered by the routing strategy
    (routing/account_order.py); the provider's model id is the rest.
-3. A catalog provider's prefix with no active account → 503 naming the provider.
+3. A catalog provider's prefix with no active account → 503 naming the provider (403
+   provider_blocked when the user switched it off; 410 when it is discontinued).
 4. Otherwise, when exactly one provider is usable, the whole string goes to its accounts (a
    bare model name for the user's only provider).
 5. Otherwise the model is unknown (404 model_not_found).
@@ -44,6 +45,7 @@ from ..errors import (
 from ..providers import ProviderSpec, provider_for_prefix
 from ..providers.accounts import ActiveConnection, account_key
 from .account_order import order_accounts
+from .blocked import provider_blocked
 from .chains import fallbacks_for
 from .combos import Combo, ComboTarget
 from .state import RoutingState
@@ -219,6 +221,8 @@ def _route_for(model: str, table: RoutingTable) -> tuple[Route, str]:
         if route is not None:
             return route, rest
         known = provider_for_prefix(prefix)
+        if known is not None and known.id in table.blocked:
+            raise provider_blocked(known.id)
         if known is not None and known.discontinued:
             raise InvalidRequestError(
                 f"provider '{known.id}' is discontinued ({known.discontinued}): nothing was "

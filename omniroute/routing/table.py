@@ -33,6 +33,7 @@ class RoutingTable:
     chains: ChainTable = field(default=EMPTY_CHAINS)
     policy: RoutingPolicy = field(default_factory=RoutingPolicy)
     prices: PricingTable = field(default_factory=PricingTable)  # also what accounting charges
+    blocked: frozenset[str] = frozenset()  # provider ids switched off in Settings → Security
 
     def usable_routes(self) -> list[Route]:
         unique = {id(route): route for route in self.routes.values()}
@@ -80,11 +81,13 @@ def build_routing_table(
     chains: Iterable[FallbackChain] = (),
     policy: RoutingPolicy | None = None,
     prices: PricingTable | None = None,
+    blocked: frozenset[str] = frozenset(),
 ) -> RoutingTable:
     accounts: dict[str, list[ActiveConnection]] = {}
     for connection in connections:
         spec = PROVIDERS.get(connection.provider)
-        if spec is not None and not spec.discontinued:  # a dead service is never routed to
+        # a dead service, or one the user switched off, is never routed to
+        if spec is not None and not spec.discontinued and spec.id not in blocked:
             accounts.setdefault(connection.provider, []).append(connection)
     routes: dict[str, Route] = {}
     for provider_id, provider_accounts in accounts.items():
@@ -101,4 +104,5 @@ def build_routing_table(
         build_chain_table(chains),
         policy or RoutingPolicy(),
         prices or PricingTable(),
+        frozenset(blocked),
     )

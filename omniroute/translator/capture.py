@@ -121,13 +121,13 @@ class CapturingClient:
         self.exchanges: list[Exchange] = []
         self.notes: list[tuple] = []  # ("upstream_request" | "upstream_response" | …, …)
 
-    def post(self, url, body, headers, *, provider, timeout=None):
-        return self._call("POST", url, body, headers, provider, timeout)
+    def post(self, url, body, headers, *, provider, timeout=None, **routed):
+        return self._call("POST", url, body, headers, provider, timeout, routed)
 
-    def get(self, url, headers, *, provider, timeout=None):
-        return self._call("GET", url, None, headers, provider, timeout)
+    def get(self, url, headers, *, provider, timeout=None, **routed):
+        return self._call("GET", url, None, headers, provider, timeout, routed)
 
-    def _call(self, method, url, body, headers, provider, timeout):
+    def _call(self, method, url, body, headers, provider, timeout, routed):
         exchange = Exchange(
             len(self.exchanges) + 1,
             provider,
@@ -140,9 +140,13 @@ class CapturingClient:
         self.notes.append(("upstream_request", exchange, None))
         try:
             if method == "POST":
-                response = self._client.post(url, body, headers, provider=provider, timeout=timeout)
+                response = self._client.post(
+                    url, body, headers, provider=provider, timeout=timeout, **routed
+                )
             else:
-                response = self._client.get(url, headers, provider=provider, timeout=timeout)
+                response = self._client.get(
+                    url, headers, provider=provider, timeout=timeout, **routed
+                )
         except Exception as error:
             exchange.error = str(getattr(error, "message", error))
             exchange.ms = round((time.perf_counter() - exchange.started) * 1000, 1)

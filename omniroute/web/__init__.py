@@ -7,12 +7,16 @@ from flask import Flask
 from ..store.app_database import bind
 from . import i18n
 from .areas import api, pages
+from .ip_guard import install_ip_guard
 from .request_limits import install_request_limits
 from .security import init_security
+from .security_headers import install_security_headers
 
 
 def register_web(app: Flask) -> None:
     install_request_limits(app)
+    install_ip_guard(app)
+    install_security_headers(app)
     i18n.init_i18n(app)
     init_security(app)
     for blueprint in (api, pages, i18n.bp):

@@ -6,7 +6,7 @@ Accept-Language, else English.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, request, url_for
+from flask import Blueprint, Flask, make_response, redirect, request, url_for
 from flask_babel import Babel
 
 from .auth.local_redirect import local_path
@@ -34,7 +34,10 @@ def init_i18n(app: Flask) -> None:
 @bp.post("/language")
 def set_language():
     choice = request.form.get("lang", "en")
-    response = redirect(local_path(request.form.get("next")) or url_for("pages.dashboard.home"))
+    target = local_path(request.form.get("next")) or url_for("pages.dashboard.home")
+    response = redirect(target)
+    if request.headers.get("HX-Request"):  # the switcher posts on change: htmx reloads the page
+        response = make_response("", 200, {"HX-Redirect": target})
     if choice in LANGUAGES:
         response.set_cookie(LANG_COOKIE, choice, max_age=365 * 86400, samesite="Lax", httponly=True)
     return response

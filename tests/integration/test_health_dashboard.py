@@ -370,11 +370,17 @@ def profiles_form(token: str, **overrides) -> dict:
     return {**form, **overrides}
 
 
-def test_resilience_tab_sits_between_routing_and_security_and_is_read_only(gateway):
+def test_resilience_tab_sits_between_routing_and_ai_and_is_read_only(gateway):
     session, _ = logged_in(gateway, "/settings/resilience")
     page_html = session.get(gateway.url + "/settings/resilience").text
     tabs = re.search(r'<nav class="tabs".*?</nav>', page_html, re.S).group(0)
-    assert re.findall(r">(\w+)</a>", tabs) == ["Routing", "Resilience", "Security"]
+    assert re.findall(r">(\w+)</a>", tabs) == [
+        "Security",
+        "Routing",
+        "Resilience",
+        "AI",
+        "Advanced",
+    ]
     assert re.search(r'href="/settings/resilience" aria-current="page">Resilience<', tabs)
     nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', page_html, re.S).group(1)
     assert re.search(r'href="/settings/routing"\s+aria-current="page">Settings<', nav)

@@ -19,6 +19,16 @@ DEFAULTS = {
     "comboStrategy": "priority",
     "comboRetries": 1,
     "maxAttempts": 10,
+    # the AI, Security and Advanced settings (tests/integration/test_settings_tabs.py)
+    "thinkingPolicy": "passthrough",
+    "thinkingBudgetCap": 8192,
+    "globalSystemPrompt": "",
+    "modelsRequireKey": True,
+    "upstreamConnectTimeout": 10.0,
+    "upstreamReadTimeout": 300.0,
+    "upstreamIdleTimeout": 300.0,
+    "requestLogs": False,
+    "requestLogHours": 24.0,
 }
 GLM_KEYS = ["sk-glm-aaaa", "sk-glm-bbbb", "sk-glm-cccc"]
 DS_KEY = "sk-deepseek-0001"

@@ -12,20 +12,7 @@ import requests
 
 from omniroute import ROOT
 from omniroute.settings import SettingsError, load_settings
-from tests.gateway_harness import ADMIN_PASSWORD, start_gateway
-
-
-@pytest.fixture
-def start(tmp_path):
-    running = []
-
-    def start_with(**settings):
-        running.append(start_gateway(str(tmp_path / f"data{len(running)}"), **settings))
-        return running[-1]
-
-    yield start_with
-    for gateway in running:
-        gateway.stop()
+from tests.gateway_harness import ADMIN_PASSWORD
 
 
 def login(gateway, password: str, forwarded_for: str, session=None) -> requests.Response:

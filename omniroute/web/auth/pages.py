@@ -1,4 +1,5 @@
-"""Dashboard login and logout pages, and Settings → Security (password, sessions)."""
+"""Dashboard login and logout pages, the password change and "log out all sessions" (their
+forms are on Settings → Security, settings/pages.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ...admin_password import check_admin_password, set_admin_password
 from ...settings import MIN_PASSWORD_LENGTH
 from ..guard import public
 from ..security import log_out_all_sessions, log_out_other_sessions, log_out_this_session
+from ..settings.pages import render_tab
 from .local_redirect import local_path
 from .login_flow import attempt_login
 
@@ -51,20 +53,22 @@ def logout_all():
 
 @bp.route("/settings/password", methods=["GET", "POST"])
 def change_password():
+    """The password form's target; the form itself is on Settings → Security."""
+    if request.method == "GET":
+        return redirect(url_for("pages.settings.security"))
     message = error = None
-    if request.method == "POST":
-        current = request.form.get("current_password", "")
-        new = request.form.get("new_password", "")
-        if not check_admin_password(current):
-            error = _("The current password is wrong.")
-        elif len(new) < MIN_PASSWORD_LENGTH:
-            error = _("The new password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
-        elif new != request.form.get("confirm_password", ""):
-            error = _("The two new passwords differ.")
-        else:
-            set_admin_password(new)
-            log_out_other_sessions()
-            message = _("Password changed. Every other session is logged out.")
-    return render_template("settings/password.html", message=message, error=error), (
-        400 if error else 200
+    current = request.form.get("current_password", "")
+    new = request.form.get("new_password", "")
+    if not check_admin_password(current):
+        error = _("The current password is wrong.")
+    elif len(new) < MIN_PASSWORD_LENGTH:
+        error = _("The new password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+    elif new != request.form.get("confirm_password", ""):
+        error = _("The two new passwords differ.")
+    else:
+        set_admin_password(new)
+        log_out_other_sessions()
+        message = _("Password changed. Every other session is logged out.")
+    return render_tab(
+        "security", 400 if error else 200, password_message=message, password_error=error
     )

@@ -20,11 +20,13 @@ from ..health import api as health_api
 from ..routing import api_chains as api_fallback_chains
 from ..usage import api as api_usage
 from .schemas import (
+    BLOCKED_PROVIDERS,
     BOOLEAN,
     CHAIN_ENTRY,
     COMBO_BODY,
     CONNECTION_FIELDS,
     CREATED,
+    IP_ACCESS_RULES,
     KEY_FIELDS,
     LISTING,
     MODEL_ID,
@@ -34,6 +36,8 @@ from .schemas import (
     OBJECT,
     PATTERN,
     PRICE,
+    PROXY_LEVELS,
+    PROXY_TEST,
     RESILIENCE_CHANGES,
     ROUTING_CHANGES,
     USAGE_FILTERS,
@@ -198,6 +202,24 @@ OPERATIONS: dict[str, Operation] = {
         query=(query("window", number(1, health_api.MAX_WINDOW_SECONDS)),)
     ),
     "api.settings.patch_settings": Operation(body=ROUTING_CHANGES),
+    "api.ip_access.put_ip_access": Operation(body=IP_ACCESS_RULES, returns=IP_ACCESS_RULES),
+    "api.blocked_providers.put_blocked_providers": Operation(
+        body=BLOCKED_PROVIDERS, returns=BLOCKED_PROVIDERS
+    ),
+    "api.settings_proxy.put_proxy_settings": Operation(body=PROXY_LEVELS),
+    "api.settings_proxy.delete_proxy": Operation(
+        query=(
+            query("level", one_of(("global", "provider", "combo", "key")), required=True),
+            query("id", string(1)),
+        )
+    ),
+    "api.settings_proxy.test_proxy": Operation(
+        body=PROXY_TEST,
+        returns=obj(
+            {"ok": BOOLEAN, "latencyMs": nullable(number(0, 1e9)), "error": nullable(string(0))},
+            ["ok", "latencyMs", "error"],
+        ),
+    ),
     "api.translator.translate_body": Operation(
         body=obj(
             {

@@ -24,6 +24,7 @@ from ..models.api_aliases import MAX_LENGTH, PATTERN_CHARS
 from ..providers.connection_form import MAX_NAME
 from ..providers.node_form import PREFIX_PATTERN
 from ..request_limits import MAX_ID
+from ..settings.options import AI_FIELDS, READ_ONLY_FIELDS, SECURITY_FIELDS
 
 JSON = "application/json"
 
@@ -183,6 +184,57 @@ RESILIENCE_CHANGES = obj(
     },
     closed=True,
 )
+
+
+def _option_field(kind: str, limits) -> dict:
+    """An AI or Security setting (settings/options.py) as a property."""
+    if kind == "choice":
+        return one_of(limits)
+    if kind == "int":
+        return integer(*limits)
+    return string(0, limits) if kind == "text" else BOOLEAN
+
+
 ROUTING_CHANGES = obj(
-    {name: _routing_field(allowed) for name, (_, allowed) in API_FIELDS.items()}, closed=True
+    {
+        **{name: _routing_field(allowed) for name, (_, allowed) in API_FIELDS.items()},
+        **{
+            name: _option_field(kind, limits)
+            for name, (_, kind, limits) in {**AI_FIELDS, **SECURITY_FIELDS}.items()
+        },
+        **{
+            name: {"readOnly": True, "description": f"the environment setting {variable}"}
+            for name, variable in READ_ONLY_FIELDS.items()
+        },
+    },
+    closed=True,
 )
+
+IP_LIST = array(string(1, 64, description="an IPv4/IPv6 address or CIDR"))
+IP_RULE_SET = obj({"allow": IP_LIST, "deny": IP_LIST}, closed=True)
+IP_ACCESS_RULES = obj({"v1": IP_RULE_SET, "dashboard": IP_RULE_SET}, closed=True)
+BLOCKED_PROVIDERS = obj({"providers": array(string(1, 64))}, ["providers"], closed=True)
+PROXY = obj(
+    {
+        "type": one_of(("http", "https", "socks5")),
+        "host": string(1, 1000),
+        "port": {"type": ["integer", "string"], "description": "1–65535 (a number or digits)"},
+        "username": string(0, 1000),
+        "password": string(0, 1000, description="write-only: answers say hasPassword"),
+        "caBundle": string(0, 1000, description="PEM bundle trusted behind this proxy"),
+        "hasPassword": {"type": "boolean", "description": "read-only, ignored when sent"},
+    },
+    ["type", "host", "port"],
+    closed=True,
+)
+PROXY_TABLE = obj({}, additionalProperties=nullable(PROXY))
+PROXY_LEVELS = obj(
+    {
+        "global": nullable(PROXY),
+        "providers": PROXY_TABLE,
+        "combos": PROXY_TABLE,
+        "keys": PROXY_TABLE,
+    },
+    closed=True,
+)
+PROXY_TEST = obj({"proxy": PROXY}, ["proxy"], closed=True)

@@ -1,10 +1,12 @@
-"""Management API for settings: GET|PATCH /api/settings (the routing part, Settings → Routing).
+"""Management API for settings: GET|PATCH /api/settings (Settings → Routing, Security, AI and
+Advanced).
 
-Fields (camelCase): routingStrategy (fill-first, round-robin, p2c, random, least-used,
+Routing fields (camelCase): routingStrategy (fill-first, round-robin, p2c, random, least-used,
 cost-optimized), stickyRoundRobinLimit (1–1000), comboStrategy (the default strategy of a new
 combo), comboRetries (0–5: extra tries of one target after a transient failure), maxAttempts
-(1–50 upstream calls per request). PATCH changes only the fields it names; an unknown field or a
-bad value is a 400 naming it, and nothing is saved.
+(1–50 upstream calls per request). The AI, Security and Advanced fields are in options.py.
+PATCH changes only the fields it names; an unknown field, a read-only one or a bad value is a
+400 naming it, and nothing is saved.
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ from ...routing.policy import API_FIELDS, apply_api_changes, policy_as_api
 from ...store.app_settings import load_routing_policy, save_routing_policy
 from ..providers.connection_form import FieldError
 from ..security import field_error
+from .options import (
+    EDITABLE_FIELDS,
+    READ_ONLY_FIELDS,
+    check_option_changes,
+    options_as_api,
+    save_option_changes,
+)
 
 bp = Blueprint("settings", __name__)
 
@@ -40,17 +49,28 @@ def apply_routing_settings(changes: dict) -> dict:
     return policy_as_api(policy)
 
 
-def change_routing_settings(changes: dict):
-    """Apply and save `changes`; (settings JSON, None) or (None, error response)."""
-    try:
-        return apply_routing_settings(changes), None
-    except FieldError as error:
-        return None, field_error(error.field, error.message)
+def all_settings() -> dict:
+    return {**routing_settings(), **options_as_api()}
+
+
+def apply_all_settings(changes: dict) -> dict:
+    """Check every field of `changes`, then save them; FieldError names the first unknown or
+    bad one, and then nothing is saved."""
+    known = (*API_FIELDS, *EDITABLE_FIELDS, *READ_ONLY_FIELDS)
+    unknown = sorted(set(changes) - set(known))
+    if unknown:
+        raise FieldError(unknown[0], f"unknown setting (known: {', '.join(known)})")
+    options = check_option_changes({k: v for k, v in changes.items() if k not in API_FIELDS})
+    routing = {k: v for k, v in changes.items() if k in API_FIELDS}
+    if routing:
+        apply_routing_settings(routing)
+    save_option_changes(options)
+    return all_settings()
 
 
 @bp.get("/settings")
 def get_settings():
-    return jsonify(routing_settings())
+    return jsonify(all_settings())
 
 
 @bp.patch("/settings")
@@ -58,5 +78,7 @@ def patch_settings():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return field_error("body", "must be a JSON object")
-    settings, error = change_routing_settings(body)
-    return error if error else jsonify(settings)
+    try:
+        return jsonify(apply_all_settings(body))
+    except FieldError as error:
+        return field_error(error.field, error.message)
