@@ -11,7 +11,8 @@ unreachable upstream.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from ..errors import UpstreamError
 from ..proxy.transport import Timeout, TransportSelector, UpstreamResponse
@@ -38,19 +39,13 @@ class RoutedUpstream:
         timeout: Timeout | None = None,
         route: ProxyRoute | None = None,
     ) -> UpstreamResponse:
+        route = self._route_of(provider, url, route)
         if route is None:
-            if self.resolver.idle:
-                return self.selector.direct.post(
-                    url, body, headers, provider=provider, timeout=timeout
-                )
-            route = self.resolver.route_for(provider, url)
-        try:
+            return self.direct.post(url, body, headers, provider=provider, timeout=timeout)
+        with _naming_proxy(route):
             return self.selector.post(
                 url, body, headers, provider=provider, timeout=timeout, route=route
             )
-        except UpstreamError as error:
-            _name_proxy(error, route)
-            raise
 
     def get(
         self,
@@ -61,15 +56,17 @@ class RoutedUpstream:
         timeout: Timeout | None = None,
         route: ProxyRoute | None = None,
     ) -> UpstreamResponse:
+        route = self._route_of(provider, url, route)
         if route is None:
-            if self.resolver.idle:
-                return self.selector.direct.get(url, headers, provider=provider, timeout=timeout)
-            route = self.resolver.route_for(provider, url)
-        try:
+            return self.direct.get(url, headers, provider=provider, timeout=timeout)
+        with _naming_proxy(route):
             return self.selector.get(url, headers, provider=provider, timeout=timeout, route=route)
-        except UpstreamError as error:
-            _name_proxy(error, route)
-            raise
+
+    def _route_of(self, provider: str, url: str, route: ProxyRoute | None) -> ProxyRoute | None:
+        """The call's own route, else its provider's (None: direct, on the fast transport)."""
+        if route is not None or self.resolver.idle:
+            return route
+        return self.resolver.route_for(provider, url)
 
     def for_route(self, route: ProxyRoute | None):
         return self.selector.for_route(route)
@@ -78,9 +75,14 @@ class RoutedUpstream:
         self.selector.close()
 
 
-def _name_proxy(error: UpstreamError, route: ProxyRoute | None) -> None:
-    """Name in `error` the proxy the call went through (password hidden)."""
-    if route is not None and route.proxy_url is not None:
-        shown = redact_proxy_url(route.proxy_url)
-        error.message = f"{error.message} (through the proxy {shown})"
-        error.args = (error.message,)
+@contextmanager
+def _naming_proxy(route: ProxyRoute) -> Iterator[None]:
+    """Name in a failed call's error the proxy it went through (password hidden)."""
+    try:
+        yield
+    except UpstreamError as error:
+        if route.proxy_url is not None:
+            shown = redact_proxy_url(route.proxy_url)
+            error.message = f"{error.message} (through the proxy {shown})"
+            error.args = (error.message,)
+        raise

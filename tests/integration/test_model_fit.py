@@ -89,10 +89,8 @@ def test_an_effort_the_model_does_not_know_becomes_the_nearest(providers, upstre
         "thinking": {"type": "adaptive"},
     }
     upstream.add(Behavior(text="ok"))
-    gateway = providers
-    requests.post(gateway.url + "/v1/messages", json=body, timeout=30)  # to Anthropic: passthrough
     response = requests.post(
-        gateway.url + "/v1/messages", json={**body, "model": "openai/gpt-5"}, timeout=30
+        providers.url + "/v1/messages", json={**body, "model": "openai/gpt-5"}, timeout=30
     )
     assert response.status_code == 200, response.text
     assert upstream.requests_for("openai")[-1].body["reasoning_effort"] == "high"
