@@ -27,4 +27,6 @@ def log_in(page: Page) -> None:
     page.goto("/login")
     page.locator("#password").fill(ADMIN_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
+    # Anchored: "/login?next=/" (a login that did not take) also ends with "/".
+    expect(page).to_have_url(re.compile(r"^https?://[^/?#]+/$"))
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
