@@ -59,6 +59,21 @@ def test_provider_page_add_and_test_connection_inline(page: Page, gateway, upstr
 
 
 @pytest.mark.browser
+def test_adding_while_a_detection_runs_is_not_undone_by_its_answer(page: Page, gateway, probes):
+    log_in(page)
+    page.goto("/providers/catalog")
+    found = page.locator('[data-local="llamacpp-local"]')
+    expect(found).to_be_visible()  # the page's own detection answered
+    providers._LocalServer.delay = 0.3  # the next detection answers late
+    page.get_by_role("button", name="Detect local servers").click()
+    found.get_by_role("button", name="Add llama.cpp").click()
+    status = page.locator('[data-local="llamacpp-local"]').get_by_role("status")
+    expect(status).to_have_text("Added.")
+    page.wait_for_timeout(800)  # past the late detection's answer: the add stands
+    expect(status).to_have_text("Added.")
+
+
+@pytest.mark.browser
 def test_detect_and_add_a_local_server(page: Page, gateway, probes):
     log_in(page)
     page.goto("/providers/catalog")

@@ -82,14 +82,14 @@ def test_edit_cancel_and_save_the_global_system_prompt(page: Page, gateway):
     card = page.locator("#system-prompt-section")
 
     card.get_by_role("link", name="Edit Global system prompt").click()
-    expect(card.get_by_label("System prompt")).to_be_focused()
-    card.get_by_label("System prompt").fill("Not this one.")
+    expect(card.get_by_label("System prompt", exact=True)).to_be_focused()
+    card.get_by_label("System prompt", exact=True).fill("Not this one.")
     card.get_by_role("link", name="Cancel").click()
     expect(card.locator('[data-field="globalSystemPrompt"]')).to_have_text("None.")
     assert settings(gateway)["globalSystemPrompt"] == ""
 
     card.get_by_role("link", name="Edit Global system prompt").click()
-    card.get_by_label("System prompt").fill("Answer in French.")
+    card.get_by_label("System prompt", exact=True).fill("Answer in French.")
     card.get_by_role("button", name="Save").click()
     expect(card.get_by_role("status")).to_have_text("System prompt saved.")
     expect(card.locator('[data-field="globalSystemPrompt"]')).to_have_text("Answer in French.")

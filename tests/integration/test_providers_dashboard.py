@@ -10,6 +10,7 @@ import json
 import re
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -24,9 +25,13 @@ HX = {"HX-Request": "true"}
 
 
 class _LocalServer(BaseHTTPRequestHandler):
-    """OpenAI-style `GET /v1/models` (LM Studio, vLLM, llama.cpp) and Ollama's `GET /api/tags`."""
+    """OpenAI-style `GET /v1/models` (LM Studio, vLLM, llama.cpp) and Ollama's `GET /api/tags`;
+    `delay` seconds before each answer (a slow probe)."""
+
+    delay = 0.0
 
     def do_GET(self):  # noqa: N802
+        time.sleep(self.delay)
         replies = {
             "/v1/models": {"object": "list", "data": [{"id": "local-model"}]},
             "/api/tags": {"models": [{"name": "llama3:latest"}, {"name": "qwen2.5-coder"}]},
@@ -47,6 +52,7 @@ class _LocalServer(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def local_server():
+    _LocalServer.delay = 0.0
     server = ThreadingHTTPServer(("127.0.0.1", 0), _LocalServer)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
