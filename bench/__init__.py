@@ -20,7 +20,12 @@ the gateway; "added" is gateway minus direct. Targets are shown as PASS/MISS, ne
    attempts each request reports;
 9. fault mix (issue 6, bench.fault_mix): on a gateway of its own, a sustained mix of requests
    and streams through a combo whose accounts fail ~20% of calls in mixed ways, against a
-   healthy combo and direct: success rate, errors by kind, latency, fallback attempts.
+   healthy combo and direct: success rate, errors by kind, latency, fallback attempts;
+10. response cache (issue 17, bench.replay_figures): on a gateway of its own, a cache hit (same
+    format, and served as an Anthropic stream) and a miss against the plain path and direct;
+11. session affinity (issue 17, bench.affinity_figures): in-process, identity + planning + noting
+    the answer with affinity off, on without an identity, with X-Session-Id, with Claude Code's
+    metadata.user_id and with a full table, against the plain path.
 
 The machine has two cores shared by all of these processes; the report says how much CPU other
 processes took during the run, since that makes every latency figure noisy.

@@ -23,7 +23,15 @@ import tempfile
 import time
 from importlib import metadata
 
-from bench import config, fault_mix, routing_paths, translated, usage_pages
+from bench import (
+    affinity_figures,
+    config,
+    fault_mix,
+    replay_figures,
+    routing_paths,
+    translated,
+    usage_pages,
+)
 from bench.machine import CpuAccount, cpu_speed_ms, foreign_load_now
 from bench.management import connect_gateway
 from bench.processes import (
@@ -122,6 +130,10 @@ def run_all(children: Children, work: str, results: dict) -> None:
     results["rss"]["upstream_after_load_mb"] = rss_mb(upstream.pid)
     results["fault_mix"] = run_fault_mix(children, work, upstream_port)
     results["usage_pages"] = run_usage_pages(children, work)
+    say("response cache: hit and miss against the plain path and direct")
+    results["replay"] = replay_figures.measure()
+    say("session affinity, in-process")
+    results["affinity"] = affinity_figures.measure()
 
 
 def main() -> int:
@@ -149,7 +161,15 @@ def main() -> int:
     print()
     print(render_meta(results))
     print(render_table(results))
-    for scenario in (translated, routing_paths, fault_mix, usage_pages):
+    scenarios = (
+        translated,
+        routing_paths,
+        fault_mix,
+        usage_pages,
+        replay_figures,
+        affinity_figures,
+    )
+    for scenario in scenarios:
         print()
         print(scenario.render_table(results))
     print(render_warnings(results))

@@ -8,6 +8,7 @@ left-aligned; a value that was not measured shows as "n/a".
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 Row = tuple[str, ...]
 
@@ -82,3 +83,22 @@ def render(header: Row, rows: list[Row], left: int = 2) -> str:
         if index == 0:
             lines.append("-" * len(lines[0]))
     return "\n".join(lines)
+
+
+def versus_plain(
+    results: dict,
+    section: str,
+    paths: tuple[tuple[str, str], ...],
+    field: str,
+    value_text: Callable[[object], str],
+    added_text: Callable[[object], str],
+) -> str:
+    """The table of paths side by side with the `plain` one: each path's `field` and what it
+    adds to the plain path's."""
+    plain = get(results, section, "plain", field)
+    rows: list[Row] = []
+    for name, label in paths:
+        value = get(results, section, name, field)
+        added = None if value is None or plain is None or name == "plain" else value - plain
+        rows.append((label, value_text(value), added_text(added)))
+    return render(("path", "per request", "vs plain"), rows, left=0)

@@ -16,10 +16,13 @@ from .proxies.upstream import RoutedUpstream
 from .proxy.client_auth import ClientAuthenticator, key_requirement
 from .proxy.pipeline import Pipeline
 from .proxy.transport import TransportSelector
+from .replay.gate import ReplayGate
 from .resilience.lockout import Lockout
 from .resilience.state import ResilienceState
+from .routing.affinity import SessionAffinity
 from .routing.state import RoutingState
 from .routing.table import build_routing_table
+from .store.affinity_options import load_affinity_options
 from .store.api_keys import load_active_key_hashes
 from .store.app_settings import load_resilience_settings, load_routing_policy
 from .store.budgets import load_budgets, spent_since
@@ -32,6 +35,7 @@ from .store.migrations import migrate
 from .store.model_aliases import load_aliases
 from .store.pricing import load_price_overrides
 from .store.provider_nodes import load_active_nodes
+from .store.replay_options import load_replay_options
 from .store.secret_box import SecretBox
 from .store.secret_files import ensure_data_dir, read_or_create_secret
 from .store.snapshot_cache import SnapshotCache
@@ -171,6 +175,8 @@ def build_services(settings: dict[str, Any]) -> Services:
     fanout = FanOut()
     subscriptions = build_subscription_services(data_dir, database, box, routes, fanout, proxies)
     ai_policy = SnapshotCache(database, load_ai_policy)
+    replay = ReplayGate(SnapshotCache(database, load_replay_options))
+    affinity = SessionAffinity(SnapshotCache(database, load_affinity_options))
     return Services(
         settings=settings,
         database=database,
@@ -192,9 +198,12 @@ def build_services(settings: dict[str, Any]) -> Services:
             monitor=monitor,
             request_logs=settings["ENABLE_REQUEST_LOGS"],
             keepalive_seconds=settings["STREAM_KEEPALIVE_SECONDS"],
+            progress_seconds=settings["PROGRESS_INTERVAL_SECONDS"],
             subscriptions=subscriptions.calls,
             proxies=proxies,
             ai_policy=ai_policy,
+            affinity=affinity,
+            replay=replay,
         ),
         login_lockout=resilience.login_lockout,
         resilience=resilience,

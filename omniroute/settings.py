@@ -312,6 +312,13 @@ SETTINGS: tuple[Setting, ...] = (
         float_between(0, 600),
     ),
     Setting(
+        "PROGRESS_INTERVAL_SECONDS",
+        1.0,
+        "At most one progress event (output tokens so far, elapsed ms) per this many seconds in "
+        "a stream whose client sent `X-OmniRoute-Progress: true`.",
+        float_between(0.05, 600),
+    ),
+    Setting(
         "LOG_LEVEL",
         "INFO",
         "Least severe log lines written to stderr: DEBUG, INFO (one access line per request and "

@@ -176,6 +176,8 @@ class Reasoning:
     budget_tokens: int | None = None
     enabled: bool = True
     summary: str | None = None  # Responses reasoning.summary
+    # set by the gateway's AI policy: it stands even where the client's format chose no thinking
+    imposed: bool = field(default=False, compare=False)
 
     @property
     def is_off(self) -> bool:

@@ -5,11 +5,16 @@ thread waits up to STREAM_KEEPALIVE_SECONDS for the outcome:
 - an answer or an error within that time is replied to as always: status and X-OmniRoute-*
   headers are decided before streaming;
 - a provider still silent after it commits the reply to 200 with SSE headers, and a
-  `: keep-alive` comment goes out every interval until the outcome is known. The answer's
-  events then follow; a failure (fallback goes on behind the comments as before) becomes the
-  in-band error event of the client's format, as for a stream that breaks midway.
-A client that hangs up while it waits stops the fallback (the send checks for it between
-attempts); the outcome is closed and recorded (status 499) when it arrives.
+  `: keep-alive` comment goes out every interval until the outcome is known (to a Gemini client
+  a blank line: Google's JS SDK, and Gemini CLI with it, takes `data:` lines from the start of
+  what it has read and skips whitespace there, so a comment stalls it, while a blank line with
+  no field is no event to any SSE reader). The answer's events then follow; a failure
+  (fallback goes on behind the comments as before) becomes the in-band error event of the
+  client's format, as for a stream that breaks midway.
+A client that asked for progress events (proxy/progress.py) gets them in place of the
+comments, one each progress interval. A client that hangs up while it waits stops the fallback
+(the send checks for it between attempts); the outcome is closed and recorded (status 499) when
+it arrives.
 
 Workers are daemon threads, reused while busy and ended after a minute idle: a process may exit
 while one still waits on a provider, as the request threads themselves may.
@@ -22,14 +27,23 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, wait
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import GatewayError, internal_error
 
 log = logging.getLogger(__name__)
 
 KEEPALIVE_COMMENT = b": keep-alive\n\n"
+KEEPALIVE_BY_FORMAT = {"gemini": b"\n"}  # the formats whose clients cannot take a comment
 IDLE_WORKER_SECONDS = 60.0
+
+
+class Beat(Protocol):
+    """Events that stand in for the keep-alive comments (proxy/progress.py's ProgressMeter)."""
+
+    interval: float
+
+    def event(self) -> bytes: ...
 
 
 class SendPool:
@@ -73,9 +87,10 @@ class SendPool:
 class PendingSend:
     """One send running on a worker: its outcome, or keep-alive comments while it runs."""
 
-    def __init__(self, future: Future, interval: float):
+    def __init__(self, future: Future, interval: float, keepalive: bytes = KEEPALIVE_COMMENT):
         self.future = future
         self.interval = interval
+        self.keepalive = keepalive
 
     def done_within_interval(self) -> bool:
         return bool(wait([self.future], self.interval).done)
@@ -84,12 +99,18 @@ class PendingSend:
         """The send's result (it raises what the send raised); call once it is done."""
         return self.future.result()
 
-    def keepalives(self) -> Iterator[bytes]:
+    def keepalives(self, progress: Beat | None = None) -> Iterator[bytes]:
         """A comment now (it sends the reply's headers), then one each interval the send is
-        still running."""
-        yield KEEPALIVE_COMMENT
-        while not self.done_within_interval():
-            yield KEEPALIVE_COMMENT
+        still running; with `progress`, its events instead, one each of its intervals."""
+        if progress is None:
+            yield self.keepalive
+            while not self.done_within_interval():
+                yield self.keepalive
+            return
+        yield progress.event()
+        step = min(self.interval, progress.interval)
+        while not wait([self.future], step).done:
+            yield progress.event()
 
     def when_done(self, callback: Callable[[Future], None]) -> None:
         self.future.add_done_callback(callback)
@@ -102,8 +123,10 @@ class StreamKeepalive:
         self.interval = interval
         self.pool = pool or SendPool()
 
-    def start(self, send: Callable[[], Any]) -> PendingSend:
-        return PendingSend(self.pool.submit(send), self.interval)
+    def start(self, send: Callable[[], Any], wire_format: str | None = None) -> PendingSend:
+        """Start `send`; its keep-alives are those a `wire_format` client takes."""
+        keepalive = KEEPALIVE_BY_FORMAT.get(wire_format or "", KEEPALIVE_COMMENT)
+        return PendingSend(self.pool.submit(send), self.interval, keepalive)
 
 
 def kept_alive(
@@ -111,12 +134,13 @@ def kept_alive(
     answered: Callable[[Any], Iterable[bytes]],
     failed: Callable[[GatewayError], bytes],
     abandoned: Callable[[Future], None],
+    progress: Beat | None = None,
 ) -> Iterator[bytes]:
-    """The committed stream: keep-alive comments until the send is over, then the chunks of
-    `answered(answer)` or the one of `failed(error)`. A client that hangs up meanwhile leaves
-    `abandoned(send)` to run once the send is over."""
+    """The committed stream: keep-alive comments (or `progress` events) until the send is over,
+    then the chunks of `answered(answer)` or the one of `failed(error)`. A client that hangs up
+    meanwhile leaves `abandoned(send)` to run once the send is over."""
     try:
-        yield from pending.keepalives()
+        yield from pending.keepalives(progress)
     except GeneratorExit:
         pending.when_done(abandoned)
         raise

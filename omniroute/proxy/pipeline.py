@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 from concurrent.futures import Future
 from functools import partial
+from typing import Protocol
 
 from ..errors import GatewayError, UpstreamUnreachableError
 from ..formats.registry import FORMATS
 from ..logs.drops import request_drops
-from ..routing.ai_policy import AiPolicy
+from ..routing.affinity import SessionAffinity
+from ..routing.ai_policy import AiPolicy, policy_for_model
 from ..routing.plan import Attempt, plan_attempts
 from ..routing.state import RoutingState
 from ..routing.table import RoutingTable
@@ -41,7 +43,9 @@ from .callbacks import (
     RouteResolver,
     StreamReader,
 )
+from .conversation_identity import affinity_identity
 from .keepalive import StreamKeepalive, kept_alive
+from .progress import PROGRESS_INTERVAL_SECONDS, ProgressMeter, meter_for, with_progress
 from .provider_scope import refuse_sign_in_plan
 from .reply import SSE_HEADERS, Reply
 from .request_monitor import NobodyWatching, RequestMonitor
@@ -75,6 +79,9 @@ class Pipeline:
         subscriptions: SubscriptionCalls | None = None,
         proxies: RouteResolver | None = None,
         ai_policy: SnapshotCache[AiPolicy] | None = None,
+        affinity: SessionAffinity | None = None,
+        progress_seconds: float = PROGRESS_INTERVAL_SECONDS,
+        replay: Replay | None = None,
     ):
         self.routes = routes
         self.ai_policy = ai_policy  # Settings → AI; None: requests go as the clients sent them
@@ -90,6 +97,9 @@ class Pipeline:
         # signed-in accounts' tokens, upstream shapes and quota windows
         self.subscriptions = subscriptions or SubscriptionCalls()
         self.proxies = proxies  # outbound proxies by API key, combo, provider
+        self.affinity = affinity  # session affinity (routing/affinity.py); None: none
+        self.progress_seconds = progress_seconds  # between progress events (proxy/progress.py)
+        self.replay = replay  # the response cache and idempotency (replay/gate.py); None: none
 
     def plan(
         self,
@@ -97,15 +107,19 @@ class Pipeline:
         client_gone: ClientGone | None = None,
         grant=None,
         key_id: int | None = None,
+        identity: str | None = None,
     ) -> tuple[list[Attempt], FallbackContext]:
         """The attempts for `model` and the fallback context (policy, routing state, the
         outbound route of each attempt for the caller's key `key_id`) to send them with; 403
-        first when the caller's key (`grant`) may not use the model."""
+        first when the caller's key (`grant`) may not use the model. A conversation `identity`
+        puts the attempt that last answered it first while the plan holds it (session affinity)."""
         if grant is not None and grant.allowed_models:
             self.check_model(grant, model)
         table = self.routes.snapshot()
         served = self.subscriptions.served  # e.g. Copilot's *-codex models speak Responses
         attempts = [served(attempt) for attempt in plan_attempts(model, table, self.state)]
+        if identity is not None and self.affinity is not None:
+            attempts = self.affinity.order((identity, key_id, model), attempts)
         context = FallbackContext(
             self.state,
             retries=table.policy.retries,
@@ -129,10 +143,11 @@ class Pipeline:
         client_gone: ClientGone | None = None,
         check_plan: CheckPlan | None = None,
         grant=None,
+        identity: str | None = None,
     ):
         """Plan `model` and send until answered; the attempt chain lands in `trace` either way.
         `check_plan(attempts)` may refuse the plan (raise) before anything is sent."""
-        attempts, context = self.plan(model, client_gone, grant, trace.api_key_id)
+        attempts, context = self.plan(model, client_gone, grant, trace.api_key_id, identity)
         if check_plan is not None:
             check_plan(attempts)
         self.accounting.reserve(trace, attempts)
@@ -146,6 +161,8 @@ class Pipeline:
                 trace.attempts = len(context.chain)
             raise
         note_attempt(trace, answer)
+        if identity is not None and self.affinity is not None:
+            self.affinity.answered((identity, trace.api_key_id, model), answer.attempt)
         return answer
 
     def record(self, trace: RequestTrace) -> None:
@@ -158,21 +175,41 @@ class Pipeline:
         self.usage.submit(row)
         if self.monitor.watching:  # the live monitor: one attribute read while nobody watches
             self.monitor.publish(row)
-        if trace.provider is not None:
+        if trace.provider is not None and trace.served_from is None:
             latency = row["ttft_ms"] if trace.stream and row["ttft_ms"] else row["latency_ms"]
             self.telemetry.add(trace.provider, latency, trace.status < 400)
 
     def handle(self, call: ClientCall) -> Reply:
+        if self.replay is not None:  # an answer given again, or the call below (replay/gate.py)
+            return self.replay.handle(call, self)
+        return self.answer(call)
+
+    def translation_of(self, call: ClientCall) -> Translation:
+        """The client's request read (a bad body is a 400), with the AI policy it goes under."""
+        translation = Translation(call)
+        if self.ai_policy is not None:
+            combos = self.routes.snapshot().combos  # a combo may have its own prompt
+            translation.policy = policy_for_model(
+                self.ai_policy.snapshot(), combos, translation.model
+            )
+        return translation
+
+    def answer(self, call: ClientCall, prepared: Translation | None = None) -> Reply:
+        """The client's call answered by the providers (`prepared`: its request, already read)."""
         trace = client_trace(call)
         if self.request_logs:
             trace.capture = Capture(call.raw)
         try:
-            translation = Translation(call)
-            if self.ai_policy is not None:
-                translation.policy = self.ai_policy.snapshot()
+            translation = prepared or self.translation_of(call)
             trace.requested_model, trace.stream = translation.model, translation.stream
             translation.drops = request_drops(trace)
             trace.max_tokens = translation.max_output_tokens()
+            affinity = self.affinity
+            identity = (
+                None
+                if affinity is None
+                else affinity_identity(affinity, call.headers, translation.body)
+            )
             send = partial(
                 self.send,
                 translation.model,
@@ -182,15 +219,22 @@ class Pipeline:
                 call.client_gone,
                 check_plan=refuse_sign_in_plan,
                 grant=call.grant,
+                identity=identity,
+            )
+            progress = (
+                meter_for(call.headers, call.wire_format, trace, self.progress_seconds)
+                if translation.stream
+                else None
             )
             if translation.stream and self.keepalive is not None:
-                pending = self.keepalive.start(send)
+                pending = self.keepalive.start(send, call.wire_format)
                 if not pending.done_within_interval():
                     relay = kept_alive(
                         pending,
-                        lambda answer: self._relay(translation, answer, trace),
+                        lambda answer: self._relay(translation, answer, trace, progress),
                         partial(self._failed_in_band, translation, trace),
                         partial(self._abandoned, trace),
+                        progress,
                     )
                     body = captured(relay, trace.capture)
                     return Reply(200, body, dict(SSE_HEADERS), trace=trace)
@@ -200,13 +244,20 @@ class Pipeline:
         except GatewayError as error:
             return self.error_reply(call.wire_format, trace, error)
         if translation.stream:
-            relay = captured(self._relay(translation, answer, trace), trace.capture)
+            relay = captured(self._relay(translation, answer, trace, progress), trace.capture)
             return Reply(200, relay, {**SSE_HEADERS, **explain_headers(answer)}, trace=trace)
         return self._complete(translation, answer, trace)
 
-    def _relay(self, translation: Translation, answer: Answer, trace: RequestTrace):
+    def _relay(
+        self,
+        translation: Translation,
+        answer: Answer,
+        trace: RequestTrace,
+        progress: ProgressMeter | None = None,
+    ):
         sink = self._sink(translation, answer.attempt)
-        return relay_stream(answer, trace, sink, self.record)
+        relay = relay_stream(answer, trace, sink, self.record)
+        return relay if progress is None else with_progress(relay, progress)
 
     def _failed_in_band(self, translation: Translation, trace: RequestTrace, error) -> bytes:
         """A failure after the stream was committed: recorded, and the client's error event."""
@@ -356,6 +407,12 @@ def note_attempt(trace: RequestTrace, answer: Answer) -> None:
     trace.connection_id = attempt.connection.id
     trace.format_out = attempt.spec.wire_format
     trace.attempts = answer.tried
+
+
+class Replay(Protocol):
+    """Answers given again instead of calling a provider (replay/gate.py ReplayGate)."""
+
+    def handle(self, call: ClientCall, pipeline: Pipeline) -> Reply: ...
 
 
 class _CatalogPrices:

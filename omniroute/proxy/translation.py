@@ -61,6 +61,16 @@ class Translation:
         # what the request loses in translation, logged once per request (set by the pipeline)
         self.drops: DropNotes | None = None
 
+    @property
+    def drops(self) -> DropNotes | None:
+        return self._drops
+
+    @drops.setter
+    def drops(self, notes: DropNotes | None) -> None:
+        self._drops = notes
+        if self._canonical is not None:  # read before its drop log was named (replay/gate.py)
+            self._canonical = dataclasses.replace(self._canonical, drops=notes)
+
     def max_output_tokens(self) -> int | None:
         """The answer's token cap as the client set it, in any format's spelling (or None)."""
         body = self.body if isinstance(self.body, dict) else {}

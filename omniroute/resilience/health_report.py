@@ -3,8 +3,10 @@
 System status (uptime, version, memory, data dir, database size, and the usage writer: rows
 saved, rows the database refused and the dead-letter file that keeps them), provider health
 (breaker per usable provider), rate limits (accounts resting, with the time left and why;
-rate-limited accounts' queues), active lockouts, the signature cache (zeros until a response
-cache exists) and latency telemetry. Reads in-memory state and one cheap database size query.
+rate-limited accounts' queues), active lockouts, the gateway's own tables (the response cache,
+the idempotency table and session affinity: entries, hits, hit rate, bytes) and latency
+telemetry. Reads in-memory state and one cheap database size query. The web layer adds the
+providers' prompt caches (store/prompt_cache.py): web/health/report.py.
 """
 
 from __future__ import annotations
@@ -85,8 +87,37 @@ def build_health_report(services) -> dict:
             for account, q in resilience.limiter.snapshot().items()
         ],
         "lockouts": _lockouts(resilience),
-        "cache": {"entries": 0, "hits": 0, "misses": 0, "hitRate": 0.0},
+        **gateway_tables(services.pipeline),
         "latency": services.telemetry.summary(),
+    }
+
+
+EMPTY_TABLE = {"hits": 0, "misses": 0, "hit_rate": 0.0, "entries": 0, "bytes": 0}
+
+
+def _table(stats: dict) -> dict:
+    """A replay table's stats (replay/response_cache.py, replay/idempotency.py), camelCase."""
+    return {
+        "entries": stats["entries"],
+        "hits": stats["hits"],
+        "misses": stats["misses"],
+        "hitRate": round(stats["hit_rate"], 4),
+        "bytes": stats["bytes"],
+    }
+
+
+def gateway_tables(pipeline) -> dict:
+    """The response cache, idempotency and session-affinity tables of the pipeline."""
+    replay = pipeline.replay.stats() if pipeline.replay is not None else {}
+    affinity = pipeline.affinity.stats() if pipeline.affinity is not None else {}
+    return {
+        "cache": _table(replay.get("cache", EMPTY_TABLE)),
+        "idempotency": _table(replay.get("idempotency", EMPTY_TABLE)),
+        "affinity": {
+            "entries": affinity.get("entries", 0),
+            "kept": affinity.get("kept", 0),
+            "moved": affinity.get("moved", 0),
+        },
     }
 
 

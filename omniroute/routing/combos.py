@@ -33,6 +33,8 @@ class Combo:
     targets: tuple[ComboTarget, ...]
     strategy: str = DEFAULT_COMBO_STRATEGY
     id: int | None = None
+    # the combo's own system prompt (routing/ai_policy.py): None uses the global one, "" none
+    system_prompt: str | None = None
 
 
 class ComboGraphError(ValueError):

@@ -1,4 +1,4 @@
-"""Query functions for combos (`combos`): name, strategy and targets (JSON).
+"""Query functions for combos (`combos`): name, strategy, targets (JSON) and own system prompt.
 
 The router never reads this table per request: `load_combos()` feeds the in-memory routing
 table snapshot, which the management API invalidates after every change.
@@ -17,7 +17,7 @@ def _combo(row: ComboRecord) -> Combo:
     targets = tuple(
         ComboTarget(t["model"], int(t.get("weight", 1))) for t in json.loads(row.targets)
     )
-    return Combo(row.name, targets, row.strategy, row.id)
+    return Combo(row.name, targets, row.strategy, row.id, row.system_prompt)
 
 
 def _targets_json(combo: Combo) -> str:
@@ -48,6 +48,7 @@ def create_combo(combo: Combo) -> Combo:
         name=combo.name,
         strategy=combo.strategy,
         targets=_targets_json(combo),
+        system_prompt=combo.system_prompt,
         created_at=now,
         updated_at=now,
     )
@@ -60,6 +61,7 @@ def update_combo(combo_id: int, combo: Combo) -> Combo | None:
             name=combo.name,
             strategy=combo.strategy,
             targets=_targets_json(combo),
+            system_prompt=combo.system_prompt,
             updated_at=utcnow(),
         )
         .where(ComboRecord.id == combo_id)

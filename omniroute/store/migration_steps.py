@@ -294,6 +294,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "WHERE auth_kind = 'oauth' AND account_label <> ''",
         ),
     ),
+    Migration(
+        11,
+        "a combo's own system prompt (NULL: the global one from Settings → AI)",
+        ("ALTER TABLE combos ADD COLUMN system_prompt TEXT",),
+    ),
+    Migration(
+        12,
+        "usage rows answered from memory (the response cache, idempotency): served_from",
+        ("ALTER TABLE usage_records ADD COLUMN served_from VARCHAR(16)",),
+    ),
 )
 
 

@@ -102,6 +102,7 @@ class UsageRecord(BaseModel):
     list_cost_usd = FloatField(default=0)  # at list prices: what a subscription or free tier saved
     estimated = BooleanField(default=False)  # the provider reported no usage: counts estimated
     request_id = CharField(max_length=32, null=True)  # links the row to its request log
+    served_from = CharField(max_length=16, null=True)  # "cache", "idempotent": no provider call
 
     class Meta:
         table_name = "usage_records"
@@ -249,6 +250,7 @@ class ComboRecord(BaseModel):
     name = CharField(max_length=100, unique=True)
     strategy = CharField(max_length=32)
     targets = TextField()
+    system_prompt = TextField(null=True)  # None: the global one (Settings → AI); "": none
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 

@@ -55,6 +55,9 @@ class Accounting:
             ) from None
 
     def finish(self, trace: RequestTrace, row: dict) -> None:
+        if trace.served_from is not None:  # answered from memory: free, the original saved
+            row["cost_usd"], row["list_cost_usd"] = 0.0, trace.saved_usd
+            return
         if _needs_estimate(trace):
             trace.usage = Usage(
                 input_tokens=math.ceil(trace.request_bytes / CHARS_PER_TOKEN),

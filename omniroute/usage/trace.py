@@ -38,6 +38,10 @@ class RequestTrace:
     # names the request in the log lines; in the usage row only with a capture, whose request
     # log it links to
     request_id: str | None = None
+    # answered from memory ("cache", "idempotent": omniroute/replay/) instead of a provider:
+    # the row costs nothing and notes the original answer's cost as saved (list_cost_usd)
+    served_from: str | None = None
+    saved_usd: float = 0.0
     created_at: object = field(default_factory=utcnow)
     started: float = field(default_factory=time.perf_counter)
 
@@ -92,4 +96,5 @@ class RequestTrace:
             "latency_ms": round(self.elapsed_ms(), 3),
             "ttft_ms": None if self.ttft_ms is None else round(self.ttft_ms, 3),
             "error": self.error,
+            "served_from": self.served_from,
         }

@@ -123,6 +123,7 @@ def usage_row(created_at: dt.datetime, n: int) -> dict:
         "cache_read_tokens": n, "cache_write_tokens": 2 * n, "reasoning_tokens": 3 * n,
         "attempts": 1, "attempt_chain": "[]", "cost_usd": (n + 1) / 64,
         "list_cost_usd": (n + 1) / 32, "estimated": n == 5, "request_id": f"req-{n}",
+        "served_from": ("cache", "idempotent", None)[n % 3],
     }  # fmt: skip
 
 
@@ -176,9 +177,12 @@ def dump(database, columns: dict[str, list[str]]) -> dict[str, list[tuple]]:
 
 
 def write_through_the_writer(database, rows: list[dict]) -> None:
+    """The rows written by the usage writer of the database's version (its columns only)."""
     writer = UsageWriter(UsageBatchStore(database))
+    with database.connection_context():
+        columns = table_columns_of(database, "usage_records")
     for row in rows:
-        writer.submit(dict(row))
+        writer.submit(as_at(row, columns))
     assert writer.flush()
     assert writer.rows_written == len(rows)
 

@@ -56,6 +56,18 @@ def body_for(fmt: str, turns: list, stream: bool = False, model: str = MODEL) ->
     return {"model": model, key: turns, "stream": stream}
 
 
+def add_system(fmt: str, body: dict, text: str) -> None:
+    """Give `body` (in `fmt`) the client's own system prompt `text`."""
+    if fmt == "openai":
+        body["messages"] = [{"role": "system", "content": text}, *body["messages"]]
+    elif fmt == "anthropic":
+        body["system"] = text
+    elif fmt == "responses":
+        body["instructions"] = text
+    else:
+        body["systemInstruction"] = {"parts": [{"text": text}]}
+
+
 def ask_body(fmt: str, model: str, text: str, stream: bool = False) -> dict:
     """A one-turn request in `fmt` for `model`."""
     return body_for(fmt, [user_turn(fmt, text)], stream, model)

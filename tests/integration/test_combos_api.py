@@ -125,6 +125,7 @@ def test_create_list_get_update_delete(gateway, admin):
         "name": "team",
         "strategy": "weighted",
         "models": [{"model": GLM, "weight": 1}, {"model": DS, "weight": 3}],
+        "systemPrompt": None,  # the global one (Settings → AI)
     }
     assert listed(gateway, admin) == [created]
     assert admin.get(f"{url}/{combo_id}").json() == created
@@ -137,6 +138,7 @@ def test_create_list_get_update_delete(gateway, admin):
         "name": "team-2",
         "strategy": "round-robin",
         "models": [{"model": DS, "weight": 1}, {"model": "team-x", "weight": 1}],
+        "systemPrompt": None,
     }
     assert updated.json() == expected
     assert admin.get(f"{url}/{combo_id}").json() == expected

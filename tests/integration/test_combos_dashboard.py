@@ -186,6 +186,27 @@ def test_create_edit_and_delete_a_combo_with_plain_form_posts(gateway):
     assert 'id="no-combos"' in session.get(gateway.url + "/combos").text
 
 
+def test_a_combos_own_system_prompt_is_chosen_in_the_editor(gateway):
+    session, token = logged_in(gateway)
+    models = ["openai/gpt-4o-mini"]
+    form = combo_form(token, "team", models, prompt_mode="own", system_prompt=" Team rules. ")
+    assert session.post(gateway.url + "/combos", data=form).status_code == 200
+    stored = combos(gateway)["team"]
+    assert stored["systemPrompt"] == "Team rules."
+    edit_page = session.get(f"{gateway.url}/combos/{stored['id']}/edit").text
+    assert '<option value="own" selected>' in edit_page and ">Team rules.</textarea>" in edit_page
+    for mode, expected in (("none", ""), ("global", None)):
+        form = combo_form(token, "team", models, prompt_mode=mode, system_prompt="ignored")
+        saved = session.post(f"{gateway.url}/combos/{stored['id']}", data=form)
+        assert saved.status_code == 200
+        assert combos(gateway)["team"]["systemPrompt"] == expected
+    too_long = combo_form(token, "team", models, prompt_mode="own", system_prompt="x" * 20_001)
+    refused = session.post(f"{gateway.url}/combos/{stored['id']}", data=too_long)
+    assert refused.status_code == 400
+    assert field_error(refused.text, "systemPrompt") == "at most 20000 characters"
+    assert combos(gateway)["team"]["systemPrompt"] is None  # nothing saved
+
+
 def test_combo_forms_without_the_csrf_token_are_refused(gateway):
     combo = create_combo(gateway, "keep", ["openai/gpt-4o-mini"])
     session, _ = logged_in(gateway)

@@ -136,8 +136,10 @@ def test_health_page_has_six_cards_polls_every_10_s_and_works_as_a_fragment(conn
     assert row(page_html, "data-provider", "openai")  # a connected provider, breaker closed
     assert 'data-state="closed"' in row(page_html, "data-provider", "openai")
     cache = text_of(re.search(r'<section[^>]*id="health-cache".*?</section>', page_html, re.S)[0])
-    assert "Entries 0 Hits 0 Misses 0 Hit rate 0 %" in cache
-    assert "OmniRoute has no response cache yet, so these numbers stay at zero." in cache
+    assert "Response cache 0 0 0 % 0.0 KiB" in cache
+    assert "Idempotency 0 0 0 % 0.0 KiB" in cache
+    assert "Session affinity 0 0 0 %" in cache
+    assert "Prompt tokens 0 Read from cache 0 Written to cache 0 Hit rate 0 %" in cache
 
     fragment = session.get(connected.url + "/dashboard/health", headers=HX)
     assert fragment.status_code == 200 and "<html" not in fragment.text
@@ -558,3 +560,40 @@ def test_resilience_tab_speaks_indonesian(gateway):
     assert field_error(bad.text, "profiles.local.failureThreshold") == (
         "masukkan bilangan bulat dari 1 sampai 1000"
     )
+
+
+def test_the_cache_card_counts_answers_given_again_and_the_providers_prompt_caches(
+    connected, upstream
+):
+    upstream.add(Behavior(usage=(1000, 5), cached_tokens=400))
+    body = {**CHAT, "temperature": 0}
+    for _ in range(2):  # a miss (the provider answers), then a hit from the response cache
+        response = requests.post(connected.v1 + "/chat/completions", json=body, timeout=10)
+        assert response.status_code == 200, response.text
+    assert response.headers["X-OmniRoute-Cache"] == "HIT"
+    connected.services.usage.flush()
+    report = health(connected)
+    assert (report["cache"]["entries"], report["cache"]["hits"]) == (1, 1)
+    assert report["cache"]["hitRate"] == 0.5 and report["cache"]["bytes"] > 0
+    total = report["promptCache"]["total"]
+    assert (total["promptTokens"], total["cacheReadTokens"], total["hitRate"]) == (1000, 400, 0.4)
+    [line] = report["promptCache"]["models"]
+    # the hit is a request too, with no tokens: it leaves the rate as the provider made it
+    assert (line["provider"], line["model"], line["requests"]) == ("openai", "gpt-4o-mini", 2)
+
+    page_html = api(connected, "GET", "/dashboard/health").text
+    cache = text_of(re.search(r'<section[^>]*id="health-cache".*?</section>', page_html, re.S)[0])
+    assert re.search(r"Response cache 1 1 50 % \d+\.\d KiB", cache), cache
+    assert "Prompt tokens 1000 Read from cache 400 Written to cache 0 Hit rate 40 %" in cache
+    settings_html = api(connected, "GET", "/settings/ai").text
+    row = re.search(r'<tr data-prompt-model="openai/gpt-4o-mini">.*?</tr>', settings_html, re.S)
+    assert row and text_of(row[0]).split() == [
+        "openai",
+        "gpt-4o-mini",
+        "2",
+        "1000",
+        "400",
+        "0",
+        "40.0",
+        "%",
+    ]

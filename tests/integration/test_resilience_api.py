@@ -343,6 +343,9 @@ def test_health_shows_every_section_with_real_values_after_traffic(gateway, admi
         "queues",
         "lockouts",
         "cache",
+        "idempotency",
+        "affinity",
+        "promptCache",
         "latency",
     }
     system = health["system"]
@@ -364,7 +367,10 @@ def test_health_shows_every_section_with_real_values_after_traffic(gateway, admi
 
     [lockout] = health["lockouts"]
     assert (lockout["kind"], lockout["identifier"]) == ("login", "127.0.0.1")
-    assert set(health["cache"]) == {"entries", "hits", "misses", "hitRate"}
+    table = {"entries", "hits", "misses", "hitRate", "bytes"}
+    assert set(health["cache"]) == set(health["idempotency"]) == table
+    assert set(health["affinity"]) == {"entries", "kept", "moved"}
+    assert health["promptCache"]["windowDays"] == 7
 
     latency = health["latency"]
     assert latency["glm"]["count"] == 5 and latency["glm"]["errors"] == 2

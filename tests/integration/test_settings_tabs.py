@@ -14,6 +14,7 @@ from tests.dashboard_user import browser_session, csrf_from
 from tests.gateway_harness import start_gateway
 
 SETTINGS = "/api/settings"
+EFFORTS = {"minimal": 1024, "low": 2048, "medium": 8192, "high": 24576, "xhigh": 32768}
 TABS = {
     "/settings/security": (
         "password-section",
@@ -24,7 +25,13 @@ TABS = {
     ),
     "/settings/routing": ("routing-panel",),
     "/settings/resilience": ("resilience-profiles", "resilience-backoff"),
-    "/settings/ai": ("thinking-section", "system-prompt-section", "prompt-cache-section"),
+    "/settings/ai": (
+        "thinking-section",
+        "system-prompt-section",
+        "affinity-section",
+        "replay-section",
+        "prompt-cache-section",
+    ),
     "/settings/advanced": (
         "environment-section",
         "system-storage-section",
@@ -122,6 +129,18 @@ def test_api_patch_saves_the_new_fields_and_the_tabs_show_them(gateway, admin):
         ({"thinkingPolicy": "off", "noSuchSetting": 1}, "noSuchSetting"),
         ({"thinkingPolicy": "off", "maxAttempts": 0}, "maxAttempts"),
         ({"stickyRoundRobinLimit": 4, "thinkingBudgetCap": 0}, "thinkingBudgetCap"),
+        ({"thinkingBudgetFixed": 100}, "thinkingBudgetFixed"),
+        ({"effortBudgets": {"low": 2048}}, "effortBudgets"),
+        ({"effortBudgets": {**EFFORTS, "high": 200_000}}, "effortBudgets"),
+        ({"globalSystemPromptPosition": "middle"}, "globalSystemPromptPosition"),
+        ({"sessionAffinity": "yes"}, "sessionAffinity"),
+        ({"sessionAffinityHeader": "X Conv"}, "sessionAffinityHeader"),
+        ({"sessionAffinityMaxEntries": 10}, "sessionAffinityMaxEntries"),
+        ({"sessionAffinityTtlSeconds": 0}, "sessionAffinityTtlSeconds"),
+        ({"responseCacheTtlSeconds": -1}, "responseCacheTtlSeconds"),
+        ({"responseCacheMaxBytes": 1024}, "responseCacheMaxBytes"),
+        ({"idempotencyWindowSeconds": 3601}, "idempotencyWindowSeconds"),
+        ({"responseCacheStreams": 1}, "responseCacheStreams"),
     ],
 )
 def test_api_refuses_a_bad_field_by_name_and_saves_nothing(gateway, admin, body, param):
@@ -273,3 +292,53 @@ def test_model_list_needs_a_key_unless_security_opens_it(keyed):
     assert plain.get(models).status_code == 401
     keyed_call = plain.get(models, headers={"Authorization": f"Bearer {keyed.key}"})
     assert keyed_call.status_code == 200
+
+
+def test_the_new_ai_sections_save_from_forms_and_refuse_bad_values(gateway, admin):
+    session = browser_session(gateway)
+    token = csrf_from(session.get(gateway.url + "/settings/ai").text)
+    form = {
+        "csrf_token": token,
+        "thinkingPolicy": "effort_map",
+        **{f"effortBudgets.{level}": str(budget + 1) for level, budget in EFFORTS.items()},
+        "thinkingBudgetFixed": "3000",
+    }
+    saved = session.post(gateway.url + "/settings/ai/thinking", data=form, allow_redirects=False)
+    assert saved.status_code == 302, saved.text
+    settings = admin.get(gateway.url + SETTINGS).json()
+    assert settings["thinkingPolicy"] == "effort_map" and settings["thinkingBudgetFixed"] == 3000
+    assert settings["effortBudgets"] == {level: b + 1 for level, b in EFFORTS.items()}
+
+    form = {
+        "csrf_token": token,
+        "sessionAffinityHeader": "X_Thread",  # no checkbox: switched off
+        "sessionAffinityMaxEntries": "500",
+        "sessionAffinityTtlSeconds": "90.5",
+    }
+    refused = session.post(gateway.url + "/settings/ai/affinity", data=form)
+    assert refused.status_code == 400
+    assert (
+        'data-error="sessionAffinityHeader"' in refused.text and 'value="X_Thread"' in refused.text
+    )
+    assert admin.get(gateway.url + SETTINGS).json()["sessionAffinity"] is True  # nothing saved
+    form["sessionAffinityHeader"] = "X-Thread"
+    assert session.post(gateway.url + "/settings/ai/affinity", data=form).status_code == 200
+    settings = admin.get(gateway.url + SETTINGS).json()
+    assert settings["sessionAffinity"] is False and settings["sessionAffinityHeader"] == "X-Thread"
+    assert settings["sessionAffinityTtlSeconds"] == 90.5
+
+    form = {
+        "csrf_token": token,
+        "responseCache": "on",
+        "responseCacheStreams": "on",
+        "responseCacheTtlSeconds": "60",
+        "responseCacheMaxEntries": "10",
+        "responseCacheMaxBytes": "1048576",
+        "idempotencyWindowSeconds": "0",
+    }
+    saved = session.post(gateway.url + "/settings/ai/replay", data=form)
+    assert saved.status_code == 200 and "data-saved" in saved.text
+    assert 'data-field="idempotencyWindowSeconds">Off<' in saved.text
+    settings = admin.get(gateway.url + SETTINGS).json()
+    assert settings["responseCacheStreams"] is True and settings["responseCacheMaxEntries"] == 10
+    assert settings["idempotencyWindowSeconds"] == 0

@@ -38,7 +38,8 @@ hop restores them; other formats ignore them, so they are dropped across formats
   anthropic.metadata        the client's `metadata` object
   anthropic.output_config   the client's `output_config` (effort/format are re-derived)
   anthropic.thinking        the client's `thinking` object, None when it sent none (then no
-                            thinking is built even though an effort makes a Reasoning)
+                            thinking is built even though an effort makes a Reasoning, unless
+                            the AI policy imposed it: Reasoning.imposed)
   anthropic.server_tools    [[position, tool]]: non-custom tools (web_search_20250305, bash_…)
   anthropic.tool_fields     {tool name: custom-tool fields with no canonical home}
   anthropic.raw_blocks      [[message index, part position, block]]: blocks with no canonical

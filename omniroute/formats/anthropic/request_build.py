@@ -196,7 +196,8 @@ def _build_thinking(request: Request) -> tuple[dict | None, int]:
     reasoning, given_max = request.reasoning, request.max_tokens
     original = request.extra.get("anthropic.thinking")
     limit = model_limit(request)
-    if reasoning is None or ("anthropic.thinking" in request.extra and original is None):
+    client_chose_none = "anthropic.thinking" in request.extra and original is None
+    if reasoning is None or (client_chose_none and not reasoning.imposed):
         return None, given_max or limit or DEFAULT_MAX_TOKENS
     thinking: dict[str, Any]
     max_tokens = given_max or limit or DEFAULT_MAX_TOKENS

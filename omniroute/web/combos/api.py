@@ -1,9 +1,11 @@
 """Management API for combos: GET|POST /api/combos, GET|PUT|DELETE /api/combos/<id>,
 POST /api/combos/test.
 
-A combo is {"id", "name", "strategy", "models": [{"model", "weight"}]}. POST and PUT take
-"name", "models" (model ids or combo names, as strings or {"model", "weight"} objects, in
-order) and an optional "strategy" (default: Settings → Routing's combo strategy). A name is
+A combo is {"id", "name", "strategy", "models": [{"model", "weight"}], "systemPrompt"}. POST and
+PUT take "name", "models" (model ids or combo names, as strings or {"model", "weight"} objects, in
+order), an optional "strategy" (default: Settings → Routing's combo strategy) and an optional
+"systemPrompt": null (or left out) uses Settings → AI's global system prompt, "" sends none for
+this combo, a text replaces the global one for requests to this combo. A name is
 letters, digits and . _ : - (no "/", so it never looks like `<provider>/<model>`). Saving a
 combo that would form a cycle or nest more than three deep is a 400 naming the path; deleting a
 combo another combo uses is a 409 naming them. `POST /api/combos/test` {"name"} or {"id"} sends
@@ -19,6 +21,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from ...proxy.translation import ClientCall
+from ...routing.ai_policy import SYSTEM_PROMPT_MAX_CHARS
 from ...routing.combos import (
     COMBO_NAME,
     COMBO_STRATEGIES,
@@ -51,6 +54,7 @@ def as_json(combo: Combo) -> dict:
         "name": combo.name,
         "strategy": combo.strategy,
         "models": [{"model": t.model, "weight": t.weight} for t in combo.targets],
+        "systemPrompt": combo.system_prompt,
     }
 
 
@@ -65,7 +69,20 @@ def parse_combo(body: dict) -> Combo:
     models = body.get("models")
     if not isinstance(models, list) or not 1 <= len(models) <= MAX_TARGETS:
         raise FieldError("models", _l("must be a list of 1 to %(n)d models", n=MAX_TARGETS))
-    return Combo(name, tuple(_target(item) for item in models), strategy)
+    targets = tuple(_target(item) for item in models)
+    return Combo(name, targets, strategy, system_prompt=_system_prompt(body.get("systemPrompt")))
+
+
+def _system_prompt(value) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FieldError("systemPrompt", _l("must be text, or null for the global prompt"))
+    if len(value) > SYSTEM_PROMPT_MAX_CHARS:
+        raise FieldError(
+            "systemPrompt", _l("at most %(count)d characters", count=SYSTEM_PROMPT_MAX_CHARS)
+        )
+    return value.strip()
 
 
 def _target(item) -> ComboTarget:

@@ -69,7 +69,14 @@ COMBO_STRATEGY_HELP = {
     ),
 }
 # a FieldError's field → the editor control to focus
-FIELD_CONTROLS = {"name": "combo-name", "strategy": "combo-strategy", "models": "new-target"}
+FIELD_CONTROLS = {
+    "name": "combo-name",
+    "strategy": "combo-strategy",
+    "models": "new-target",
+    "systemPrompt": "combo-prompt",
+}
+# the editor's choice of system prompt → how the API spells it (see prompt_of)
+PROMPT_MODES = ("global", "none", "own")
 
 
 @dataclass
@@ -81,6 +88,8 @@ class Draft:
     targets: list[tuple[str, str]] = field(default_factory=list)  # (model, weight as typed)
     new_model: str = ""
     combo_id: int | None = None
+    prompt_mode: str = "global"
+    prompt: str = ""
 
     def body(self) -> dict:
         """The API body of this draft (a weight that is not a number stays text, so the API's
@@ -89,7 +98,15 @@ class Draft:
             "name": self.name,
             "strategy": self.strategy,
             "models": [{"model": m, "weight": _weight(w)} for m, w in self.targets],
+            "systemPrompt": prompt_of(self.prompt_mode, self.prompt),
         }
+
+
+def prompt_of(mode: str, text: str) -> str | None:
+    """The API's systemPrompt for the editor's choice: None (the global one), "" or the text."""
+    if mode == "own":
+        return text
+    return "" if mode == "none" else None
 
 
 def _weight(text: str):
@@ -108,7 +125,16 @@ def _default_strategy() -> str:
 
 def draft_from_combo(combo: Combo) -> Draft:
     targets = [(t.model, str(t.weight)) for t in combo.targets]
-    return Draft(combo.name, combo.strategy, targets, combo_id=combo.id)
+    prompt = combo.system_prompt
+    mode = "global" if prompt is None else ("own" if prompt else "none")
+    return Draft(
+        combo.name,
+        combo.strategy,
+        targets,
+        combo_id=combo.id,
+        prompt_mode=mode,
+        prompt=prompt or "",
+    )
 
 
 def draft_from_form(combo_id: int | None) -> Draft:
@@ -125,6 +151,8 @@ def draft_from_form(combo_id: int | None) -> Draft:
         targets,
         form.get("new_model", "").strip(),
         combo_id,
+        mode if (mode := form.get("prompt_mode", "global")) in PROMPT_MODES else "global",
+        form.get("system_prompt", ""),
     )
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from ...resilience.health_report import build_health_report
 from ..security import field_error
+from .report import health_report
 
 bp = Blueprint("health", __name__)
 
@@ -20,7 +20,7 @@ def _services():
 
 @bp.get("/health")
 def get_health():
-    return jsonify(build_health_report(_services()))
+    return jsonify(health_report(_services()))
 
 
 @bp.get("/telemetry/summary")

@@ -19,10 +19,10 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ...resilience.health_report import build_health_report
 from ..dashboard.pages import is_fragment_request
 from ..resilience.api import reset_resilience
 from ..time_spans import days_or_hours
+from .report import health_report
 
 bp = Blueprint("health", __name__, url_prefix="/dashboard/health")
 
@@ -96,7 +96,7 @@ def done_message(done: str, name: str) -> str | None:
 
 def _cards_context(**context) -> dict:
     return {
-        "report": build_health_report(current_app.extensions["omniroute"]),
+        "report": health_report(current_app.extensions["omniroute"]),
         "refresh": refresh_seconds(),
         "refresh_arg": _refresh_arg(),
         "lockout_kinds": LOCKOUT_KINDS,

@@ -24,7 +24,7 @@ from ..models.api_aliases import MAX_LENGTH, PATTERN_CHARS
 from ..providers.connection_form import MAX_NAME
 from ..providers.node_form import PREFIX_PATTERN
 from ..request_limits import MAX_ID
-from ..settings.options import AI_FIELDS, READ_ONLY_FIELDS, SECURITY_FIELDS
+from ..settings.options import EFFORT_LEVELS, FIELD_SPECS, READ_ONLY_FIELDS
 
 JSON = "application/json"
 
@@ -192,16 +192,18 @@ def _option_field(kind: str, limits) -> dict:
         return one_of(limits)
     if kind == "int":
         return integer(*limits)
-    return string(0, limits) if kind == "text" else BOOLEAN
+    if kind == "number":
+        return number(*limits)
+    if kind == "budgets":
+        budget = integer(*limits)
+        return obj({level: budget for level in EFFORT_LEVELS}, EFFORT_LEVELS, closed=True)
+    return string(0, limits) if kind in ("text", "header") else BOOLEAN
 
 
 ROUTING_CHANGES = obj(
     {
         **{name: _routing_field(allowed) for name, (_, allowed) in API_FIELDS.items()},
-        **{
-            name: _option_field(kind, limits)
-            for name, (_, kind, limits) in {**AI_FIELDS, **SECURITY_FIELDS}.items()
-        },
+        **{name: _option_field(kind, limits) for name, (_, kind, limits) in FIELD_SPECS.items()},
         **{
             name: {"readOnly": True, "description": f"the environment setting {variable}"}
             for name, variable in READ_ONLY_FIELDS.items()

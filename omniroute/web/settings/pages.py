@@ -3,7 +3,8 @@ the five tabs are in templates/partials/settings/tabs.html).
 
 - Security: the password form (posted to /settings/password, auth/pages.py), sessions, whether
   the model lists need an API key, IP access control and provider blocking.
-- AI: the thinking-budget policy, the global system prompt, prompt-cache statistics.
+- AI: the thinking-budget policy, the global system prompt, session affinity, the response
+  cache and idempotency, the providers' prompt-cache statistics per provider and model.
 - Advanced: outbound proxies, the upstream timeouts and request logging (environment settings,
   shown read-only with their variable names: they are read when the gateway starts), System &
   Storage.
@@ -20,9 +21,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from ...store.prompt_cache import prompt_cache_stats
 from ..dashboard.pages import is_fragment_request
 from ..providers.connection_form import FieldError
-from .options import READ_ONLY_FIELDS, check_option_changes, options_as_api, save_option_changes
+from .options import (
+    EFFORT_LEVELS,
+    FIELD_SPECS,
+    READ_ONLY_FIELDS,
+    check_option_changes,
+    options_as_api,
+    save_option_changes,
+)
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -37,14 +46,42 @@ SECTIONS = {
     "thinking": (
         "ai",
         "partials/settings/ai_thinking.html",
-        ("thinkingPolicy", "thinkingBudgetCap"),
+        ("thinkingPolicy", "thinkingBudgetCap", "thinkingBudgetFixed", "effortBudgets"),
     ),
-    "system-prompt": ("ai", "partials/settings/ai_system_prompt.html", ("globalSystemPrompt",)),
+    "system-prompt": (
+        "ai",
+        "partials/settings/ai_system_prompt.html",
+        ("globalSystemPrompt", "globalSystemPromptPosition"),
+    ),
+    "replay": (
+        "ai",
+        "partials/settings/ai_replay.html",
+        (
+            "responseCache",
+            "responseCacheStreams",
+            "responseCacheTtlSeconds",
+            "responseCacheMaxEntries",
+            "responseCacheMaxBytes",
+            "idempotencyWindowSeconds",
+        ),
+    ),
+    "affinity": (
+        "ai",
+        "partials/settings/ai_affinity.html",
+        (
+            "sessionAffinity",
+            "sessionAffinityHeader",
+            "sessionAffinityMaxEntries",
+            "sessionAffinityTtlSeconds",
+        ),
+    ),
 }
 SAVED_MESSAGES = {
     "models-key": _l("API key requirement saved."),
     "thinking": _l("Thinking policy saved."),
     "system-prompt": _l("System prompt saved."),
+    "affinity": _l("Session affinity saved."),
+    "replay": _l("Response cache and idempotency saved."),
 }
 THINKING_LABELS = {
     "passthrough": (
@@ -55,7 +92,19 @@ THINKING_LABELS = {
         _l("Capped budget"),
         _l("A thinking budget or effort above the cap is lowered to it."),
     ),
+    "fixed": (
+        _l("Fixed budget"),
+        _l("Every request thinks with the fixed budget, whatever it asked."),
+    ),
+    "effort_map": (
+        _l("Budget per effort"),
+        _l("A request asking for an effort level thinks with that level's budget below."),
+    ),
     "off": (_l("Off"), _l("Every request asks the model not to think.")),
+}
+PROMPT_POSITION_LABELS = {
+    "before": _l("Before what the client sends"),
+    "after": _l("After what the client sends"),
 }
 READ_ONLY_LABELS = {
     "upstreamConnectTimeout": _l("Connect timeout (seconds)"),
@@ -69,8 +118,11 @@ READ_ONLY_LABELS = {
 def _context(tab: str, **context) -> dict:
     return {
         "tab": tab,
+        "prompt_cache": prompt_cache_stats() if tab == "ai" else None,
         "options": options_as_api(),
         "thinking_labels": THINKING_LABELS,
+        "position_labels": PROMPT_POSITION_LABELS,
+        "effort_levels": EFFORT_LEVELS,
         "read_only_labels": READ_ONLY_LABELS,
         "read_only_variables": READ_ONLY_FIELDS,
         "keys_required": current_app.extensions["omniroute"].client_auth.required,
@@ -103,23 +155,51 @@ def _section(tab: str, section: str, status: int = 200, **context):
 
 
 def form_changes(section: str, form) -> tuple[dict, dict]:
-    """The PATCH body of one section's form (checked), and the errors by field."""
+    """The PATCH body of one section's form (checked), and the errors by field; a field the
+    form does not carry is left as it is."""
     changes: dict = {}
     errors: dict = {}
     for name in SECTIONS[section][2]:
-        if name == "modelsRequireKey":
-            value = form.get(name) == "on"
-        elif name == "thinkingBudgetCap":
-            text = form.get(name, "").strip()
-            whole = text.isascii() and text.isdecimal() and len(text) <= 9
-            value = int(text) if whole else text
-        else:
-            value = form.get(name, "")
+        kind = FIELD_SPECS[name][1]
+        if not in_form(form, name, kind):
+            continue  # a form without the field leaves it as it is
+        value = form_value(form, name, kind)
         try:
             changes.update(check_option_changes({name: value}))
         except FieldError as error:
             errors[error.field] = error.message
     return changes, errors
+
+
+def form_value(form, name: str, kind: str):
+    """A form field as the API takes it (text the checks refuse stays text, so they name it)."""
+    if kind == "bool":
+        return form.get(name) == "on"
+    if kind == "budgets":
+        return {level: form_value(form, f"{name}.{level}", "int") for level in EFFORT_LEVELS}
+    text = form.get(name, "")
+    if kind == "int" and text.strip().isascii() and text.strip().isdecimal():
+        return int(text) if len(text.strip()) <= 9 else text
+    if kind == "number":
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text
+
+
+def in_form(form, name: str, kind: str) -> bool:
+    """Whether the form carries the field (an unticked checkbox is sent as nothing: off)."""
+    if kind == "bool":
+        return True
+    if kind == "budgets":
+        return any(f"{name}.{level}" in form for level in EFFORT_LEVELS)
+    return name in form
+
+
+def form_values(form, section: str) -> dict:
+    """What the section's form holds, to show again after a refusal."""
+    return {name: form_value(form, name, FIELD_SPECS[name][1]) for name in SECTIONS[section][2]}
 
 
 def _tab_page(tab: str):
@@ -166,7 +246,7 @@ def save(tab: str, section: str):
     _section_or_404(tab, section)
     changes, errors = form_changes(section, request.form)
     if errors:
-        values = {key: request.form.get(key, "") for key in SECTIONS[section][2]}
+        values = form_values(request.form, section)
         return _section(tab, section, 400, edit=section, errors=errors, values=values)
     save_option_changes(changes)
     if is_fragment_request():
