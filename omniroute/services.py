@@ -83,6 +83,21 @@ class Services:
         """The sign-in service the dashboard drives (subscription accounts)."""
         return self.subscriptions.signin
 
+    def reload(self) -> None:
+        """Read everything kept in memory from the database again (after the database was
+        replaced or its configuration changed as a whole: an import, a restore, a sync)."""
+        self.routes.invalidate()  # providers, nodes, combos, aliases, chains, prices, policy
+        self.client_auth.key_hashes.invalidate()
+        self.ai_policy.invalidate()
+        self.proxies.invalidate()
+        self.access.invalidate()
+        if self.pipeline.replay is not None:
+            self.pipeline.replay.options.invalidate()
+        if self.pipeline.affinity is not None:
+            self.pipeline.affinity.invalidate()
+        with self.database.connection_context():
+            self.resilience.apply(load_resilience_settings())
+
     def close(self) -> None:
         """Flush pending usage rows and release connections (graceful shutdown)."""
         self.monitor.close()  # open live-monitor feeds end
