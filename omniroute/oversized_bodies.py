@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from waitress.channel import HTTPChannel
@@ -40,15 +41,20 @@ LINGER_SECONDS = 5.0  # how long a refused client may go on sending before the s
 class BodyLimitParser(HTTPRequestParser):
     """waitress's parser with the gateway's limit on the body's real (decoded) size."""
 
-    def __init__(self, adj, body_limit: int, on_refused):
+    def __init__(self, adj, body_limit: int, on_refused, larger_limits: Mapping[str, int]):
         super().__init__(adj)
         self.body_limit = body_limit
         self.on_refused = on_refused
+        self.larger_limits = larger_limits  # path -> its own limit (the database import)
+
+    def limit(self) -> int:
+        """The limit for this request's path (known once its headers are parsed)."""
+        return self.larger_limits.get(getattr(self, "path", None) or "", self.body_limit)
 
     def received(self, data: bytes) -> int:
         consumed = super().received(data)
         if self.error is None and self._over_limit():
-            self.error = RequestEntityTooLarge(f"exceeds max_body of {self.body_limit}")
+            self.error = RequestEntityTooLarge(f"exceeds max_body of {self.limit()}")
             self.completed = True
         if isinstance(self.error, RequestEntityTooLarge):
             self.expect_continue = False  # never invite the body we refuse
@@ -66,9 +72,10 @@ class BodyLimitParser(HTTPRequestParser):
             raise
 
     def _over_limit(self) -> bool:
-        if self.content_length > self.body_limit:
+        limit = self.limit()
+        if self.content_length > limit:
             return True
-        return self.chunked and self.body_rcv is not None and len(self.body_rcv) > self.body_limit
+        return self.chunked and self.body_rcv is not None and len(self.body_rcv) > limit
 
 
 class ShapedErrorTask(ErrorTask):
@@ -86,7 +93,8 @@ class ShapedErrorTask(ErrorTask):
         path = getattr(self.request, "path", None) or ""  # unset when the request line was bad
         shaped: GatewayError
         if isinstance(error, RequestEntityTooLarge):
-            shaped = body_too_large(self.channel.body_limit)
+            limit = getattr(self.request, "limit", lambda: self.channel.body_limit)()
+            shaped = body_too_large(limit)
         elif 400 <= error.code < 500 and (not path or self.channel.answers_in_json(path)):
             shaped = InvalidRequestError(f"{error.reason}: {error.body}", status=error.code)
         else:
@@ -107,6 +115,7 @@ class BodyLimitChannel(HTTPChannel):
 
     error_task_class = ShapedErrorTask
     body_limit: int
+    larger_limits: Mapping[str, int]
     render_error: ErrorRenderer
     answers_in_json: Callable[[str], bool]
     readable: Callable[[], bool]  # replaced per connection while lingering
@@ -117,7 +126,10 @@ class BodyLimitChannel(HTTPChannel):
         super().__init__(server, sock, addr, adj, map)
         # waitress's stub wants a class here; waitress only ever calls parser_class(adj)
         self.parser_class = partial(  # type: ignore[assignment]
-            BodyLimitParser, body_limit=self.body_limit, on_refused=self._refuse
+            BodyLimitParser,
+            body_limit=self.body_limit,
+            on_refused=self._refuse,
+            larger_limits=self.larger_limits,
         )
 
     def _refuse(self) -> None:
@@ -155,15 +167,20 @@ class BodyLimitChannel(HTTPChannel):
 
 
 def body_limit_channel(
-    body_limit: int, render_error: ErrorRenderer, answers_in_json: Callable[[str], bool]
+    body_limit: int,
+    render_error: ErrorRenderer,
+    answers_in_json: Callable[[str], bool],
+    larger_limits: Mapping[str, int] | None = None,
 ) -> type[BodyLimitChannel]:
-    """A channel class refusing bodies over `body_limit`; `render_error(path, error)` → Reply;
-    `answers_in_json(path)` tells the paths whose unparsable requests get a JSON error."""
+    """A channel class refusing bodies over `body_limit` (or, for a path in `larger_limits`,
+    over that path's own); `render_error(path, error)` → Reply; `answers_in_json(path)` tells
+    the paths whose unparsable requests get a JSON error."""
     return type(
         "BodyLimitChannel",
         (BodyLimitChannel,),
         {
             "body_limit": body_limit,
+            "larger_limits": MappingProxyType(dict(larger_limits or {})),
             "render_error": staticmethod(render_error),
             "answers_in_json": staticmethod(answers_in_json),
         },

@@ -9,6 +9,8 @@ from typing import Any
 from .access.gate import AccessGate
 from .access.store import load_blocked_providers
 from .admin_password import ensure_admin_password
+from .backups.operations import backup_before_migrations, schedule_backups
+from .backups.schedule import BackupSchedule
 from .fanout import FanOut
 from .proxies.resolve import ENV_PROXY_SETTINGS, ProxyResolver
 from .proxies.store import load_proxy_settings
@@ -41,6 +43,7 @@ from .store.secret_files import ensure_data_dir, read_or_create_secret
 from .store.snapshot_cache import SnapshotCache
 from .store.usage_batches import UsageBatchStore
 from .subscription_services import SubscriptionServices, build_subscription_services
+from .sync.puller import SyncPuller
 from .translator.monitor import LiveMonitor
 from .usage.accounting import Accounting
 from .usage.budgets import BudgetLedger
@@ -72,6 +75,8 @@ class Services:
     access: AccessGate
     ai_policy: SnapshotCache  # Settings → AI (routing/ai_policy.py), read once per request
     started_at: float = field(default_factory=time.time)
+    backup_schedule: BackupSchedule | None = None
+    sync: SyncPuller = field(init=False)  # sync between instances: pulls from CLOUD_URL
 
     @property
     def proxies(self) -> ProxyResolver:
@@ -92,14 +97,18 @@ class Services:
         self.proxies.invalidate()
         self.access.invalidate()
         if self.pipeline.replay is not None:
-            self.pipeline.replay.options.invalidate()
+            self.pipeline.replay.invalidate()
         if self.pipeline.affinity is not None:
             self.pipeline.affinity.invalidate()
         with self.database.connection_context():
             self.resilience.apply(load_resilience_settings())
+            self.budgets.set_budgets(load_budgets())
 
     def close(self) -> None:
         """Flush pending usage rows and release connections (graceful shutdown)."""
+        if self.backup_schedule is not None:
+            self.backup_schedule.stop()
+        self.sync.stop()
         self.monitor.close()  # open live-monitor feeds end
         self.subscriptions.signin.close()  # loopback sign-in listeners still open
         self.usage.stop()
@@ -133,6 +142,7 @@ def build_services(settings: dict[str, Any]) -> Services:
     data_dir = settings["DATA_DIR"]
     ensure_data_dir(data_dir)
     database = open_database(settings["DATABASE_URL"])
+    backup_before_migrations(database, data_dir)
     migrate(database)
     box = SecretBox.from_settings(settings["STORAGE_ENCRYPTION_KEY"], data_dir)
     with database.connection_context():
@@ -192,7 +202,7 @@ def build_services(settings: dict[str, Any]) -> Services:
     ai_policy = SnapshotCache(database, load_ai_policy)
     replay = ReplayGate(SnapshotCache(database, load_replay_options))
     affinity = SessionAffinity(SnapshotCache(database, load_affinity_options))
-    return Services(
+    services = Services(
         settings=settings,
         database=database,
         box=box,
@@ -231,3 +241,7 @@ def build_services(settings: dict[str, Any]) -> Services:
         access=AccessGate(database),
         ai_policy=ai_policy,
     )
+    services.backup_schedule = schedule_backups(services, fanout.session.executor.submit)
+    services.sync = SyncPuller(services)
+    services.sync.start()  # only with CLOUD_URL set
+    return services

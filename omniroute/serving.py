@@ -30,6 +30,7 @@ from .clientapi.paths import is_client_api_path
 from .logs.access import AccessLog
 from .oversized_bodies import body_limit_channel, use_channel_class
 from .startup_checks import listen_error
+from .web.backups.upload import UPLOAD_LIMITS
 from .web.security import is_api_path
 
 BODY_SLACK = 2  # waitress's raw cap (framing included); the decoded limit is checked exactly
@@ -51,7 +52,7 @@ def build_server(app: Flask, sockets=None, **overrides):
         channel_timeout=max(
             300, int(max(settings["UPSTREAM_READ_TIMEOUT"], settings["UPSTREAM_IDLE_TIMEOUT"])) + 30
         ),
-        max_request_body_size=settings["MAX_BODY_BYTES"] * BODY_SLACK,
+        max_request_body_size=max(settings["MAX_BODY_BYTES"], *UPLOAD_LIMITS.values()) * BODY_SLACK,
         ident="OmniRoute",
         expose_tracebacks=False,
         channel_request_lookahead=1,  # keeps reading, so a hung-up client is seen before a write
@@ -73,7 +74,8 @@ def build_server(app: Flask, sockets=None, **overrides):
             raise
         raise named from None
     use_channel_class(
-        server, body_limit_channel(settings["MAX_BODY_BYTES"], error_reply, answers_in_json)
+        server,
+        body_limit_channel(settings["MAX_BODY_BYTES"], error_reply, answers_in_json, UPLOAD_LIMITS),
     )
     return server
 

@@ -74,6 +74,11 @@ def parse_http_url(raw: str) -> str:
     return raw.strip().rstrip("/")
 
 
+def parse_optional_http_url(raw: str) -> str:
+    """An http(s) URL, or "" (off) when blank."""
+    return parse_http_url(raw) if raw.strip() else ""
+
+
 def parse_database_url(raw: str) -> str:
     scheme = urlparse(raw.strip()).scheme
     if scheme not in {"sqlite", "postgresql", "postgres"}:
@@ -179,6 +184,19 @@ SETTINGS: tuple[Setting, ...] = (
         parse_database_url,
         shown_default="sqlite:///DATA_DIR/omniroute.db",
         secret=True,  # postgresql://user:password@…
+    ),
+    Setting(
+        "BACKUP_INTERVAL_HOURS",
+        24.0,
+        "Hours between automatic database backups into DATA_DIR/backups/ (0 = none on a "
+        "schedule; a backup is still taken before an import, a restore or a migration).",
+        float_between(0, 24 * 365),
+    ),
+    Setting(
+        "BACKUP_KEEP",
+        7,
+        "How many backups DATA_DIR/backups/ keeps; older ones are deleted as new ones are made.",
+        int_between(1, 1000),
     ),
     Setting(
         "REQUIRE_API_KEY",
@@ -332,6 +350,31 @@ SETTINGS: tuple[Setting, ...] = (
         "How log lines are written: text (one readable line each) or json (one JSON object per "
         "line: time, level, logger, message and the line's fields).",
         one_of("text", "json"),
+    ),
+    Setting(
+        "CLOUD_URL",
+        "",
+        "Base URL of another OmniRoute instance to take the configuration from (sync between "
+        "instances: providers and nodes without credentials, combos, aliases, chains, settings, "
+        "prices), pulled from its /api/sync/bundle with SYNC_TOKEN. Empty: off.",
+        parse_optional_http_url,
+        shown_default="(empty: off)",
+    ),
+    Setting(
+        "SYNC_TOKEN",
+        None,
+        "Token of sync between instances (16+ characters): the one this instance's "
+        "/api/sync/bundle accepts as `Authorization: Bearer`, and the one it sends to CLOUD_URL. "
+        "Generated into DATA_DIR/sync-token if unset (shown in Settings → Advanced).",
+        parse_secret,
+        secret=True,
+    ),
+    Setting(
+        "SYNC_INTERVAL_SECONDS",
+        300.0,
+        "How often an instance with CLOUD_URL pulls the configuration bundle (a pull sends "
+        "If-None-Match and applies only a newer version).",
+        float_between(0.1, 86400),
     ),
     Setting(
         "USAGE_FLUSH_SECONDS",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import Future
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..errors import GatewayError, UpstreamUnreachableError
 from ..formats.registry import FORMATS
@@ -413,6 +413,10 @@ class Replay(Protocol):
     """Answers given again instead of calling a provider (replay/gate.py ReplayGate)."""
 
     def handle(self, call: ClientCall, pipeline: Pipeline) -> Reply: ...
+
+    def invalidate(self) -> None: ...
+
+    def stats(self) -> dict[str, dict[str, Any]]: ...
 
 
 class _CatalogPrices:

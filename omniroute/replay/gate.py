@@ -59,6 +59,8 @@ class Answering(Protocol):
 class OptionsSource(Protocol):
     def snapshot(self) -> ReplayOptions: ...
 
+    def invalidate(self) -> None: ...
+
 
 class ReplayGate:
     def __init__(self, options: OptionsSource, clock: Callable[[], float] = time.monotonic):
@@ -71,6 +73,10 @@ class ReplayGate:
             defaults.idempotency_window_seconds, defaults.max_entries, defaults.max_bytes, clock
         )
         self._applied: ReplayOptions | None = None
+
+    def invalidate(self) -> None:
+        """The stored options changed (Settings → AI): read them again on the next request."""
+        self.options.invalidate()
 
     def stats(self) -> dict[str, dict[str, Any]]:
         """The response cache and the idempotency table: entries, bytes, hits, misses, hit rate."""

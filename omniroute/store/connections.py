@@ -99,10 +99,15 @@ def create_connection(box: SecretBox, *, api_key: str, **fields) -> ConnectionRe
 def update_connection(
     box: SecretBox, connection_id: int, *, api_key: str | None = None, **fields
 ) -> ConnectionRecord | None:
-    """Change the given fields; a None or empty `api_key` keeps the stored key."""
+    """Change the given fields; a None or empty `api_key` keeps the stored key. A new key
+    forgets the last test's outcome (it was the old key's: e.g. "key needed")."""
     if api_key:
         fields["api_key_encrypted"] = box.encrypt(api_key)
         fields["api_key_hint"] = key_hint(api_key)
+        fields.setdefault("last_test_ok", None)
+        fields.setdefault("last_test_error", None)
+        fields.setdefault("last_test_latency_ms", None)
+        fields.setdefault("last_tested_at", None)
     fields["updated_at"] = utcnow()
     ProviderConnection.update(**fields).where(ProviderConnection.id == connection_id).execute()
     return get_connection(connection_id)

@@ -9,6 +9,7 @@ from flask import Blueprint
 
 from .auth import api as auth_api
 from .auth import pages as auth_pages
+from .backups import api as backups_api
 from .combos import api as combos_api
 from .combos import pages as combos_pages
 from .costs import api as pricing_api
@@ -38,9 +39,10 @@ from .settings import api as settings_api
 from .settings import api_access as ip_access_api
 from .settings import api_blocking as blocked_providers_api
 from .settings import api_proxy as proxy_api
+from .settings import api_sync as sync_api
 from .settings import blocking_pages as provider_blocking_pages
 from .settings import pages as settings_pages
-from .settings import proxy_pages
+from .settings import proxy_pages, storage_pages
 from .translator import api as translator_api
 from .translator import pages as translator_pages
 from .usage import api as usage_api
@@ -57,7 +59,7 @@ for area_api in (
     auth_api, providers_api, provider_nodes_api, models_api, aliases_api, combos_api,
     chains_api, settings_api, resilience_api, health_api, usage_api, api_request_logs,
     pricing_api, budgets_api, keys_api, translator_api, openapi_api, oauth_api,
-    ip_access_api, blocked_providers_api, proxy_api,
+    ip_access_api, blocked_providers_api, proxy_api, backups_api, sync_api,
 ):  # fmt: skip
     api.register_blueprint(area_api.bp)
 
@@ -65,6 +67,6 @@ for area_pages in (
     auth_pages, dashboard_pages, providers_pages, catalog_pages, nodes_pages, combos_pages,
     routing_pages, resilience_pages, settings_pages, health_pages, usage_pages, costs_pages,
     keys_pages, translator_pages, oauth_pages,
-    ip_access_pages, provider_blocking_pages, proxy_pages,
+    ip_access_pages, provider_blocking_pages, proxy_pages, storage_pages,
 ):  # fmt: skip
     pages.register_blueprint(area_pages.bp)

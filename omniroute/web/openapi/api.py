@@ -154,7 +154,7 @@ def operation(rule: Rule, method: str, view, tag: str) -> dict:
     if declared.body is not None:
         entry["requestBody"] = {
             "required": declared.body_required,
-            "content": {JSON: {"schema": declared.body}},
+            "content": {declared.body_media_type: {"schema": declared.body}},
         }
     return entry
 

@@ -52,6 +52,34 @@ from .schemas import (
     string,
 )
 
+BACKUP = obj(
+    {"name": string(), "size": integer(0), "created": string(), "reason": string()},
+    ["name", "size", "created", "reason"],
+)
+IMPORT_OUTCOME = obj(
+    {"imported": string(), "backup": BACKUP, "accountsNeedingKey": integer(0)},
+    ["imported", "backup", "accountsNeedingKey"],
+)
+SQLITE_FILE = Operation(returns={"type": "string"}, media_type="application/vnd.sqlite3")
+BACKUP_OPERATIONS = {
+    "api.backups.export_database": SQLITE_FILE,
+    "api.backups.export_everything": Operation(
+        returns={"type": "string"}, media_type="application/gzip"
+    ),
+    "api.backups.import_upload": Operation(
+        body=obj({"file": string(0, contentMediaType="application/octet-stream")}, ["file"]),
+        body_media_type="multipart/form-data",
+        returns=IMPORT_OUTCOME,
+    ),
+    "api.backups.list_backups": Operation(
+        returns=obj({"data": array(BACKUP), "storage": OBJECT}, ["data", "storage"])
+    ),
+    "api.backups.create_backup": Operation(status=201, returns=BACKUP),
+    "api.backups.download_backup": SQLITE_FILE,
+    "api.backups.restore_backup": Operation(returns=IMPORT_OUTCOME),
+    "api.backups.delete_backup": NO_CONTENT,
+}
+
 OPERATIONS: dict[str, Operation] = {
     "api.auth.login": Operation(
         body=obj({"password": string(0)}, ["password"]),
@@ -276,6 +304,7 @@ OPERATIONS: dict[str, Operation] = {
     "api.usage.export_csv": Operation(
         query=USAGE_FILTERS, returns={"type": "string"}, media_type="text/csv"
     ),
+    **BACKUP_OPERATIONS,
 }
 
 # Unsafe methods that read no body: they act on the path alone.
@@ -285,4 +314,7 @@ BODILESS = {
     "api.providers.test_connection",
     "api.providers.refresh_connection",
     "api.providers.poll_quota",
+    "api.sync.sync_now",
+    "api.backups.create_backup",
+    "api.backups.restore_backup",
 }

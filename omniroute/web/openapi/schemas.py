@@ -81,8 +81,9 @@ MOMENT = string(1, description="an ISO 8601 date or time, UTC unless it names an
 
 
 class Operation(NamedTuple):
-    body: dict | None = None  # the JSON request body's schema
+    body: dict | None = None  # the request body's schema (JSON unless body_media_type says)
     body_required: bool = True
+    body_media_type: str = JSON
     query: tuple[dict, ...] = ()
     status: int = 200
     returns: dict | None = OBJECT  # None: no body (204)

@@ -113,7 +113,7 @@ GROUPS: tuple[OptionGroup, ...] = (
         REPLAY_FIELDS,
         load_replay_options,
         save_replay_options,
-        lambda services: services.pipeline.replay.options.invalidate(),
+        lambda services: services.pipeline.replay.invalidate(),
     ),
     OptionGroup(SECURITY_FIELDS, load_security_options, save_security_options),
 )

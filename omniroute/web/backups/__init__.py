@@ -1,0 +1,1 @@
+"""Database export, import and backups: /api/db-backups (Settings → Advanced → System & Storage)."""
