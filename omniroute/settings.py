@@ -226,6 +226,22 @@ SETTINGS: tuple[Setting, ...] = (
         parse_bool,
     ),
     Setting(
+        "CLI_TOOLS_APPLY",
+        False,
+        "Let the CLI tools page write a tool's config files on this server (after showing a "
+        "diff, with a backup in DATA_DIR/cli-backups/ and a Restore). Refused whenever HOSTNAME "
+        "listens beyond loopback.",
+        parse_bool,
+    ),
+    Setting(
+        "CLI_TOOLS_HOME",
+        None,
+        "Home folder whose tool config files the CLI tools page reads and writes. Unset: the "
+        "server's own home.",
+        parse_path,
+        shown_default="(the server's home)",
+    ),
+    Setting(
         "AUTH_COOKIE_SECURE",
         False,
         "Mark the session cookie Secure (set when served behind HTTPS).",
@@ -242,9 +258,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "BASE_URL",
-        "http://localhost:20128",
-        "Public base URL shown in the dashboard's setup snippets.",
+        None,
+        "Public base URL shown in the dashboard's setup snippets and Home (behind a reverse "
+        "proxy or a tunnel). Unset: the address the dashboard is reached at.",
         parse_http_url,
+        shown_default="(unset)",
     ),
     Setting(
         "THREADS",

@@ -86,16 +86,23 @@ def delete_node(node_id: int) -> bool:
     return bool(ProviderNode.delete().where(ProviderNode.id == node_id).execute())
 
 
+def load_node(box: SecretBox, node_id: int) -> ActiveNode | None:
+    """One node with its decrypted key, active or not (for a connection test)."""
+    row = ProviderNode.get_or_none(ProviderNode.id == node_id)
+    return None if row is None else _active(box, row)
+
+
+def _active(box: SecretBox, row: ProviderNode) -> ActiveNode:
+    return ActiveNode(
+        row.id,
+        row.name,
+        row.prefix,
+        row.base_url,
+        row.api_type,
+        box.decrypt(row.api_key_encrypted) if row.api_key_encrypted else "",
+    )
+
+
 def load_active_nodes(box: SecretBox) -> tuple[ActiveNode, ...]:
     query = ProviderNode.select().where(ProviderNode.is_active == True)  # noqa: E712
-    return tuple(
-        ActiveNode(
-            row.id,
-            row.name,
-            row.prefix,
-            row.base_url,
-            row.api_type,
-            box.decrypt(row.api_key_encrypted) if row.api_key_encrypted else "",
-        )
-        for row in query
-    )
+    return tuple(_active(box, row) for row in query)

@@ -154,3 +154,8 @@ def _as_datetime(value) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value
     return dt.datetime.fromisoformat(str(value))
+
+
+def any_request_answered() -> bool:
+    """Whether any request was ever answered without an error (first-run onboarding)."""
+    return UsageHourly.select().where(UsageHourly.requests > UsageHourly.errors).exists()

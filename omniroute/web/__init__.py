@@ -7,6 +7,7 @@ from flask import Flask
 from ..store.app_database import bind
 from . import i18n
 from .areas import api, pages
+from .external_url import external_base_url
 from .ip_guard import install_ip_guard
 from .request_limits import install_request_limits
 from .security import init_security
@@ -26,7 +27,7 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def gateway_context():
-        return {"config_base_url": services.settings["BASE_URL"]}
+        return {"config_base_url": external_base_url(services.settings)}
 
     @app.before_request
     def open_database_connection():

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from .admin_models import pages as admin_models_pages
 from .auth import api as auth_api
 from .auth import pages as auth_pages
 from .backups import api as backups_api
+from .cli_tools import pages as cli_tools_pages
 from .combos import api as combos_api
 from .combos import pages as combos_pages
 from .costs import api as pricing_api
@@ -66,7 +68,7 @@ for area_api in (
 for area_pages in (
     auth_pages, dashboard_pages, providers_pages, catalog_pages, nodes_pages, combos_pages,
     routing_pages, resilience_pages, settings_pages, health_pages, usage_pages, costs_pages,
-    keys_pages, translator_pages, oauth_pages,
-    ip_access_pages, provider_blocking_pages, proxy_pages, storage_pages,
+    keys_pages, translator_pages, oauth_pages, cli_tools_pages,
+    ip_access_pages, provider_blocking_pages, proxy_pages, storage_pages, admin_models_pages,
 ):  # fmt: skip
     pages.register_blueprint(area_pages.bp)

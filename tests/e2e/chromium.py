@@ -30,3 +30,27 @@ def log_in(page: Page) -> None:
     # Anchored: "/login?next=/" (a login that did not take) also ends with "/".
     expect(page).to_have_url(re.compile(r"^https?://[^/?#]+/$"))
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def assert_page_budget(browser, page: Page, base_url: str, path: str, ready) -> None:
+    """Open `path` cold (no cache, the logged-in `page`'s cookies) and check the page budget:
+    at most PAGE_BUDGET_REQUESTS requests and PAGE_BUDGET_BYTES, none to another origin, no
+    script error and no console error (a CSP refusal is reported there). `ready(page)` waits
+    for the page's content."""
+    cold = browser.new_context(base_url=base_url, storage_state=page.context.storage_state())
+    try:
+        fresh = cold.new_page()
+        seen, errors = [], []
+        fresh.on("requestfinished", lambda request: seen.append(request))
+        fresh.on("pageerror", lambda error: errors.append(str(error)))
+        fresh.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        fresh.goto(path, wait_until="networkidle")
+        ready(fresh)
+        urls = [r.url for r in seen]
+        assert 0 < len(seen) <= PAGE_BUDGET_REQUESTS, urls
+        assert all(u.startswith(base_url) for u in urls), urls
+        total = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in seen)
+        assert total <= PAGE_BUDGET_BYTES, f"{total} bytes for {urls}"
+        assert errors == []
+    finally:
+        cold.close()

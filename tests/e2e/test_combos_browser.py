@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.chromium import PAGE_BUDGET_BYTES, PAGE_BUDGET_REQUESTS, log_in
+from tests.e2e.chromium import assert_page_budget, log_in
 from tests.fake_upstream import Behavior
 from tests.integration.test_combos_dashboard import combos, create_combo, settings, targets
 
@@ -133,19 +133,8 @@ def test_change_the_routing_strategy(page: Page, gateway):
 def test_combos_page_budget(browser, page: Page, connected):
     create_combo(connected, "fast", ["openai/gpt-4o-mini", "openai/gpt-4o"])
     log_in(page)
-    cold = browser.new_context(base_url=connected.url, storage_state=page.context.storage_state())
-    try:
-        fresh = cold.new_page()
-        seen, errors = [], []
-        fresh.on("requestfinished", lambda request: seen.append(request))
-        fresh.on("pageerror", lambda error: errors.append(str(error)))
-        fresh.goto("/combos", wait_until="networkidle")
+
+    def ready(fresh: Page) -> None:
         expect(fresh.locator("#combos-list article")).to_have_count(1)
-        urls = [r.url for r in seen]
-        assert 0 < len(seen) <= PAGE_BUDGET_REQUESTS, urls
-        assert all(u.startswith(connected.url) for u in urls), urls
-        total = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in seen)
-        assert total <= PAGE_BUDGET_BYTES, f"{total} bytes for {urls}"
-        assert errors == []
-    finally:
-        cold.close()
+
+    assert_page_budget(browser, page, connected.url, "/combos", ready)

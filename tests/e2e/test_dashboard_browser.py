@@ -74,7 +74,9 @@ def test_login_rejects_wrong_password_then_lands_on_home_with_stats(page: Page):
     ):
         expect(stat(page, name)).to_have_text("0")
         expect(stat(page, name).locator("xpath=..")).to_contain_text(label)
-    expect(page.get_by_role("link", name="Providers")).to_be_visible()
+    main_nav = page.get_by_role("navigation", name="Main")
+    expect(main_nav.get_by_role("link", name="Providers", exact=True)).to_be_visible()
+    expect(page.locator("#onboarding li[data-done=no]")).to_have_count(3)  # a fresh install
 
 
 # -- 2. add a connection -----------------------------------------------------------------

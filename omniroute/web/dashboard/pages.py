@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from ...store.usage_queries import recent_usage, usage_summary_since
 from ..guard import login_answer, public
 from ..oauth.cards import cards
+from .onboarding import onboarding_steps
 
 bp = Blueprint("dashboard", __name__)
 
@@ -49,4 +50,7 @@ def _home():
     if is_fragment_request():
         return render_template("partials/dashboard/usage.html", **context)
     subscriptions = [card for card in cards() if card["accounts"]]
-    return render_template("dashboard/home.html", subscriptions=subscriptions, **context)
+    steps = onboarding_steps(current_app.extensions["omniroute"])
+    return render_template(
+        "dashboard/home.html", subscriptions=subscriptions, steps=steps, **context
+    )
