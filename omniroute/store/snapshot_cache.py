@@ -28,13 +28,19 @@ class SnapshotCache(Generic[T]):
         if snapshot is not None:
             return snapshot
         with self._lock:
-            while self._snapshot is None:
+            while True:
+                snapshot = self._snapshot
+                if snapshot is not None:  # loaded by the thread that held the lock
+                    return snapshot
                 generation = self._generation
                 with self._database.connection_context():
                     loaded = self._load()
-                if generation == self._generation:  # no change landed while loading
-                    self._snapshot = loaded
-            return self._snapshot
+                if generation != self._generation:
+                    continue  # a change landed while loading: load again
+                self._snapshot = loaded
+                if generation == self._generation:
+                    return loaded
+                self._snapshot = None  # one landed while storing it (after invalidate's reset)
 
     def invalidate(self) -> None:
         self._generation += 1

@@ -74,7 +74,11 @@ def json_error(status: int, message: str, kind: str, code: str | None = None, **
 def init_security(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
-    login_manager.session_protection = "basic"
+    # Off: a session is bound to its revocable live id instead. "basic" marked sessions not
+    # fresh (never used here) and, for an anonymous visitor, rewrote the cookie on every
+    # response; a slow response (the favicon's 404) that overlapped a login put the anonymous
+    # cookie back and logged the browser out again.
+    login_manager.session_protection = None
     app.extensions[LIVE_SESSIONS] = LiveSessions(
         app.extensions["omniroute"].database,
         max_idle_seconds=app.permanent_session_lifetime.total_seconds(),  # the cookie's too

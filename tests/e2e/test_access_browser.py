@@ -26,6 +26,7 @@ def test_ip_access_section_edit_save_cancel_and_errors(page: Page, gateway):
     expect(section.locator("textarea[name='v1.allow']")).to_be_focused()
     deny = section.locator("textarea[name='v1.deny']")
     deny.fill("10.9.9.9\n2001:db8::/32")
+    expect(deny).to_have_value("10.9.9.9\n2001:db8::/32")  # the form that is sent holds them
     section.get_by_role("button", name="Save").click()
     expect(section.locator("[data-saved]")).to_be_visible()
     expect(section.locator("[data-list='v1.deny']")).to_contain_text("2001:db8::/32")

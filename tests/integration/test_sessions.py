@@ -187,3 +187,21 @@ def test_an_initial_password_of_the_minimum_length_works(tmp_path):
         assert login.status_code == 200
     finally:
         gateway.stop()
+
+
+def test_a_response_overlapping_the_login_does_not_put_the_anonymous_cookie_back(gateway):
+    """A browser fetches /favicon.ico (and other assets) after the login page loads. Those
+    answers must not rewrite the session cookie: one that arrives after the login's answer
+    would replace the logged-in cookie with the anonymous one it was sent with."""
+    anonymous = requests.Session()
+    anonymous.get(gateway.url + "/login")
+    assert captured_cookie(anonymous)  # the CSRF token's session
+    for path in ["/favicon.ico", "/no-such-page", "/static/css/app.css", "/login"]:
+        response = anonymous.get(gateway.url + path)
+        assert "Set-Cookie" not in response.headers, (path, response.headers["Set-Cookie"])
+    logged_in = browser_login(gateway)
+    cookie = captured_cookie(logged_in)
+    for path in ["/favicon.ico", "/no-such-page", "/static/css/app.css", "/"]:
+        response = logged_in.get(gateway.url + path)
+        assert "Set-Cookie" not in response.headers, (path, response.headers["Set-Cookie"])
+    assert_alive(gateway, cookie)
