@@ -144,11 +144,21 @@ def _text(body: dict, name: str, where: str, strip: bool = True) -> str | None:
     value = body.get(name)
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value) > MAX_TEXT:
+    if not isinstance(value, str) or len(value) > MAX_TEXT or not _encodable(value):
         raise ProxyFieldError(
             f"{where}.{name}", f"must be a string of at most {MAX_TEXT} characters"
         )
     return value.strip() if strip else value
+
+
+def _encodable(text: str) -> bool:
+    """Whether `text` is real Unicode (JSON may carry lone surrogates, which no URL or header
+    can hold)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _port(value: object, where: str) -> int:

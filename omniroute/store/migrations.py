@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from peewee import PostgresqlDatabase
+from peewee import DatabaseProxy, PostgresqlDatabase
 
 from ..clock import utcnow
 from .migration_steps import DIALECT_TYPES, LATEST_VERSION, MIGRATIONS, Migration
@@ -30,7 +30,9 @@ SQLITE_MIGRATION_WAIT_MS = 600_000
 
 
 def dialect_of(database) -> str:
-    return "postgresql" if isinstance(database, PostgresqlDatabase) else "sqlite"
+    """The SQL dialect of `database`, or of the database a model proxy stands for."""
+    target = database.obj if isinstance(database, DatabaseProxy) else database
+    return "postgresql" if isinstance(target, PostgresqlDatabase) else "sqlite"
 
 
 def applied_versions(database) -> set[int]:

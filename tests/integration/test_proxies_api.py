@@ -19,6 +19,7 @@ pytestmark = pytest.mark.timeout(60)
 
 PROXY = "/api/settings/proxy"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}  # what curl -d sends
+JSON_HEADERS = {"Content-Type": "application/json"}
 SECRET = "s3cret-pa55"
 
 
@@ -116,6 +117,11 @@ def test_delete_removes_one_level_at_a_time(gateway, admin):
         ({"planet": {}}, "planet"),
         ({"providers": []}, "providers"),
         ({"global": {"type": "http", "host": "h", "port": 1, "colour": 1}}, "global.colour"),
+        # a lone surrogate (valid JSON, not Unicode) cannot go into a URL or a header
+        (
+            {"global": {"type": "http", "host": "h", "port": 1, "username": "\ud9c4"}},
+            "global.username",
+        ),
     ],
 )
 def test_bad_proxies_are_400s_naming_the_field_and_nothing_is_saved(gateway, admin, body, field):
@@ -124,6 +130,17 @@ def test_bad_proxies_are_400s_naming_the_field_and_nothing_is_saved(gateway, adm
     assert answer.status_code == 400, answer.text
     assert answer.json()["error"]["param"] == field
     assert admin.get(url).json()["global"] is None
+
+
+def test_the_proxy_test_refuses_a_user_name_that_is_not_unicode(gateway, admin):
+    body = '{"proxy": {"type": "http", "host": "h", "port": 1, "username": "\\ud9c4x"}}'
+    answer = admin.post(gateway.url + PROXY + "/test", data=body, headers=JSON_HEADERS)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["param"] == "proxy.username"
+    # a name beyond Latin-1 is sent as UTF-8 (RFC 7617): the test runs and reports, never a 500
+    body = {"proxy": {"type": "http", "host": "127.0.0.1", "port": 1, "username": "用户\U00081110"}}
+    answer = admin.post(gateway.url + PROXY + "/test", json=body)
+    assert answer.status_code == 200 and answer.json()["ok"] is False, answer.text
 
 
 def test_a_body_that_is_not_json_is_a_400(gateway, admin):

@@ -152,9 +152,22 @@ def proxy_manager(route: ProxyRoute, pool_size: int) -> urllib3.PoolManager:
     proxy_headers: dict[str, str] = {}
     if parts.username is not None:
         credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-        proxy_headers = urllib3.make_headers(proxy_basic_auth=credentials)
+        proxy_headers = urllib3.make_headers(
+            proxy_basic_auth=credentials,
+            proxy_basic_auth_encoding=credentials_encoding(credentials),
+        )
     bare_url = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
     return urllib3.ProxyManager(bare_url, proxy_headers=proxy_headers, **options)
+
+
+def credentials_encoding(credentials: str) -> str:
+    """Latin-1 as proxies have long read Basic credentials; UTF-8 (RFC 7617's charset) for a
+    name or password Latin-1 cannot hold, rather than failing the call."""
+    try:
+        credentials.encode("latin-1")
+    except UnicodeEncodeError:
+        return "utf-8"
+    return "latin-1"
 
 
 def with_defaults(headers: Mapping[str, str]) -> dict[str, str]:
