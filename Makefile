@@ -65,7 +65,7 @@ format: $(VENV)/.installed-dev
 # Re-extract the message catalog and update/compile the translations after changing strings.
 translations: $(VENV)/.installed-dev
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l --project=OmniRoute --copyright-holder="OmniRoute developers" -o translations/messages.pot .
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations
+	$(VENV)/bin/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
 	$(VENV)/bin/pybabel compile -d translations
 
 clean:

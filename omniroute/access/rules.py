@@ -22,10 +22,11 @@ LISTS = ("allow", "deny")
 class RuleError(ValueError):
     """A bad rule: `field` names where it is (`v1.allow[2]`), `message` what is wrong."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, entry: str | None = None):
         super().__init__(field, message)
         self.field = field
         self.message = message
+        self.entry = entry  # the entry that is not an address, when that is the problem
 
 
 def parse_network(entry: object, where: str) -> Network:
@@ -35,7 +36,9 @@ def parse_network(entry: object, where: str) -> Network:
         return ipaddress.ip_network(entry.strip(), strict=False)
     except ValueError:
         raise RuleError(
-            where, f"'{entry}' is not an IPv4/IPv6 address or CIDR (e.g. 10.0.0.0/8, ::1)"
+            where,
+            f"'{entry}' is not an IPv4/IPv6 address or CIDR (e.g. 10.0.0.0/8, ::1)",
+            entry=entry,
         ) from None
 
 

@@ -20,7 +20,15 @@ from .snippets import ConfigFile
 
 
 class MergeError(ValueError):
-    """The existing file cannot take our keys safely (unreadable, or an unexpected shape)."""
+    """The existing file cannot take our keys safely: `kind` says why ("invalid": it does not
+    parse, "not_object": its top is not an object, "layout": our edit would change more than
+    our keys), `path` and `format` which file; the message says it all in English."""
+
+    def __init__(self, kind: str, file: ConfigFile, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.path = file.path
+        self.format = file.format.upper()
 
 
 def parse(format: str, text: str) -> Any:
@@ -92,9 +100,11 @@ def merge(file: ConfigFile, existing: str | None) -> str:
     try:
         current = parse(file.format, existing)
     except (ValueError, UnicodeError) as error:
-        raise MergeError(f"{file.path} is not valid {file.format.upper()}: {error}") from None
+        message = f"{file.path} is not valid {file.format.upper()}: {error}"
+        raise MergeError("invalid", file, message) from None
     if not isinstance(current, dict):
-        raise MergeError(f"{file.path} does not hold a {file.format.upper()} object at its top")
+        message = f"{file.path} does not hold a {file.format.upper()} object at its top"
+        raise MergeError("not_object", file, message)
     ours = parse(file.format, file.content)
     if file.merge == "json":
         return json.dumps(deep_merge(current, ours), indent=2, ensure_ascii=False) + "\n"
@@ -109,7 +119,8 @@ def merge(file: ConfigFile, existing: str | None) -> str:
     except ValueError:
         ok = False
     if not ok:
-        raise MergeError(f"{file.path} is laid out in a way that cannot be edited safely")
+        message = f"{file.path} is laid out in a way that cannot be edited safely"
+        raise MergeError("layout", file, message)
     return merged
 
 

@@ -11,6 +11,12 @@ from __future__ import annotations
 
 from .provider import OAuthProvider
 
+
+def N_(text: str) -> str:
+    """Marks a note for the message catalog; the dashboard translates it when it shows it."""
+    return text
+
+
 CLAUDE_CODE = OAuthProvider(
     id="claude-code",
     flows=("paste", "loopback", "import"),
@@ -43,7 +49,7 @@ CLAUDE_CODE = OAuthProvider(
         "profile": "https://api.anthropic.com/api/oauth/profile",
     },
     tos_risk="high",
-    tos_note=(
+    tos_note=N_(
         "Anthropic's terms limit Claude Pro/Max sign-in to its own apps; third-party traffic may "
         "draw from extra usage instead of the plan, and accounts have been suspended."
     ),
@@ -76,7 +82,7 @@ CODEX = OAuthProvider(
         "usage": "https://chatgpt.com/backend-api/wham/usage",
     },
     tos_risk="medium",
-    tos_note=(
+    tos_note=N_(
         "The ChatGPT backend is not a public API; running many accounts through one gateway "
         "has led to account locks."
     ),
@@ -107,7 +113,7 @@ GITHUB_COPILOT = OAuthProvider(
         "user": "https://api.github.com/user",
     },
     tos_risk="medium",
-    tos_note=(
+    tos_note=N_(
         "GitHub has suspended accounts for scripted use of Copilot through unsupported clients "
         "or many accounts."
     ),
@@ -134,7 +140,7 @@ KIRO = OAuthProvider(
         "usage": "https://codewhisperer.{region}.amazonaws.com",
     },
     tos_risk="high",
-    tos_note=(
+    tos_note=N_(
         "Kiro's terms forbid using it through a proxy or another harness; proxied accounts have "
         "been suspended, in one report together with the AWS account."
     ),
@@ -159,19 +165,19 @@ GEMINI_CLI = OAuthProvider(
     rotating_refresh=False,
     credential_files=("~/.gemini/oauth_creds.json",),
     status="enterprise",
-    status_note=(
+    status_note=N_(
         "Personal Google sign-in ended on 2026-06-18: only Gemini Code Assist Standard and "
         "Enterprise accounts can sign in."
     ),
     tos_risk="high",
-    tos_note="Google's terms forbid using Gemini CLI sign-in from other software.",
+    tos_note=N_("Google's terms forbid using Gemini CLI sign-in from other software."),
 )
 
 QWEN = OAuthProvider(
     id="qwen",
     flows=(),
     status="discontinued",
-    status_note="Qwen Code's free sign-in tier ended on 2026-04-15.",
+    status_note=N_("Qwen Code's free sign-in tier ended on 2026-04-15."),
     tos_risk="low",
 )
 
@@ -179,7 +185,7 @@ IFLOW = OAuthProvider(
     id="iflow",
     flows=(),
     status="discontinued",
-    status_note="iFlow closed on 2026-04-17.",
+    status_note=N_("iFlow closed on 2026-04-17."),
     tos_risk="low",
 )
 

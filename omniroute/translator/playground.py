@@ -67,7 +67,13 @@ def _guarded(parse, value: Any, fmt: str, what: str):
     try:
         return parse(value)
     except GatewayError as error:
-        raise InputError(error.message, path=error.param) from None
+        raise InputError(
+            error.message,
+            path=error.param,
+            code=f"refused_{what}",
+            params={"format": str(reasons.label(fmt))},
+            detail=error.message,
+        ) from None
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
         raise InputError(
             _(
@@ -75,7 +81,10 @@ def _guarded(parse, value: Any, fmt: str, what: str):
                 format=reasons.label(fmt),
                 what=what,
                 reason=f"{type(error).__name__}: {error}",
-            )
+            ),
+            code=f"unreadable_{what}",
+            params={"format": str(reasons.label(fmt))},
+            detail=f"{type(error).__name__}: {error}",
         ) from None
 
 

@@ -15,7 +15,9 @@ from flask_babel import gettext as _
 
 
 class InputError(ValueError):
-    """Input that cannot be translated; `line`/`column` (1-based) or `path` say where."""
+    """Input that cannot be translated; `line`/`column` (1-based) or `path` say where. `code`
+    names the problem for a page that words it itself, `params` its values, `detail` the
+    technical detail (a parser's or a wire format's own English)."""
 
     def __init__(
         self,
@@ -23,12 +25,19 @@ class InputError(ValueError):
         line: int | None = None,
         column: int | None = None,
         path: str | None = None,
+        *,
+        code: str = "",
+        params: dict[str, str] | None = None,
+        detail: str | None = None,
     ):
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
         self.path = path
+        self.code = code
+        self.params = params or {}
+        self.detail = detail
 
     def location(self) -> dict:
         found = {"line": self.line, "column": self.column, "path": self.path}
@@ -43,7 +52,11 @@ def load_json(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(
-            _("Not valid JSON: %(reason)s", reason=error.msg), error.lineno, error.colno
+            _("Not valid JSON: %(reason)s", reason=error.msg),
+            error.lineno,
+            error.colno,
+            code="invalid_json",
+            detail=error.msg,
         ) from None
 
 
@@ -108,4 +121,6 @@ def _check_data(event: SSEEvent) -> None:
             _("Event data is not valid JSON: %(reason)s", reason=error.msg),
             line,
             error.colno + offset,
+            code="invalid_event_json",
+            detail=error.msg,
         ) from None

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..clock import utcnow
 from ..formats.canonical import Usage
@@ -44,6 +45,10 @@ class RequestTrace:
     saved_usd: float = 0.0
     created_at: object = field(default_factory=utcnow)
     started: float = field(default_factory=time.perf_counter)
+    client_headers: Any = None  # the client's headers (tracing reads its W3C traceparent)
+    # with tracing on: each upstream call's (start, end of its answer's headers or failure,
+    # account id) on the perf_counter clock, in the attempt chain's order; None: tracing off
+    call_times: list[tuple[float, float, int | None]] | None = None
 
     def elapsed_ms(self) -> float:
         return (time.perf_counter() - self.started) * 1000.0

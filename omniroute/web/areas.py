@@ -16,6 +16,7 @@ from .combos import api as combos_api
 from .combos import pages as combos_pages
 from .costs import api as pricing_api
 from .costs import api_budgets as budgets_api
+from .costs import api_export as costs_export_api
 from .costs import pages as costs_pages
 from .dashboard import pages as dashboard_pages
 from .guard import require_admin
@@ -29,6 +30,7 @@ from .oauth import api as oauth_api
 from .oauth import pages as oauth_pages
 from .openapi import api as openapi_api
 from .providers import api as providers_api
+from .providers import api_model_sync as model_sync_api
 from .providers import api_nodes as provider_nodes_api
 from .providers import catalog_pages, nodes_pages
 from .providers import pages as providers_pages
@@ -58,9 +60,9 @@ for parent in (api, pages):
     parent.before_request(require_admin)
 
 for area_api in (
-    auth_api, providers_api, provider_nodes_api, models_api, aliases_api, combos_api,
-    chains_api, settings_api, resilience_api, health_api, usage_api, api_request_logs,
-    pricing_api, budgets_api, keys_api, translator_api, openapi_api, oauth_api,
+    auth_api, providers_api, model_sync_api, provider_nodes_api, models_api, aliases_api,
+    combos_api, chains_api, settings_api, resilience_api, health_api, usage_api, api_request_logs,
+    pricing_api, budgets_api, costs_export_api, keys_api, translator_api, openapi_api, oauth_api,
     ip_access_api, blocked_providers_api, proxy_api, backups_api, sync_api,
 ):  # fmt: skip
     api.register_blueprint(area_api.bp)

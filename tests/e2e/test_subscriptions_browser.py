@@ -4,8 +4,9 @@ server on 127.0.0.1: the Claude Code card's paste flow, done the way a user on a
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.axe import axe_violations
 from tests.e2e.chromium import log_in
 from tests.integration.test_oauth_api import hosted_code
 
@@ -57,3 +58,25 @@ def test_a_wrong_paste_is_explained_in_the_card_and_saves_nothing(page: Page, ga
     expect(card.locator("[data-flow-error]")).to_be_visible()
     with gateway.admin() as admin:
         assert admin.get(gateway.url + "/api/providers").json()["data"] == []
+
+
+@pytest.fixture
+def axe_page(browser: Browser, gateway):
+    """A fresh context that lets axe's injected script run (it bypasses the page's CSP)."""
+    context = browser.new_context(base_url=gateway.url, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [(1366, 900), (390, 844)], ids=["1366", "390"])
+def test_the_discontinued_tag_is_readable(axe_page: Page, scheme, viewport):
+    """The `.off` tag of a closed service's card passes axe's colour contrast."""
+    axe_page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    axe_page.emulate_media(color_scheme=scheme)
+    log_in(axe_page)
+    axe_page.goto("/providers")
+    expect(axe_page.locator(".subscription.discontinued .tag.off").first).to_be_visible()
+    contrast = [v for v in axe_violations(axe_page) if v.startswith("color-contrast")]
+    assert contrast == []

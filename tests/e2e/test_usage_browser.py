@@ -43,7 +43,7 @@ def test_set_a_budget_and_see_its_bar(page: Page, connected):
     requests.post(connected.v1 + "/chat/completions", json=CHAT, headers=bearer(key))
     connected.flush_usage()
     log_in(page)
-    page.goto("/costs")
+    page.goto("/costs/budgets")
     expect(page.locator("#no-budgets")).to_be_visible()
     form = page.locator("#budget-form")
     form.get_by_label("API key").select_option(label="team")
@@ -83,6 +83,6 @@ def test_edit_a_price_in_place_and_reset_it(page: Page, gateway):
         if r["model"] == "gpt-4o-mini"
     )
     assert (mini["input"], mini["output"]) == (0.5, 1.5)
-    row.get_by_role("button", name="Reset openai/gpt-4o-mini to the catalog price").click()
+    row.get_by_role("button", name="Reset to catalog: openai/gpt-4o-mini").click()
     expect(row.locator('[data-field="input"]')).to_have_text("0.15")
     expect(row).to_have_attribute("data-source", "catalog")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 import requests
@@ -37,7 +38,8 @@ def assert_error_page(response: requests.Response, status: int, heading: str) ->
     assert response.headers["Content-Type"].startswith("text/html")
     page = response.text
     assert heading in page
-    assert "/static/css/app.css" in page and 'class="topbar"' in page  # the dashboard's layout
+    assert re.search(r"/static/css/app\.[0-9a-f]{10}\.css", page)  # the dashboard's stylesheet
+    assert '<main id="main">' in page and 'class="skip"' in page  # and layout
     assert "Werkzeug" not in page and "The requested URL" not in page
 
 

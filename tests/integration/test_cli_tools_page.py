@@ -63,7 +63,8 @@ def test_every_tool_has_a_card_filled_with_the_gateway_url_and_model(tools_gatew
     assert f'base_url = "{tools_gateway.url}/v1"' in codex and f'model = "{MODEL}"' in codex
     assert f"ANTHROPIC_BASE_URL={tools_gateway.url}" in card(html, "claude-code")
     assert f'<option value="{MODEL}">' in html  # the routing table's models are offered
-    assert html.count('data-copy="') >= 11 and "js/copy.js" in html
+    assert html.count('data-copy="') >= 11
+    assert re.search(r"/static/js/copy\.[0-9a-f]{10}\.js", html)  # fingerprinted
 
 
 def test_a_model_outside_the_list_is_used_as_typed_and_nonsense_falls_back(tools_gateway, browser):
@@ -215,6 +216,9 @@ def test_a_file_that_is_not_valid_json_is_left_alone(tools_gateway, browser, hom
     settings.write_text("{ // comments are not JSON\n}")
     response = apply_form(browser, tools_gateway, "claude-code")
     assert response.status_code == 409 and "is not valid JSON" in unescape(response.text)
+    # the page's own words (translated), not the JSON parser's English
+    assert "is not valid JSON: fix or move the file, then apply again." in unescape(response.text)
+    assert "Expecting property name" not in response.text
     assert settings.read_text() == "{ // comments are not JSON\n}"
 
 

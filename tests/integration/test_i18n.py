@@ -20,6 +20,7 @@ class _Page(HTMLParser):
     def __init__(self, html: str):
         super().__init__()
         self.lang: str | None = None
+        self.dir: str | None = None
         self.csrf_token: str | None = None
         self.text: list[str] = []
         self.feed(html)
@@ -28,6 +29,7 @@ class _Page(HTMLParser):
         attributes = dict(attrs)
         if tag == "html":
             self.lang = attributes.get("lang")
+            self.dir = attributes.get("dir")
         elif tag == "input" and attributes.get("name") == "csrf_token" and not self.csrf_token:
             self.csrf_token = attributes.get("value")
 
@@ -66,7 +68,7 @@ def _log_in(session: requests.Session, base_url: str) -> None:
         ("id", "id", ["Masuk", "Kata sandi"], ["Log in", "Password"]),
         ("id-ID,id;q=0.9,en;q=0.5", "id", ["Masuk", "Kata sandi"], ["Log in"]),
         ("en", "en", ["Log in", "Password"], ["Masuk", "Kata sandi"]),
-        ("fr", "en", ["Log in", "Password"], ["Masuk"]),  # no catalog: the source language
+        ("sw", "en", ["Log in", "Password"], ["Masuk"]),  # no catalog: the source language
     ],
 )
 def test_login_page_follows_accept_language(gateway, accept_language, lang, expected, absent):
@@ -77,6 +79,28 @@ def test_login_page_follows_accept_language(gateway, accept_language, lang, expe
         assert text in page.text, f"{text!r} missing for Accept-Language: {accept_language}"
     for text in absent:
         assert text not in page.text, f"{text!r} shown for Accept-Language: {accept_language}"
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "lang", "direction"),
+    [
+        ("de-AT,de;q=0.9,en;q=0.5", "de", "ltr"),  # a regional variant: its language
+        ("sw,fr-CA;q=0.8,en;q=0.5", "fr", "ltr"),  # the first one with a catalog
+        ("no", "nb", "ltr"),  # the guide's "no" is Norwegian Bokmål
+        ("nn-NO", "nb", "ltr"),
+        ("zh-TW,zh;q=0.9", "zh-CN", "ltr"),
+        ("pt-PT", "pt", "ltr"),
+        ("pt-br", "pt-BR", "ltr"),
+        ("ar-EG", "ar", "rtl"),
+        ("iw", "he", "rtl"),
+        ("fil-PH", "fil", "ltr"),
+        ("", "en", "ltr"),
+    ],
+)
+def test_accept_language_picks_the_closest_catalog(gateway, accept_language, lang, direction):
+    with _session(accept_language) as session:
+        page = _get(session, gateway.url + "/login")
+    assert (page.lang, page.dir) == (lang, direction)
 
 
 def test_wrong_password_message_is_translated(gateway):

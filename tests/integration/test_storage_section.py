@@ -128,7 +128,8 @@ def test_import_from_the_form_and_a_corrupt_file_changes_nothing(gateway):
     assert "Imported." in text_of(landing)
     assert combos(gateway) == ["exported"]
     no_file = session.post(gateway.url + "/settings/storage/import", data={"csrf_token": token})
-    assert no_file.status_code == 400 and "multipart field" in text_of(section(no_file.text))
+    shown = text_of(section(no_file.text))
+    assert no_file.status_code == 400 and "Choose a .sqlite database or a .tar.gz" in shown
     unprotected = session.post(
         gateway.url + "/settings/storage/import", files={"file": ("x.sqlite", exported)}
     )

@@ -228,6 +228,18 @@ def test_a_token_the_usage_endpoint_refuses_is_a_502(signing_gateway, admin, fak
     refused = admin.json("POST", f"/api/providers/{connection_id}/quota", 502)
     assert refused["error"]["code"] == "usage_refused" and "401" in refused["error"]["message"]
 
+    # The card words it in the reader's language (a message of the page, not the API's English).
+    session = browser_session(signing_gateway)
+    page = session.get(signing_gateway.url + "/providers").text
+    clicked = session.post(
+        f"{signing_gateway.url}/providers/subscriptions/accounts/{connection_id}/quota",
+        data={"csrf_token": csrf_from(page)},
+        headers={"HX-Request": "true"},
+    )
+    account = card_of(clicked.text, connection_id)
+    assert "usage endpoint refuses this account&#39;s token (HTTP 401)" in account
+    assert refused["error"]["message"] not in account
+
 
 def test_accounts_without_a_usage_endpoint_are_refused_without_a_call(admin, fake):
     content = json.dumps(gemini_file(fake))

@@ -97,6 +97,15 @@ def test_playground_htmx_returns_the_output_fragment_and_errors_with_location(ga
     )
     assert broken.status_code == 200  # htmx swaps it in
     assert "line 3, column 18" in text_of(broken.text)  # the "2"
+    # said in the reader's language, not the JSON parser's English ("Expecting ',' delimiter")
+    assert "Not valid JSON: a comma is missing" in text_of(broken.text)
+    assert "Expecting" not in broken.text
+    unknown = session.post(
+        gateway.url + "/translator/playground",
+        headers=HX,
+        data={**form, "from": "cobol", "body": "{}"},
+    )
+    assert "From:" in text_of(unknown.text) and "from:" not in text_of(unknown.text)
     assert re.search(r"<pre>.*\n\s*\^</pre>", broken.text, re.S), "the caret points at the spot"
     plain = session.post(gateway.url + "/translator/playground", data={**form, "body": "{oops"})
     assert plain.status_code == 400 and "line 1, column 2" in text_of(plain.text)

@@ -10,15 +10,17 @@ import re
 import subprocess
 import sys
 
+import pytest
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 from omniroute import ROOT
+from omniroute.web.i18n import LANGUAGE_LIST
 
 TRANSLATIONS = os.path.join(ROOT, "translations")
 POT_PATH = os.path.join(TRANSLATIONS, "messages.pot")
-PO_PATH = os.path.join(TRANSLATIONS, "id", "LC_MESSAGES", "messages.po")
-MO_PATH = os.path.join(TRANSLATIONS, "id", "LC_MESSAGES", "messages.mo")
+LOCALES = [language.locale for language in LANGUAGE_LIST if language.tag != "en"]
+TAG = re.compile(r"</?(?:a|abbr|b|br|code|em|i|kbd|small|span|strong)\b[^>]*>")
 RUN_MAKE = "run `make translations` (extract, update, compile) and commit translations/"
 
 # %(name)s, %(n)d, %.0f, %% … — what Python's % operator reads in a python-format message.
@@ -38,10 +40,31 @@ def _placeholders(text: str) -> list[str]:
     return sorted(PLACEHOLDER.findall(text))
 
 
-def test_every_message_has_an_indonesian_translation():
+def _tags(text: str) -> list[str]:
+    """The HTML tags of a message (kept as they are, only their text translated)."""
+    return sorted(TAG.findall(text))
+
+
+def _po_path(locale: str) -> str:
+    return os.path.join(TRANSLATIONS, locale, "LC_MESSAGES", "messages.po")
+
+
+def _mo_path(locale: str) -> str:
+    return os.path.join(TRANSLATIONS, locale, "LC_MESSAGES", "messages.mo")
+
+
+def test_every_language_but_english_has_a_catalog_and_nothing_else_does():
+    on_disk = {
+        name for name in os.listdir(TRANSLATIONS) if os.path.isdir(TRANSLATIONS + "/" + name)
+    }
+    assert on_disk == set(LOCALES)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_message_is_translated(locale):
     template = _read_po(POT_PATH)
-    catalog = _read_po(PO_PATH, locale="id")
-    assert not catalog.fuzzy, "the Indonesian catalog header is fuzzy: pybabel will not compile it"
+    catalog = _read_po(_po_path(locale), locale=locale)
+    assert not catalog.fuzzy, f"the {locale} catalog header is fuzzy: pybabel will not compile it"
 
     problems = []
     for msgid in sorted(_msgids(template), key=str):
@@ -59,8 +82,9 @@ def test_every_message_has_an_indonesian_translation():
     assert not problems, "\n".join(problems)
 
 
-def test_placeholders_match_between_english_and_indonesian():
-    catalog = _read_po(PO_PATH, locale="id")
+@pytest.mark.parametrize("locale", LOCALES)
+def test_placeholders_and_markup_match_the_english(locale):
+    catalog = _read_po(_po_path(locale), locale=locale)
     problems = []
     for message in catalog:
         if not message.id:
@@ -72,21 +96,31 @@ def test_placeholders_match_between_english_and_indonesian():
             for string in strings:
                 if _placeholders(string) != expected:
                     problems.append(f"{message.id!r} → {string!r}: {_placeholders(string)}")
+        for string in strings:
+            if _tags(string) != _tags(ids[0]):
+                problems.append(f"{message.id!r} → {string!r}: tags {_tags(string)}")
         problems += [f"{message.id!r}: {error}" for error in message.check(catalog)]
     assert not problems, "placeholders differ:\n" + "\n".join(problems)
 
 
+def _hashable(value):
+    """A plural message's ids and strings come as lists from some readers: as tuples here."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def _mo_messages(catalog) -> dict:
-    return {message.id: message.string for message in catalog if message.id}
+    return {_hashable(message.id): _hashable(message.string) for message in catalog if message.id}
 
 
-def test_compiled_catalog_matches_the_po_file():
-    catalog = _read_po(PO_PATH, locale="id")
+@pytest.mark.parametrize("locale", LOCALES)
+def test_compiled_catalog_matches_the_po_file(locale):
+    catalog = _read_po(_po_path(locale), locale=locale)
     fresh = io.BytesIO()
     write_mo(fresh, catalog)
     fresh.seek(0)
-    assert os.path.exists(MO_PATH), f"{MO_PATH} is missing: {RUN_MAKE}"
-    with open(MO_PATH, "rb") as handle:
+    mo_path = _mo_path(locale)
+    assert os.path.exists(mo_path), f"{mo_path} is missing: {RUN_MAKE}"
+    with open(mo_path, "rb") as handle:
         committed = read_mo(handle)
     assert _mo_messages(read_mo(fresh)) == _mo_messages(committed), (
         f"messages.mo is older than messages.po: {RUN_MAKE}"
@@ -123,7 +157,7 @@ def test_message_template_is_up_to_date_with_the_source(tmp_path):
     gone = sorted(committed - in_source, key=str)
     assert not new and not gone, (
         f"translations/messages.pot is out of date with the source: {RUN_MAKE}, "
-        "then translate the new strings in translations/id/LC_MESSAGES/messages.po.\n"
+        "then translate the new strings in every translations/<locale>/LC_MESSAGES/messages.po.\n"
         + "".join(f"  new in the source: {msgid!r}\n" for msgid in new)
         + "".join(f"  no longer in the source: {msgid!r}\n" for msgid in gone)
     )

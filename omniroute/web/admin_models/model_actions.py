@@ -98,7 +98,9 @@ def update(model: AiModel, data: ModelInput) -> AiModel | None:
         }
         if data.api_key and not model.signed_in:
             values["apiKey"] = data.api_key
-        connection_actions.update(model.id, parse_connection_fields(values, partial=True))
+        current = connection_actions.store.get_connection(model.id)
+        fields = parse_connection_fields(values, partial=True, current=current)
+        connection_actions.update(model.id, fields)
         offer_model(spec.id, data.variant, data.name)
         return get_model(CONNECTION, model.id)
     node = node_store.get_node(model.id)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ...cli_tools.apply import NoBackup, apply_plan, latest_backup, plan_apply, restore_latest
 from ...cli_tools.catalog import TOOLS, TOOLS_BY_ID, Tool
@@ -85,6 +86,19 @@ def _tool_or_404(tool_id: str) -> Tool:
     return tool
 
 
+MERGE_ERROR_TEXT = {
+    "invalid": _l("%(path)s is not valid %(format)s: fix or move the file, then apply again."),
+    "not_object": _l("%(path)s does not hold a %(format)s object at its top."),
+    "layout": _l("%(path)s is laid out in a way that cannot be edited safely."),
+}
+
+
+def merge_error_text(error: MergeError) -> str:
+    """Why a file cannot take our keys, in the reader's language."""
+    text = MERGE_ERROR_TEXT.get(error.kind)
+    return str(text) % {"path": error.path, "format": error.format} if text else str(error)
+
+
 def _refused(tool: Tool, message: str, status: int):
     return render_template("cli_tools/apply.html", tool=tool, error=message), status
 
@@ -106,7 +120,7 @@ def apply(tool_id: str):
     try:
         plan = plan_apply(tool, choice.target, tools_home(settings))
     except MergeError as error:
-        return _refused(tool, str(error), 409)
+        return _refused(tool, merge_error_text(error), 409)
     confirm = form.get("confirm", "")
     if confirm and confirm == plan.digest:
         apply_plan(plan, settings["DATA_DIR"])

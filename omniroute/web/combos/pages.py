@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from ...clock import utcnow
 from ...providers import PROVIDERS
 from ...routing.combos import Combo
 from ...routing.table import RoutingTable
 from ...store import combos as combo_store
 from ...store.provider_models import usable_models
+from ...store.request_counts import requests_per_model_asked
 from ..dashboard.pages import is_fragment_request
 from ..providers.connection_form import FieldError
 from .api import ComboInUse, discard_combo, store_combo, test_combo
@@ -204,13 +206,22 @@ def _editor_context(draft: Draft, **context) -> dict:
     }
 
 
+def _list_context() -> dict:
+    """The combos, their strategies' help and their request counts (one grouped query)."""
+    combos = combo_store.list_combos()
+    return {
+        "combos": combos,
+        "strategy_help": COMBO_STRATEGY_HELP,
+        "request_counts": requests_per_model_asked((c.name for c in combos), utcnow()),
+    }
+
+
 def _page(status: int = 200, draft: Draft | None = None, **context):
     draft = draft or Draft(strategy=_default_strategy())
     return render_template(
         "combos/index.html",
-        combos=combo_store.list_combos(),
         combo_templates=COMBO_TEMPLATES,
-        strategy_help=COMBO_STRATEGY_HELP,
+        **_list_context(),
         **_editor_context(draft, **context),
     ), status
 
@@ -226,8 +237,7 @@ def _list(status: int = 200, **context):
     if is_fragment_request():
         html = render_template(
             "partials/combos/list.html",
-            combos=combo_store.list_combos(),
-            strategy_help=COMBO_STRATEGY_HELP,
+            **_list_context(),
             **context,
         )
         return html, 200

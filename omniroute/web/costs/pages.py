@@ -1,6 +1,7 @@
-"""Dashboard Costs page, two tabs: Budgets (a spending limit per API key per day, week or month,
-with spent, reserved and the reset time) and Pricing (every model's price, the catalog's or the
-user's, edited in place or reset to the catalog's).
+"""Dashboard Costs pages, three tabs: Overview (/costs: spend today, 7 and 30 days, the month's
+forecast, cost by provider and model, exports; overview.py), Budgets (/costs/budgets: a spending
+limit per API key per day, week or month, with spent, reserved and the reset time) and Pricing
+(every model's price, the catalog's or the user's, edited in place or reset to the catalog's).
 
 Every form is a plain POST that redirects back (post/redirect/get) and works without
 JavaScript; a bad value re-renders the page with the message next to the field. With htmx a
@@ -10,10 +11,7 @@ the same functions as the JSON API (web.api_costs), so both validate and apply a
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ...clock import utcnow
@@ -24,9 +22,11 @@ from ...store.api_keys import list_api_keys
 from ...usage.budgets import PERIODS
 from ..dashboard.pages import is_fragment_request
 from ..providers.connection_form import FieldError
-from ..time_spans import days_or_hours
 from .api import price_rows, save_price
 from .api_budgets import budget_rows, save_budget
+from .api_export import DEFAULT_DAYS
+from .overview import overview as overview_context
+from .price_search import MAX_QUERY_CHARS, matching, named
 
 bp = Blueprint("costs", __name__, url_prefix="/costs")
 
@@ -50,22 +50,6 @@ PRICE_MESSAGES = {
     "cachedInput": _l("Leave empty for the default, or enter 0 to 100,000."),
     "cacheWrite": _l("Leave empty for the default, or enter 0 to 100,000."),
 }
-
-
-@bp.app_template_filter("until")
-def until(stamp: str) -> str:
-    """How long until an ISO time ("…Z"): "3 d 4 h", "5 h 10 min", "12 min"."""
-    moment = dt.datetime.fromisoformat(stamp.rstrip("Z"))
-    minutes = max(0, int((moment - utcnow()).total_seconds() // 60))
-    days, rest = divmod(minutes, 1440)
-    hours, minutes = divmod(rest, 60)
-    return days_or_hours(days, hours, minutes) or _("%(minutes)d min", minutes=minutes)
-
-
-@bp.app_template_filter("price")
-def price(value) -> str:
-    """A price per 1M tokens as a person would type it: 0.15, 3, 0.075."""
-    return format(float(value or 0), "g")
 
 
 def _number(text: str | None):
@@ -112,7 +96,17 @@ def _budgets(status: int = 200, **context):
     return render_template("costs/budgets.html", **context), status
 
 
+# -- overview --------------------------------------------------------------------------------
+
+
 @bp.get("")
+def overview():
+    return render_template(
+        "costs/overview.html", export_days=DEFAULT_DAYS, **overview_context(utcnow())
+    )
+
+
+@bp.get("/budgets")
 def budgets():
     return _budgets(saved=request.args.get("saved"))
 
@@ -157,10 +151,13 @@ def delete_budget(key_id: int):
 
 
 def pricing_context(**context) -> dict:
+    query = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
     return {
-        "prices": price_rows(),
+        "prices": matching([named(row) for row in price_rows()], query),
+        "query": query,
         "editing": request.args.get("edit", ""),
         "provider_ids": sorted(PROVIDERS),
+        "providers": PROVIDERS,
         "price_fields": PRICE_FIELDS,
         "errors": {},
         "values": {},
@@ -179,7 +176,7 @@ def _price_row(provider: str, model: str, editing: bool = False, **context):
         return ""
     return render_template(
         "partials/costs/price_row.html",
-        row=row,
+        row=named(row),
         editing=editing,
         price_fields=PRICE_FIELDS,
         errors=context.pop("errors", {}),
@@ -190,6 +187,9 @@ def _price_row(provider: str, model: str, editing: bool = False, **context):
 
 @bp.get("/pricing")
 def pricing():
+    """The Pricing tab; with htmx (the search as you type) only its table (`?q=` filters)."""
+    if is_fragment_request():
+        return render_template("partials/costs/price_table.html", **pricing_context())
     return _pricing(saved=request.args.get("saved"))
 
 

@@ -1,5 +1,7 @@
-"""Dashboard home: today's requests, tokens and errors, and the latest requests with each one's
-attempt chain (every upstream call it made, in order), so a user sees why a request fell back."""
+"""Dashboard home: today's requests, tokens, errors and spend with their last 24 hours
+(daily.py), and the latest requests with each one's attempt chain (every upstream call it made,
+in order), so a user sees why a request fell back. htmx polls the figures and the latest
+requests (partials/dashboard/usage.html); the full page adds the rest of the daily view."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ import json
 
 from flask import Blueprint, current_app, render_template, request
 
+from ...clock import utcnow
 from ...store.usage_queries import recent_usage, usage_summary_since
 from ..guard import login_answer, public
 from ..oauth.cards import cards
+from .daily import daily_view, kpis
 from .onboarding import onboarding_steps
 
 bp = Blueprint("dashboard", __name__)
@@ -46,11 +50,16 @@ def home():
 
 
 def _home():
-    context = {"summary": usage_summary_since(start_of_today_utc()), "recent": recent_usage(20)}
+    summary = usage_summary_since(start_of_today_utc())
+    context = {"summary": summary, "kpis": kpis(utcnow(), summary), "recent": recent_usage(20)}
     if is_fragment_request():
         return render_template("partials/dashboard/usage.html", **context)
+    services = current_app.extensions["omniroute"]
     subscriptions = [card for card in cards() if card["accounts"]]
-    steps = onboarding_steps(current_app.extensions["omniroute"])
     return render_template(
-        "dashboard/home.html", subscriptions=subscriptions, steps=steps, **context
+        "dashboard/home.html",
+        subscriptions=subscriptions,
+        steps=onboarding_steps(services),
+        **daily_view(services),
+        **context,
     )

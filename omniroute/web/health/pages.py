@@ -1,6 +1,7 @@
 """Dashboard Health page (/dashboard/health): six cards built from the health report — system
 status, provider health (breakers), rate limits (resting accounts and queues), active lockouts,
-the signature cache and latency telemetry — with resets and unlocks.
+the signature cache and latency telemetry — with resets and unlocks — and, drawn once with the
+page, each provider's median latency and error rate over the last 24 hours (trends.py).
 
 The cards are one fragment (partials/health/cards.html) that the page includes and htmx polls
 every 10 s (`hx-get` + `hx-trigger="every 10s"`); without JavaScript the page simply does not
@@ -12,54 +13,22 @@ JavaScript, the refreshed fragment under htmx. They call the same function as
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ...clock import utcnow
 from ..dashboard.pages import is_fragment_request
+from ..formatting import clock
 from ..resilience.api import reset_resilience
-from ..time_spans import days_or_hours
 from .report import health_report
+from .trends import provider_trends
 
 bp = Blueprint("health", __name__, url_prefix="/dashboard/health")
 
 DEFAULT_REFRESH_SECONDS = 10
 MAX_REFRESH_SECONDS = 3600
 LOCKOUT_KINDS = {"login": _l("Dashboard login"), "apiKey": _l("API key (/v1)")}
-
-
-@bp.app_template_filter("duration")
-def duration(seconds) -> str:
-    """A span of time for people: 0.4 s, 12 s, 3 min 5 s, 2 h 4 min, 3 d 2 h."""
-    if seconds is None:
-        return "—"
-    seconds = max(0.0, float(seconds))
-    if seconds < 10 and not seconds.is_integer():
-        return _("%(seconds)s s", seconds=f"{seconds:.1f}")
-    whole = math.ceil(seconds)
-    days, rest = divmod(whole, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if long := days_or_hours(days, hours, minutes):
-        return long
-    if minutes:
-        return _("%(minutes)d min %(seconds)d s", minutes=minutes, seconds=secs)
-    return _("%(seconds)s s", seconds=secs)
-
-
-@bp.app_template_filter("size")
-def size(count) -> str:
-    """A byte count: 812 B, 185 KB, 12.4 MB, 1.2 GB."""
-    if count is None:
-        return "—"
-    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if count >= scale:
-            value = count / scale
-            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
-    return f"{count} B"
 
 
 def refresh_seconds() -> int:
@@ -100,7 +69,7 @@ def _cards_context(**context) -> dict:
         "refresh": refresh_seconds(),
         "refresh_arg": _refresh_arg(),
         "lockout_kinds": LOCKOUT_KINDS,
-        "updated_at": dt.datetime.now(dt.UTC).strftime("%H:%M:%S"),
+        "updated_at": clock(utcnow()),
         "message": None,
         "problem": None,
         **context,
@@ -111,7 +80,8 @@ def _render(status: int = 200, **context):
     """The cards for htmx (polling, or after an action: always 200 so htmx swaps), else the page."""
     if is_fragment_request():
         return render_template("partials/health/cards.html", **_cards_context(**context))
-    return render_template("health/index.html", **_cards_context(**context)), status
+    context = _cards_context(trends=provider_trends(), **context)
+    return render_template("health/index.html", **context), status
 
 
 @bp.get("")

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...clock import utcnow
 from ...store import api_keys as key_store
+from ...store.request_counts import requests_per_key
 from ..dashboard.pages import is_fragment_request
 from ..providers.connection_form import FieldError
 from .api import MAX_ALLOWED, create_key, key_name, parse_key_options, revoke_key
@@ -68,8 +69,12 @@ def _render(status: int = 200, **context):
     services = current_app.extensions["omniroute"]
     context.setdefault("values", {})
     context.setdefault("errors", {})
+    now = utcnow()
     context.update(
-        keys=key_store.list_api_keys(), keys_required=services.client_auth.required, now=utcnow()
+        keys=key_store.list_api_keys(),
+        keys_required=services.client_auth.required,
+        now=now,
+        request_counts=requests_per_key(now),
     )
     template = "partials/keys/panel.html" if is_fragment_request() else "keys/index.html"
     return render_template(template, **context), status

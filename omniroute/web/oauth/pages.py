@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from ...oauth.grants import NeedsSignIn, TokenUnavailable
@@ -20,6 +21,51 @@ from ..dashboard.pages import is_fragment_request
 from .cards import card, cards
 
 bp = Blueprint("subscriptions", __name__, url_prefix="/providers/subscriptions")
+
+# A refused sign-in step in the reader's language, by SignInError.code (the JSON API keeps the
+# English detail); a code not listed shows that detail.
+SIGN_IN_ERROR_TEXT = {
+    "unknown_provider": _l("There is no sign-in for this provider."),
+    "discontinued": _l("This service has closed: its accounts cannot sign in any more."),
+    "flow_not_offered": _l("This provider does not offer that way of signing in."),
+    "port_busy": _l(
+        "Another program holds the local port this sign-in needs: close it and start again."
+    ),
+    "invalid_region": _l("Choose one of the regions offered."),
+    "invalid_paste": _l("That is not the address or code the provider showed: paste all of it."),
+    "state_mismatch": _l("The pasted answer belongs to another sign-in: paste the newest one."),
+    "missing_state": _l("The answer does not say which sign-in it ends: start from this page."),
+    "wrong_flow": _l("This sign-in waits for the code to be entered at the provider, not a paste."),
+    "invalid_file": _l("This is not a credentials file of this provider."),
+    "server_files_disabled": _l(
+        "Reading credentials files on the server is off (OAUTH_IMPORT_FROM_PATHS)."
+    ),
+    "provider_refused": _l("The provider refused the sign-in: start it again."),
+    "busy": _l("This sign-in is being completed already."),
+    "unknown_state": _l("No sign-in was started with this answer, or it has ended: start again."),
+    "wrong_provider": _l("This answer belongs to another provider's sign-in."),
+    "finished": _l("This sign-in has already ended."),
+    "expired": _l("The sign-in took too long and expired: start it again."),
+    "invalid_answer": _l("The provider's answer could not be read: try again later."),
+}
+# Why an account's quota could not be read, by QuotaPollError.code.
+QUOTA_ERROR_TEXT = {
+    "refused": _l("The provider's usage endpoint refuses this account's token (HTTP %(status)s)."),
+    "unavailable": _l("The provider's usage endpoint is not answering: try again later."),
+    "invalid_answer": _l("The provider's usage answer could not be read."),
+}
+
+
+def sign_in_error_text(error: SignInError) -> str:
+    text = SIGN_IN_ERROR_TEXT.get(error.code)
+    return str(text) if text is not None else str(error)
+
+
+def quota_error_text(error: QuotaPollError) -> str:
+    text = QUOTA_ERROR_TEXT.get(error.code)
+    if text is None:
+        return _("The quota could not be read: %(reason)s", reason=error.message)
+    return str(text) % {"status": error.status}
 
 
 def _signin():
@@ -45,7 +91,7 @@ def _panel(provider: str, status: int = 200, **context: Any) -> Response:
 
 
 def _refused(provider: str, error: SignInError, **context: Any) -> Response:
-    return _panel(provider, error.http_status, error=str(error), **context)
+    return _panel(provider, error.http_status, error=sign_in_error_text(error), **context)
 
 
 @bp.get("")
@@ -143,5 +189,5 @@ def _poll_quota(connection_id: int) -> tuple[str | None, int, float | None]:
             return message, 503, failed.retry_after
         if failed.code == "not_offered":
             return _("This provider does not report its quota on demand."), 400, None
-        return _("The quota could not be read: %(reason)s", reason=failed.message), 502, None
+        return quota_error_text(failed), 502, None
     return None, 200, None

@@ -25,7 +25,7 @@ from ...resilience.settings import (
     settings_as_api,
 )
 from ..dashboard.pages import is_fragment_request
-from ..health.pages import duration
+from ..formatting import duration
 from ..providers.catalog_pages import TIER_LABELS
 from .api import change_resilience_settings
 
@@ -59,14 +59,6 @@ SAVED_MESSAGES = {
     "rate-limits": _l("Rate limits saved."),
     "backoff": _l("Backoff saved."),
 }
-
-
-@bp.app_template_filter("number")
-def number(value) -> str:
-    """30.0 → "30", 0.5 → "0.5": numbers as a person would type them."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def field_specs(fields: dict) -> dict:

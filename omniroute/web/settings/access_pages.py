@@ -61,6 +61,16 @@ def _without_blanks(body: dict) -> dict:
     }
 
 
+def rule_error_text(error: RuleError) -> str:
+    """The list's problem in the reader's language (the JSON API keeps the English detail)."""
+    if error.entry is not None:
+        return _(
+            "“%(entry)s” is not an IPv4 or IPv6 address or network (e.g. 10.0.0.0/8, ::1).",
+            entry=error.entry,
+        )
+    return _("Each line must be an IPv4 or IPv6 address or network (e.g. 10.0.0.0/8, ::1).")
+
+
 @bp.get("/ip-access")
 def ip_access_section():
     state = ip_access_state(editing=bool(request.args.get("edit")))
@@ -78,7 +88,7 @@ def save_ip_access():
         )
     except RuleError as error:
         field = error.field.split("[", 1)[0]
-        state = ip_access_state(editing=True, values=values, errors={field: error.message})
+        state = ip_access_state(editing=True, values=values, errors={field: rule_error_text(error)})
         return section_answer(SLUG, TEMPLATE, STATE, state, 400)
     except LockoutError as error:
         message = _(

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from ...providers import PROVIDERS
-from ...proxies.config import LEVELS, PROXY_TYPES, ProxyFieldError, parse_proxy
+from ...proxies.config import LEVELS, MAX_TEXT, PROXY_TYPES, ProxyFieldError, parse_proxy
 from ...proxies.probe import probe_proxy
 from ..dashboard.pages import is_fragment_request
 from .api_proxy import changed_settings, save
@@ -143,12 +143,24 @@ def form_body(values: dict) -> dict:
     return {values["level"]: {values["name"]: proxy}}
 
 
+FIELD_PROBLEMS = {
+    "type": _l("Choose HTTP, HTTPS or SOCKS5."),
+    "host": _l("Enter a host name or an IP address (no scheme, path or user)."),
+    "port": _l("Enter a port number from 1 to 65535."),
+    "username": _l("At most %(n)d characters.", n=MAX_TEXT),
+    "password": _l("At most %(n)d characters.", n=MAX_TEXT),
+    "caBundle": _l("At most %(n)d characters.", n=MAX_TEXT),
+}
+
+
 def form_error(error: ProxyFieldError) -> dict[str, str]:
-    """The form field an API error names (`providers.openai.port` → `port`)."""
+    """The form field an API error names (`providers.openai.port` → `port`), with what that
+    field needs in the reader's language (the JSON API keeps the English detail)."""
     field = error.field.rpartition(".")[2]
     if error.field in LEVELS or field not in FORM_FIELDS:
         field = "name" if "." in error.field else "level"
-    return {field: error.message}
+    problem = FIELD_PROBLEMS.get(field)
+    return {field: str(problem) if problem is not None else error.message}
 
 
 def editing_slug() -> str:

@@ -70,6 +70,29 @@ def storage_state(**state: Any) -> dict:
 register_state(bp, STATE, storage_state)
 
 
+BACKUP_ERROR_TEXT = {
+    "file": _l("Choose a .sqlite database or a .tar.gz backup archive to import."),
+    "too_large": _l("The file is larger than the import limit."),
+    "invalid_bundle": _l("The archive's configuration file cannot be read."),
+    "corrupt_archive": _l("The file is not a readable backup archive."),
+    "unsafe_archive": _l("The archive holds paths outside its own folder: nothing was imported."),
+    "checksum_mismatch": _l("A file in the archive does not match its checksum: it was changed."),
+    "corrupt_database": _l("The file is not a readable SQLite database."),
+    "missing_tables": _l("The database is not an OmniRoute database."),
+    "unexpected_schema": _l("The database holds objects an OmniRoute database never has."),
+    "newer_schema": _l("The database comes from a newer OmniRoute: upgrade OmniRoute first."),
+    "migration_failed": _l("The database cannot be upgraded to this version of OmniRoute."),
+    "invalid_name": _l("That is not the name of a backup."),
+    "not_found": _l("That backup does not exist (any more)."),
+}
+
+
+def backup_error_text(error: BackupError) -> str:
+    """What went wrong, in the reader's language (the JSON API keeps the detailed English)."""
+    text = BACKUP_ERROR_TEXT.get(error.code)
+    return str(text) if text is not None else error.message
+
+
 def answer(done: str | None = None, error: str | None = None, status: int = 200, **extra):
     """The section for htmx (200, so htmx swaps it). Without JavaScript: back to the tab saying
     what was done, or the tab redrawn with the error and `status`."""
@@ -107,7 +130,7 @@ def restore_backup(name: str):
     try:
         outcome = operations.restore_backup(_services(), name)
     except BackupError as error:
-        return answer(error=error.message, status=error.status)
+        return answer(error=backup_error_text(error), status=error.status)
     return answer("restored", needing=outcome.accounts_needing_key)
 
 
@@ -116,7 +139,7 @@ def delete_backup(name: str):
     try:
         operations.delete_backup(_services(), name)
     except BackupError as error:
-        return answer(error=error.message, status=error.status)
+        return answer(error=backup_error_text(error), status=error.status)
     return answer("deleted")
 
 
@@ -125,7 +148,7 @@ def import_backup():
     try:
         outcome = import_uploaded_file(_services())
     except BackupError as error:
-        return answer(error=error.message, status=error.status)
+        return answer(error=backup_error_text(error), status=error.status)
     return answer("imported", needing=outcome.accounts_needing_key)
 
 

@@ -9,6 +9,8 @@ monitor's list grows through the htmx SSE extension from /translator/monitor/str
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from flask import (
     Blueprint,
     Response,
@@ -30,13 +32,16 @@ from ...translator.reasons import FORMAT_LABELS
 from ...translator.source_text import InputError
 from ..combos.pages import model_suggestions
 from ..dashboard.pages import is_fragment_request
+from ..field_labels import field_label
 from ..providers.connection_form import FieldError
 from .api import SSE_HEADERS, monitor_filters, parse_chat, translate_fields
+from .input_errors import in_readers_language
 
 bp = Blueprint("translator", __name__, url_prefix="/translator")
 TABS = ("playground", "chat", "bench", "monitor")
 SNIPPET_SIDE = 60  # characters shown either side of an error's column
 SHORT_NAMES = {"openai": "Chat", "anthropic": "Msgs", "responses": "Resp", "gemini": "Gem"}
+PLAYGROUND_LABELS = {"from": _l("From"), "to": _l("To"), "kind": _l("What"), "body": _l("Input")}
 CHANGE_LABELS = {
     "renamed": _l("renamed"),
     "restructured": _l("restructured"),
@@ -73,9 +78,9 @@ def _playground(form: dict, status: int = 200, fragment: str = "playground"):
         try:
             result = translate_fields(form)
         except FieldError as failed:
-            error, status = InputError(f"{failed.field}: {failed.message}"), 400
+            error, status = InputError(f"{playground_label(failed.field)}: {failed.message}"), 400
         except InputError as failed:
-            error, status = failed, 400
+            error, status = in_readers_language(failed), 400
     return _render(
         "playground",
         fragment,
@@ -86,6 +91,12 @@ def _playground(form: dict, status: int = 200, fragment: str = "playground"):
         examples=examples.list_examples(),
         source_line=_line(form, error),
     )
+
+
+def playground_label(field: str) -> str:
+    """The playground's label of a field an error names (`from` is "From", `body` "Input")."""
+    label = PLAYGROUND_LABELS.get(field)
+    return str(label) if label is not None else field_label(field)
 
 
 def _line(form: dict, error: InputError | None) -> dict | None:
@@ -185,17 +196,26 @@ def bench_run():
         )
     checks = bench.run_live(services(), model) if live else bench.run_offline()
     fragment = "bench_matrix" if is_fragment_request() else "bench"
+    table = bench.matrix(checks, live)
     return _render(
         "bench",
         fragment,
         checks=checks,
-        table=bench.matrix(checks, live),
+        table=table,
+        groups=None if live else column_groups(table["columns"]),
         live=live,
         model=model,
         cases=CASE_BY_ID,
         pairs=bench.pairs(),
         suggestions=model_suggestions(),
     )
+
+
+def column_groups(columns: list[str]) -> list[tuple[str, int]]:
+    """The offline grid's header groups: each source format with how many targets follow it
+    ("openai→openai", "openai→anthropic", … → [("openai", 4), …]), in the columns' order."""
+    sources = [column.split("→")[0] for column in columns]
+    return [(source, len(list(run))) for source, run in groupby(sources)]
 
 
 # -- live monitor --------------------------------------------------------------------------

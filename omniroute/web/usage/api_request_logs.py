@@ -1,7 +1,7 @@
-"""Management API for request logs: GET /api/usage/requests/<request_id>/log.
-
-The bodies kept for one request when ENABLE_REQUEST_LOGS is on (secrets redacted, see
-omniroute/usage/request_log.py); 404 when there are none (logs off, or pruned).
+"""Management API for one request: GET /api/usage/requests/<reference> (its detail: the usage
+row, attempt chain, headers and bodies when kept; see request_detail.py) and
+GET /api/usage/requests/<request_id>/log (the bodies kept when ENABLE_REQUEST_LOGS is on,
+secrets redacted, see omniroute/usage/request_log.py; 404 when there are none).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify
 
 from ...store.request_logs import request_log
 from ..security import json_error
+from .request_detail import detail_json, request_detail
 
 bp = Blueprint("request_logs", __name__)
 
@@ -36,3 +37,13 @@ def get_request_log(request_id: str):
             "response": found.response_body,
         }
     )
+
+
+@bp.get("/usage/requests/<reference>")
+def get_request_detail(reference: str):
+    detail = request_detail(reference)
+    if detail is None:
+        return json_error(
+            404, f"no request {reference!r}", "invalid_request_error", "request_not_found"
+        )
+    return jsonify(detail_json(detail))

@@ -5,6 +5,8 @@ first with filters, keyset pages and a CSV export of the filtered log).
 The range picker (24 h, 7 d, 30 d, or custom dates) and the log's filters are plain GET forms
 and links, so both pages work without JavaScript; with htmx they swap only the report or the
 log and push the URL. Charts are inline SVG drawn here: no chart library, no script.
+A request's detail (GET /usage/requests/<reference>) is the log's drawer fragment with htmx and
+a full page without it (request_detail.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import Blueprint, render_template, request
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -30,6 +31,8 @@ from ...store.usage_totals import (
     usage_series,
 )
 from ..dashboard.pages import is_fragment_request
+from ..error_boundaries import error_page
+from ..formatting import hour_minute, month_day, thousands, usd
 from ..providers.connection_form import FieldError
 from .api import (
     DAY,
@@ -41,6 +44,7 @@ from .api import (
     parse_page,
     time_range,
 )
+from .request_detail import request_detail
 
 bp = Blueprint("usage", __name__, url_prefix="/usage")
 
@@ -49,20 +53,6 @@ MAX_PAGE_SPAN = dt.timedelta(days=366)
 SUGGESTION_DAYS = 7  # the log's provider and model suggestions: what was used this week
 CHART_WIDTH, CHART_HEIGHT = 600, 120
 TITLED_BARS = 100  # up to this many bars each get a tooltip; more are drawn as one path
-
-
-@bp.app_template_filter("usd")
-def usd(amount) -> str:
-    """$12.34, $0.0123 or $0.000042: cents, or enough digits to show a small amount."""
-    amount = float(amount or 0)
-    if amount == 0 or abs(amount) >= 1:
-        return "$" + format_decimal(amount, format="#,##0.00")
-    return "$" + format_decimal(amount, format="0.00####")
-
-
-@bp.app_template_filter("thousands")
-def thousands(value) -> str:
-    return format_decimal(value or 0, format="#,##0")
 
 
 # -- the range picker ----------------------------------------------------------------------------
@@ -149,7 +139,7 @@ class Chart:
 
 
 def bucket_label(start: dt.datetime, bucket: str) -> str:
-    return start.strftime("%H:%M") if bucket == "hour" else start.strftime("%m-%d")
+    return hour_minute(start) if bucket == "hour" else month_day(start)
 
 
 def build_chart(key, title, series, parts, span: TimeRange, fmt, legend=()) -> Chart:
@@ -283,3 +273,16 @@ def requests_log():
     if is_fragment_request():
         return render_template("partials/usage/log.html", **context)
     return render_template("usage/requests.html", **context), status
+
+
+@bp.get("/requests/<reference>")
+def request_page(reference: str):
+    """One request's detail: the drawer's fragment with htmx, else a page (404 when unknown)."""
+    detail = request_detail(reference)
+    if is_fragment_request():
+        return render_template("partials/usage/request_detail.html", detail=detail), (
+            200 if detail else 404
+        )
+    if detail is None:
+        return error_page(404, _("No request with this id: it may have been pruned."))
+    return render_template("usage/request_detail.html", detail=detail)
