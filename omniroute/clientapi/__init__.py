@@ -11,7 +11,7 @@ the caller's format (`errors.py`). No Flask request context on these routes.
   /v1/audio/transcriptions, and /v1/providers/{provider}/… scoped to one provider
 - Models: GET /v1/models and /v1/models/{id} (OpenAI's shape), GET /v1beta/models and
   /v1beta/models/{model} (Gemini's)
-- GET /health
+- GET /health, and GET /metrics (Prometheus text format; see omniroute/metrics/)
 The unprefixed paths (`/chat/completions`, `/responses`, `/models`, `/messages`, …) and a doubled
 `/v1/v1/` that misconfigured clients send are accepted too.
 """

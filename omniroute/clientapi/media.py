@@ -1,7 +1,8 @@
 """Client API handlers for embeddings and images, and the routes scoped to one provider.
 
 - POST /v1/embeddings, POST /v1/images/generations (OpenAI format; see proxy/embeddings.py and
-  proxy/images.py).
+  proxy/images.py), POST /v1/rerank (Cohere/Jina/Voyage shape; proxy/rerank.py) and
+  POST /v1/audio/speech (OpenAI format, audio bytes back; proxy/speech.py).
 - POST /v1/providers/{provider}/chat/completions | embeddings | images/generations: the same
   endpoints with the model scoped to one provider (proxy/provider_scope.py); chat goes through
   the ordinary chat pipeline.
@@ -15,6 +16,8 @@ from ..proxy.images import ImagesRequest
 from ..proxy.media import MediaRequestClass, run_media
 from ..proxy.provider_scope import model_entries, resolve_provider, scoped_body
 from ..proxy.reply import Reply
+from ..proxy.rerank import RerankRequest
+from ..proxy.speech import run_speech
 from .request import ClientRequest
 
 
@@ -33,6 +36,14 @@ def embeddings(request: ClientRequest) -> Reply:
 
 def images(request: ClientRequest) -> Reply:
     return _media(request, ImagesRequest, request.body())
+
+
+def rerank(request: ClientRequest) -> Reply:
+    return _media(request, RerankRequest, request.body())
+
+
+def speech(request: ClientRequest) -> Reply:
+    return run_speech(request.services.pipeline, request.body(), request.key_id, request.grant)
 
 
 def provider_embeddings(request: ClientRequest, provider: str) -> Reply:

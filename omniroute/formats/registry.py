@@ -7,6 +7,10 @@ the upstream URL and headers, the token counters, the stream relay, the translat
 the client API's paths and error shapes.
 
 The first format is the default: its error shape answers a client-API path no format claims.
+
+PROVIDER_ONLY lists the formats only providers speak (Amazon Bedrock Converse): no client route,
+node API type or translator pair is made for them. PROVIDER_FORMATS (FORMATS and those) is what
+the provider side — upstream calls, answers, streams, errors — looks a provider's format up in.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Mapping
 
 from .anthropic.wire import WIRE as ANTHROPIC
 from .base import WireFormat
+from .bedrock_converse.wire import WIRE as BEDROCK
 from .gemini.wire import WIRE as GEMINI
 from .openai_chat.wire import WIRE as OPENAI_CHAT
 from .responses.wire import WIRE as RESPONSES
@@ -44,6 +49,8 @@ FORMATS: Registry = registry_of(
     RESPONSES,
     GEMINI,
 )
+PROVIDER_ONLY: Registry = registry_of(BEDROCK)
+PROVIDER_FORMATS: Registry = {**FORMATS, **PROVIDER_ONLY}
 
 
 def format_for_path(path: str, formats: Registry = FORMATS) -> WireFormat:

@@ -39,7 +39,7 @@ from .canonical import Message, Part, RedactedThinkingPart, Request, ThinkingPar
 from .dropped import note_dropped
 
 UNKNOWN = "unknown"  # the issuer of a value read back without provenance (see responses/output)
-ISSUERS = frozenset({"anthropic", "gemini", "responses", "openai", UNKNOWN})
+ISSUERS = frozenset({"anthropic", "gemini", "responses", "openai", "bedrock", UNKNOWN})
 _MAGIC = b"omniroute"  # 9 bytes: its base64 is a fixed prefix in both alphabets
 WRAPPED_PREFIX = base64.b64encode(_MAGIC).decode("ascii")
 REDACTED = "redacted:"

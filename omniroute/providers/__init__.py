@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlparse
 
-from ..formats.registry import FORMATS, Registry
+from ..formats.registry import PROVIDER_FORMATS, Registry
 from .catalog import CATALOG
 from .spec import ModelSpec, ProviderSpec
 
@@ -23,10 +23,17 @@ def provider_for_prefix(prefix: str) -> ProviderSpec | None:
     return _BY_PREFIX.get(prefix)
 
 
-MEDIA_ENDPOINT_PATHS = {"deepgram": "/listen", "assemblyai": "/transcript"}
+MEDIA_ENDPOINT_PATHS = {
+    "deepgram": "/listen",
+    "assemblyai": "/transcript",
+    "elevenlabs": "/text-to-speech",
+    "cartesia": "/tts/bytes",
+    "stability": "/v2beta/stable-image/generate",
+    "bfl": "/get_result",
+}
 
 
-def endpoint_paths(formats: Registry = FORMATS) -> dict[str, str]:
+def endpoint_paths(formats: Registry = PROVIDER_FORMATS) -> dict[str, str]:
     """The endpoint path of each wire format (what `normalize_base_url` strips): each chat
     format's own, and the speech-to-text APIs'."""
     return {**{name: wire.endpoint_path for name, wire in formats.items()}, **MEDIA_ENDPOINT_PATHS}

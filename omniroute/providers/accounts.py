@@ -8,8 +8,9 @@ how breakers, cooldowns, rate limits and the routing strategies tell accounts ap
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 OAUTH_ACCOUNT = "oauth"  # ActiveConnection.auth_kind of a signed-in subscription account
 
@@ -28,6 +29,8 @@ class ActiveConnection:
     # OAUTH_ACCOUNT: a signed-in subscription account, whose credentials come from the token
     # source (oauth/grants.py) at call time instead of `api_key`
     auth_kind: str = "api_key"
+    # a cloud platform's settings (providers/cloud.py): Azure's deployments, Vertex's project…
+    options: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

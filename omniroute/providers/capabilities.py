@@ -11,7 +11,8 @@ Sources: Anthropic's models overview and extended-thinking pages (output limits,
 styles; temperature and top_p together are refused from Claude Opus 4.1 on), OpenAI's
 reasoning guide (reasoning models take max_completion_tokens and reasoning_effort, and no
 sampling parameters other than their defaults), Google's Gemini models and thinking pages
-(thinkingBudget on 2.5, thinkingLevel on 3), DeepSeek's and xAI's API references.
+(thinkingBudget on 2.5, thinkingLevel on 3), OpenAI's gpt-oss model card (131,072-token
+context, reasoning effort low/medium/high), DeepSeek's and xAI's API references.
 """
 
 from __future__ import annotations
@@ -94,6 +95,10 @@ TABLE: tuple[tuple[str, ModelTraits], ...] = (
     (r"(chatgpt-)?gpt-4o", _openai_chat(16_384, 128_000)),
     (r"gpt-4-turbo|gpt-4(?![.o\d])", _openai_chat(4_096, 128_000)),
     (r"gpt-3\.5", _openai_chat(4_096, 16_385)),
+    # OpenAI's open-weight gpt-oss (hosted by many providers): reasoning_effort, sampling allowed
+    (r"gpt-oss", ModelTraits(reasoning=True, thinking="effort", efforts=_OPENAI_EFFORTS,
+                             sampling=_NO_TOP_K, max_output_tokens=131_072,
+                             context_tokens=131_072)),
     # Google Gemini
     (r"gemini-3", _gemini(65_536, "level")),
     (r"gemini-2\.5", _gemini(65_536, "budget")),

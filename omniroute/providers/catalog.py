@@ -1,4 +1,5 @@
-"""The table of providers. An OpenAI-compatible provider is one row here.
+"""The table of providers. An OpenAI-compatible provider is one row here (or in providers/rows/,
+where the catalog's further rows are kept by group and appended to this table).
 
 Each row: id, display name, model-id prefix, base URL, then wire format, auth header style, tier
 (subscription / api-key / cheap / free / local) and the default models. Prices are USD per 1M
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .rows import GROUPED_ROWS
 from .spec import ModelSpec as M
 from .spec import ProviderSpec as P
 
@@ -84,7 +86,8 @@ _ROWS: tuple[P, ...] = (
         M("deepseek-chat", "DeepSeek V3", 128000, 0.28, 0.42),
         M("deepseek-reasoner", "DeepSeek R1", 128000, 0.28, 0.42),
     )),
-    P("groq", "Groq", "groq", "https://api.groq.com/openai/v1", slash_ids=True, models=(
+    P("groq", "Groq", "groq", "https://api.groq.com/openai/v1", slash_ids=True,
+      free_tier=True, models=(
         M("llama-3.3-70b-versatile", "Llama 3.3 70B", 131072, 0.59, 0.79),
         M("meta-llama/llama-4-maverick-17b-128e-instruct", "Llama 4 Maverick", 131072, 0.20, 0.60),
         M("whisper-large-v3", "Whisper Large v3", None, None, None, kind=AUD),
@@ -100,7 +103,8 @@ _ROWS: tuple[P, ...] = (
         M("codestral-2501", "Codestral", 262144, 0.30, 0.90),
         M("mistral-embed", "Mistral Embed", 8192, 0.10, None, kind=EMB),
     )),
-    P("perplexity", "Perplexity", "pplx", "https://api.perplexity.ai", models=(
+    P("perplexity", "Perplexity", "pplx", "https://api.perplexity.ai", group="search",
+      models_path=None, models=(
         M("sonar-pro", "Sonar Pro", 200000, 3.00, 15.00),
         M("sonar", "Sonar", 127072, 1.00, 1.00),
     )),
@@ -115,7 +119,8 @@ _ROWS: tuple[P, ...] = (
         M("accounts/fireworks/models/flux-1-schnell-fp8", "FLUX.1 schnell", None, None, None,
           kind=IMG),
     )),
-    P("cerebras", "Cerebras", "cerebras", "https://api.cerebras.ai/v1", slash_ids=True, models=(
+    P("cerebras", "Cerebras", "cerebras", "https://api.cerebras.ai/v1", slash_ids=True,
+      free_tier=True, models=(
         M("llama-3.3-70b", "Llama 3.3 70B", 65536, 0.85, 1.20),
     )),
     P("cohere", "Cohere", "cohere", "https://api.cohere.ai/compatibility/v1",
@@ -123,21 +128,65 @@ _ROWS: tuple[P, ...] = (
         M("command-r-plus-08-2024", "Command R+", 128000, 2.50, 10.00),
         M("command-a-03-2025", "Command A", 256000, 2.50, 10.00),
         M("embed-v4.0", "Embed v4", 128000, 0.12, None, kind=EMB),
+        M("rerank-v3.5", "Rerank v3.5", 4096, kind="rerank"),  # billed per search unit
     )),
     P("nvidia", "NVIDIA NIM", "nvidia", "https://integrate.api.nvidia.com/v1", slash_ids=True,
-      models=(
+      group="aggregator", free_tier=True, models=(
         M("nvidia/llama-3.3-70b-instruct", "Llama 3.3 70B", 131072, None, None),
     )),
-    P("openrouter", "OpenRouter", "openrouter", "https://openrouter.ai/api/v1", slash_ids=True,
+    # --- enterprise and cloud platforms (their own auth: providers/cloud.py) --------------
+    # Azure: the connection's base URL is the resource's endpoint; the row's is a placeholder.
+    # Prices depend on the deployment type and region: not per catalog row.
+    P("azure-openai", "Azure OpenAI", "azure", "https://RESOURCE.openai.azure.com",
+      auth="api-key", group="enterprise-cloud", models=(
+        M("gpt-4o", "GPT-4o", 128000),
+        M("gpt-4o-mini", "GPT-4o mini", 128000),
+        M("gpt-4.1", "GPT-4.1", 1047576),
+        M("text-embedding-3-small", "Text Embedding 3 Small", 8191, kind=EMB),
+    )),
+    P("azure-ai-foundry", "Azure AI Foundry", "foundry", "https://RESOURCE.services.ai.azure.com",
+      auth="api-key", stream_usage_option=False, group="enterprise-cloud", models=(
+        M("DeepSeek-R1", "DeepSeek R1", 128000),
+        M("Phi-4", "Phi-4", 16384),
+        M("Mistral-Large-2411", "Mistral Large 24.11", 128000),
+    )),
+    P("google-vertex", "Google Vertex AI", "vertex", "https://aiplatform.googleapis.com",
+      slash_ids=True, stream_usage_option=False, group="enterprise-cloud", models=(
+        M("google/gemini-2.5-flash", "Gemini 2.5 Flash", 1048576, 0.30, 2.50),
+        M("google/gemini-2.5-pro", "Gemini 2.5 Pro", 1048576, 1.25, 10.00),
+        M("google/gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", 1048576, 0.10, 0.40),
+    )),
+    P("cloudflare-workers-ai", "Cloudflare Workers AI", "cf",
+      "https://api.cloudflare.com/client/v4", slash_ids=True, group="enterprise-cloud", models=(
+        M("@cf/meta/llama-3.1-8b-instruct", "Llama 3.1 8B", 7968, 0.282, 0.827),
+        M("@cf/openai/gpt-oss-120b", "gpt-oss-120b", 128000, 0.35, 0.75),
+        M("@cf/baai/bge-large-en-v1.5", "BGE Large EN v1.5", 512, 0.204, None, kind=EMB),
+    )),
+    P("bedrock", "Amazon Bedrock", "bedrock", "https://bedrock-runtime.us-east-1.amazonaws.com",
+      wire_format="bedrock", slash_ids=True, stream_usage_option=False, group="enterprise-cloud",
       models=(
+        M("global.anthropic.claude-sonnet-4-5-20250929-v1:0", "Claude Sonnet 4.5", 200000,
+          3.00, 15.00),
+        M("global.anthropic.claude-haiku-4-5-20251001-v1:0", "Claude Haiku 4.5", 200000,
+          1.00, 5.00),
+        M("us.anthropic.claude-opus-4-1-20250805-v1:0", "Claude Opus 4.1", 200000, 15.00, 75.00),
+        M("amazon.nova-pro-v1:0", "Amazon Nova Pro", 300000, 0.80, 3.20),
+        M("amazon.nova-lite-v1:0", "Amazon Nova Lite", 300000, 0.06, 0.24),
+        M("amazon.nova-micro-v1:0", "Amazon Nova Micro", 128000, 0.035, 0.14),
+        M("us.meta.llama3-3-70b-instruct-v1:0", "Llama 3.3 70B Instruct", 128000, 0.72, 0.72),
+    )),
+    P("openrouter", "OpenRouter", "openrouter", "https://openrouter.ai/api/v1", slash_ids=True,
+      group="aggregator", free_tier=True, models=(
         M("openrouter/auto", "Auto router", None, None, None),
     )),
     P("deepgram", "Deepgram", "deepgram", "https://api.deepgram.com/v1",
-      wire_format="deepgram", auth="token", stream_usage_option=False, models=(
+      wire_format="deepgram", auth="token", stream_usage_option=False, group="audio",
+      free_tier=True, models_path=None, models=(
         M("nova-3", "Nova 3", None, None, None, kind=AUD),
     )),
     P("assemblyai", "AssemblyAI", "assemblyai", "https://api.assemblyai.com/v2",
-      wire_format="assemblyai", auth="authorization", stream_usage_option=False, models=(
+      wire_format="assemblyai", auth="authorization", stream_usage_option=False,
+      group="audio", models_path=None, models=(
         M("best", "Universal (best)", None, None, None, kind=AUD),
     )),
     # --- cheap plans ---------------------------------------------------------------------
@@ -214,6 +263,11 @@ DOCS_URLS = {
     "cerebras": "https://inference-docs.cerebras.ai",
     "cohere": "https://docs.cohere.com/docs/compatibility-api",
     "nvidia": "https://docs.api.nvidia.com/nim/reference",
+    "azure-openai": "https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference",
+    "azure-ai-foundry": "https://learn.microsoft.com/en-us/azure/ai-foundry/foundry-models/concepts/endpoints",
+    "google-vertex": "https://cloud.google.com/vertex-ai/generative-ai/docs/migrate/openai/overview",
+    "cloudflare-workers-ai": "https://developers.cloudflare.com/workers-ai/configuration/open-ai-compatibility/",
+    "bedrock": "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html",
     "openrouter": "https://openrouter.ai/docs",
     "deepgram": "https://developers.deepgram.com/reference/listen-file",
     "assemblyai": "https://www.assemblyai.com/docs/api-reference",
@@ -230,5 +284,5 @@ DOCS_URLS = {
 }
 
 CATALOG: tuple[P, ...] = tuple(
-    replace(row, docs_url=DOCS_URLS.get(row.id, row.docs_url)) for row in _ROWS
+    replace(row, docs_url=DOCS_URLS.get(row.id, row.docs_url)) for row in _ROWS + GROUPED_ROWS
 )

@@ -37,20 +37,26 @@ def workflow_body(body: dict) -> dict:
     return out
 
 
-def aspect_ratio(size) -> str:
-    """OpenAI's `WxH` size as the closest aspect ratio the workflow offers."""
+def image_size(size) -> tuple[int, int]:
+    """OpenAI's `WxH` size as (width, height); anything else is a 400."""
     try:
         width, height = (int(part) for part in str(size).lower().split("x"))
         if width <= 0 or height <= 0:
             raise ValueError
     except ValueError:
         raise InvalidRequestError("'size' must look like 1024x1024", param="size") from None
+    return width, height
+
+
+def aspect_ratio(size, choices: tuple[str, ...] = ASPECT_RATIOS) -> str:
+    """OpenAI's `WxH` size as the closest aspect ratio among `choices` (the workflow's)."""
+    width, height = image_size(size)
 
     def distance(ratio: str) -> float:
         w, h = ratio.split(":")
         return abs(math.log(width / height) - math.log(int(w) / int(h)))
 
-    return min(ASPECT_RATIOS, key=distance)
+    return min(choices, key=distance)
 
 
 def openai_images(payload: dict, response_format: str | None) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..formats.registry import FORMATS, Registry
+from ..formats.registry import FORMATS, PROVIDER_ONLY, Registry
 
 
 def wire_formats(formats: Registry = FORMATS) -> tuple[str, ...]:
@@ -14,14 +14,34 @@ def wire_formats(formats: Registry = FORMATS) -> tuple[str, ...]:
 
 
 WIRE_FORMATS = wire_formats()
-# Speech-to-text APIs that only audio transcription talks to (never a chat route or a node).
-MEDIA_WIRE_FORMATS = ("deepgram", "assemblyai")
-PROVIDER_WIRE_FORMATS = WIRE_FORMATS + MEDIA_WIRE_FORMATS
+# Speech-to-text, text-to-speech and image APIs that only their media endpoints talk to (never a
+# chat route or a node; see proxy/speech.py and proxy/images.py).
+MEDIA_WIRE_FORMATS = ("deepgram", "assemblyai", "elevenlabs", "cartesia", "stability", "bfl")
+PROVIDER_WIRE_FORMATS = WIRE_FORMATS + tuple(PROVIDER_ONLY) + MEDIA_WIRE_FORMATS
 # bearer: `Authorization: Bearer <key>`; token: `Authorization: Token <key>` (Deepgram);
-# authorization: the raw key in `Authorization` (AssemblyAI).
-AUTH_STYLES = ("bearer", "x-api-key", "x-goog-api-key", "token", "authorization")
+# authorization: the raw key in `Authorization` (AssemblyAI); api-key: `api-key: <key>` (Azure);
+# xi-api-key (ElevenLabs); x-key (Black Forest Labs).
+AUTH_STYLES = (
+    "bearer", "x-api-key", "x-goog-api-key", "token", "authorization", "api-key", "xi-api-key",
+    "x-key",
+)  # fmt: skip
 TIERS = ("subscription", "api-key", "cheap", "free", "local")
-MODEL_KINDS = ("chat", "embedding", "image", "audio")
+# The catalog's sections: what a provider is for (the dashboard groups and filters by it).
+GROUPS = (
+    "subscription",
+    "llm",
+    "aggregator",
+    "enterprise-cloud",
+    "image",
+    "video",
+    "embedding-rerank",
+    "audio",
+    "search",
+    "local",
+)
+# The group of a row that names none: its tier's own, else an API-key LLM provider.
+TIER_GROUPS = {"subscription": "subscription", "local": "local"}
+MODEL_KINDS = ("chat", "embedding", "image", "audio", "rerank")
 # How a provider generates images: OpenAI's /images/generations, or Fireworks' FLUX workflow
 # (`/workflows/<model>/text_to_image`, see providers/fireworks.py).
 IMAGE_APIS = ("openai", "fireworks-workflow")
@@ -59,6 +79,16 @@ class ProviderSpec:
     # request naming it is answered 410 with this note, so nothing is sent to a dead service.
     discontinued: str = ""
     image_api: str = "openai"  # one of IMAGE_APIS
+    # One of GROUPS; empty: the tier's group (TIER_GROUPS), else "llm".
+    group: str = ""
+    # It has a free tier (or free credits) a new account can use without paying.
+    free_tier: bool = False
+    # The GET path (after the base URL) that lists its models; None: it has no such listing.
+    models_path: str | None = "/models"
+
+    def __post_init__(self) -> None:
+        if not self.group:
+            object.__setattr__(self, "group", TIER_GROUPS.get(self.tier, "llm"))
 
     @property
     def default_model(self) -> str | None:

@@ -60,7 +60,7 @@ from ..errors import (
     UpstreamTimeoutError,
     UpstreamUnreachableError,
 )
-from ..formats.registry import FORMATS
+from ..formats.registry import PROVIDER_FORMATS
 from ..formats.sse import SSESplitter, event_fields
 from ..resilience.reset_hints import cooldown_seconds, is_context_overflow
 from ..resilience.settings import Backoff
@@ -115,8 +115,12 @@ class FallbackContext:
     # the outbound route of each attempt's call (its API key's, combo's, provider's proxy);
     # None: the transport chooses
     route_for: Callable[[Attempt, str], ProxyRoute | None] | None = None
+    # with tracing on (RequestTrace.call_times): each call's start, end and account id
+    call_times: list[tuple[float, float, int | None]] | None = None
 
     def note(self, attempt: Attempt, started: float, status: int, error: str | None = None):
+        if self.call_times is not None:
+            self.call_times.append((started, time.perf_counter(), attempt.connection.id))
         self.chain.append(
             {
                 "provider": attempt.spec.id,
@@ -388,7 +392,7 @@ def status_error(
     """The UpstreamStatusError for an error answer, with the provider's rest hint (and, for a
     subscription account, what the refusal is about: `check.refusal`)."""
     raw = _read_small(response)
-    message, kind, code = FORMATS[wire_format].parse_error(raw)
+    message, kind, code = PROVIDER_FORMATS[wire_format].parse_error(raw)
     error = UpstreamStatusError(
         f"{provider}: {message}",
         provider=provider,
@@ -410,9 +414,10 @@ def status_error(
 def read_first_items(
     response: UpstreamResponse, reader: StreamReader, provider: str, deadline: float
 ) -> list:
-    """Read until the first whole SSE event (not a keep-alive comment) gives the reader its
-    first items, by `deadline` at the latest. A stream that breaks, ends or stays silent (but
-    for comments) before its first event raises UpstreamError so the next attempt can be tried.
+    """Read until the first whole event (an SSE event that is not a keep-alive comment, or any
+    item the reader decoded) gives the reader its first items, by `deadline` at the latest. A
+    stream that breaks, ends or stays silent (but for comments) before its first event raises
+    UpstreamError so the next attempt can be tried.
     """
     events = SSESplitter()
     items: list = []
@@ -427,8 +432,11 @@ def read_first_items(
                     f"provider '{provider}' ended its stream before the first event",
                     provider=provider,
                 )
-            seen_event = seen_event or any(_is_event(e) for e in events.feed(chunk))
-            items += reader.feed(chunk)
+            fed = reader.feed(chunk)
+            items += fed
+            # a decoded item is an event whatever the framing (Bedrock's is binary, not SSE)
+            decoded = any(not isinstance(item, bytes) for item in fed)
+            seen_event = seen_event or decoded or any(_is_event(e) for e in events.feed(chunk))
             if seen_event and items:
                 response.started()
                 return items

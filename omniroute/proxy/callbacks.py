@@ -5,7 +5,8 @@
 - CheckPlan: may refuse the planned attempts before anything is sent;
 - CheckModel: may refuse a model the caller's API key cannot use;
 - ClientGone: whether the client has hung up;
-- ClientAnswer: a provider's non-streamed answer turned into the client's.
+- ClientAnswer: a provider's non-streamed answer turned into the client's;
+- SpanRecorder: makes a recorded request's trace spans (omniroute/tracing's RequestTracer).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Protocol
 
 from ..formats.canonical import Usage
 from ..routing.plan import Attempt
+from ..usage.trace import RequestTrace
 from .transport.route import ProxyRoute
 from .upstream_call import UpstreamCall
 
@@ -73,3 +75,13 @@ class RouteResolver(Protocol):
     def route_for(
         self, provider: str, url: str, combo: str | None = None, key_id: int | None = None
     ) -> ProxyRoute | None: ...
+
+
+class SpanRecorder(Protocol):
+    """Makes the trace spans of a request from its trace and usage row, once it is recorded."""
+
+    def record(self, trace: RequestTrace, row: dict) -> None: ...
+
+    def flush(self) -> bool: ...
+
+    def close(self) -> None: ...

@@ -18,8 +18,8 @@ from flask_babel import lazy_gettext as _l
 from ..errors import UpstreamError, UpstreamStatusError, UpstreamTimeoutError
 from ..formats import canonical as c
 from ..formats.openai_chat.response import parse_error
-from ..formats.registry import FORMATS
-from ..providers import ProviderSpec
+from ..formats.registry import PROVIDER_FORMATS
+from ..providers import ProviderSpec, cartesia
 from ..providers.accounts import ActiveConnection
 from ..routing.plan import Attempt
 from .attempts import send_until_answered
@@ -73,14 +73,14 @@ def run_connection_test(
     ping = c.Request(
         model=model, max_tokens=1, messages=(c.Message("user", (c.TextPart("ping"),)),)
     )
-    body = json.dumps(FORMATS[spec.wire_format].build_request(ping)).encode()
-    request = build_call(attempt, body)
-    if prepare is not None:
-        try:
+    body = json.dumps(PROVIDER_FORMATS[spec.wire_format].build_request(ping)).encode()
+    try:  # a cloud platform's token, a signed-in account's: either may be unavailable
+        request = build_call(attempt, body)
+        if prepare is not None:
             request = prepare(attempt, request)
-        except AccountUnavailable as unavailable:
-            hint = "sign_in" if unavailable.code == SIGN_IN_AGAIN else "provider"
-            return TestResult(False, None, unavailable.message, hint, model)
+    except AccountUnavailable as unavailable:
+        hint = "sign_in" if unavailable.code == SIGN_IN_AGAIN else "provider"
+        return TestResult(False, None, unavailable.message, hint, model)
     started = time.perf_counter()
     try:
         answer = send_until_answered(
@@ -96,7 +96,15 @@ def run_connection_test(
     return TestResult(True, round((time.perf_counter() - started) * 1000, 1), model=model)
 
 
-MEDIA_KEY_CHECKS = {"deepgram": "/projects", "assemblyai": "/transcript?limit=1"}
+MEDIA_KEY_CHECKS = {
+    "deepgram": "/projects",
+    "assemblyai": "/transcript?limit=1",
+    "elevenlabs": "/models",
+    "cartesia": "/voices?limit=1",
+    "stability": "/v1/user/balance",
+    "bfl": "/credits",
+}
+MEDIA_KEY_HEADERS = {"cartesia": cartesia.speech_headers()}  # its API version, on every call
 
 
 def _check_media_key(client, spec: ProviderSpec, connection: ActiveConnection) -> TestResult:
@@ -105,7 +113,10 @@ def _check_media_key(client, spec: ProviderSpec, connection: ActiveConnection) -
     try:
         with client.get(
             url,
-            auth_headers(spec, connection.api_key),
+            {
+                **auth_headers(spec, connection.api_key),
+                **MEDIA_KEY_HEADERS.get(spec.wire_format, {}),
+            },
             provider=spec.id,
             timeout=(min(client.timeout[0], TEST_TIMEOUT_SECONDS), TEST_TIMEOUT_SECONDS),
         ) as response:

@@ -24,16 +24,25 @@ from .upstream_call import UpstreamCall
 CLIENT_FORMAT = "openai"
 
 
-class MediaRequest(Protocol):
-    endpoint: str  # the usage row's endpoint, e.g. "embeddings"
+class ServedRequest(Protocol):
+    """What plans a media call: its model, and which provider wire formats can serve it."""
+
     capability: str  # for "model does not support <capability>"
     model: str  # as the client named it
 
     def supports(self, wire_format: str) -> bool: ...
 
+
+class MediaRequest(ServedRequest, Protocol):
+    endpoint: str  # the usage row's endpoint, e.g. "embeddings"
+
     def upstream_request(self, attempt: Attempt) -> UpstreamCall: ...
 
     def client_answer(self, attempt: Attempt, payload: Any, raw: bytes) -> tuple[bytes, Usage]: ...
+
+
+# A MediaRequest may also have `settle(client, answer) -> Answer`: called with the first answer,
+# it waits for a job that answer started (images from Black Forest Labs, proxy/image_jobs.py).
 
 
 class MediaRequestClass(Protocol):
@@ -60,7 +69,7 @@ def to_json(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def media_check(media: MediaRequest):
+def media_check(media: ServedRequest):
     """Refuse a plan whose first provider cannot serve this kind of request."""
 
     def check(attempts: list[Attempt]) -> None:
@@ -89,6 +98,9 @@ def run_media(
         answer = pipeline.send(
             media.model, trace, media.upstream_request, check_plan=media_check(media), grant=grant
         )
+        settle = getattr(media, "settle", None)  # an API answering with a job to wait for
+        if settle is not None:
+            answer = settle(pipeline.client, answer)
     except GatewayError as error:
         return pipeline.error_reply(CLIENT_FORMAT, trace, error)
     return pipeline.answer_reply(

@@ -41,6 +41,7 @@ from .callbacks import (
     ClientGone,
     NewReader,
     RouteResolver,
+    SpanRecorder,
     StreamReader,
 )
 from .conversation_identity import affinity_identity
@@ -82,6 +83,7 @@ class Pipeline:
         affinity: SessionAffinity | None = None,
         progress_seconds: float = PROGRESS_INTERVAL_SECONDS,
         replay: Replay | None = None,
+        tracer: SpanRecorder | None = None,
     ):
         self.routes = routes
         self.ai_policy = ai_policy  # Settings → AI; None: requests go as the clients sent them
@@ -100,6 +102,7 @@ class Pipeline:
         self.affinity = affinity  # session affinity (routing/affinity.py); None: none
         self.progress_seconds = progress_seconds  # between progress events (proxy/progress.py)
         self.replay = replay  # the response cache and idempotency (replay/gate.py); None: none
+        self.tracer = tracer  # OpenTelemetry spans of each request (omniroute/tracing); None: off
 
     def plan(
         self,
@@ -152,6 +155,8 @@ class Pipeline:
             check_plan(attempts)
         self.accounting.reserve(trace, attempts)
         trace.attempt_chain = context.chain
+        if self.tracer is not None:
+            trace.call_times = context.call_times = []
         try:
             answer = send_until_answered(self.client, attempts, build, new_reader, context=context)
         except GatewayError:
@@ -175,6 +180,8 @@ class Pipeline:
         self.usage.submit(row)
         if self.monitor.watching:  # the live monitor: one attribute read while nobody watches
             self.monitor.publish(row)
+        if self.tracer is not None:  # OTEL_EXPORTER_OTLP_ENDPOINT (omniroute/tracing)
+            self.tracer.record(trace, row)
         if trace.provider is not None and trace.served_from is None:
             latency = row["ttft_ms"] if trace.stream and row["ttft_ms"] else row["latency_ms"]
             self.telemetry.add(trace.provider, latency, trace.status < 400)
@@ -198,7 +205,7 @@ class Pipeline:
         """The client's call answered by the providers (`prepared`: its request, already read)."""
         trace = client_trace(call)
         if self.request_logs:
-            trace.capture = Capture(call.raw)
+            trace.capture = Capture(call.raw, call.headers)
         try:
             translation = prepared or self.translation_of(call)
             trace.requested_model, trace.stream = translation.model, translation.stream
@@ -395,6 +402,7 @@ def client_trace(call: ClientCall) -> RequestTrace:
         api_key_id=call.api_key_id,
         request_bytes=len(call.raw),
         requested_model=call.model,  # when the URL names it; else read with the body
+        client_headers=call.headers,
     )
     trace.request_id = unique_hex()
     return trace

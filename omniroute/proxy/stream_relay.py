@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from ..errors import GatewayError
 from ..formats import canonical as c
 from ..formats.model_echo import echo_model
-from ..formats.registry import FORMATS, Registry
+from ..formats.registry import FORMATS, PROVIDER_FORMATS, Registry
 from ..formats.sse import SSESplitter
 from ..usage.request_log import Capture
 from ..usage.trace import RequestTrace
@@ -52,7 +52,7 @@ class RawEventReader(StreamReader):
 class DecodingReader(StreamReader):
     """Canonical events decoded from the provider's format (translation)."""
 
-    def __init__(self, wire_format: str, formats: Registry = FORMATS):
+    def __init__(self, wire_format: str, formats: Registry = PROVIDER_FORMATS):
         self._decoder = formats[wire_format].stream_decoder()
 
     def feed(self, data: bytes) -> list[c.StreamEvent]:

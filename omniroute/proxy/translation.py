@@ -18,7 +18,7 @@ from typing import Any
 from ..formats import canonical as c
 from ..formats.dropped import DropNotes
 from ..formats.model_echo import echo_model
-from ..formats.registry import FORMATS
+from ..formats.registry import FORMATS, PROVIDER_FORMATS
 from ..formats.signatures import WRAPPED_PREFIX, holds_wrapped
 from ..routing.ai_policy import AiPolicy, apply_ai_policy
 from ..routing.plan import Attempt
@@ -110,7 +110,7 @@ class Translation:
 
     def client_answer(self, attempt: Attempt, payload: Any, raw: bytes) -> tuple[bytes, c.Usage]:
         """The client's non-streamed answer and its usage, from the provider's."""
-        provider_format = FORMATS[attempt.spec.wire_format]
+        provider_format = PROVIDER_FORMATS[attempt.spec.wire_format]
         if self.is_passthrough(attempt):
             usage = provider_format.usage_of(payload) or c.Usage()
             echo = self.echoed_model(attempt)

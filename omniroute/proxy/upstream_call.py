@@ -15,6 +15,12 @@ format's WireFormat:
 The pipeline, the connection test and the media endpoints send the UpstreamCall through the
 transport with `send_call`.
 
+A cloud platform's connection (providers/platforms.py CLOUD_PLATFORMS: Azure, Vertex AI,
+Cloudflare…) has its call reshaped by its platform right here, in `build_call`: the URL from
+the connection's options, the platform's own auth instead of the key in the provider's header,
+and the model the body carries. A platform whose credentials cannot give a token now makes the
+account unavailable (AccountUnavailable), like a signed-in account that must sign in again.
+
 A signed-in subscription account's call is then reshaped for its provider (proxy/
 subscription_calls.py): its token, the headers its API requires, and an `AnswerCheck` that
 reads every answer (quota windows; Codex errors inside a 200 stream) and says what a refusal
@@ -37,9 +43,11 @@ from ..formats.canonical import Request
 from ..formats.dropped import DropNotes
 from ..formats.envelopes import Envelope
 from ..formats.fitting import fit_request
-from ..formats.registry import FORMATS, Registry
+from ..formats.registry import PROVIDER_FORMATS, Registry
 from ..providers import ProviderSpec
 from ..providers.capabilities import traits_for
+from ..providers.cloud import CloudAuthError, CloudRequest
+from ..providers.platforms import CLOUD_PLATFORMS
 from ..routing.plan import Attempt
 from .transport import ProxyRoute, Timeout, Transport, UpstreamResponse
 
@@ -49,6 +57,9 @@ AUTH_HEADERS: dict[str, Callable[[str], dict[str, str]]] = {
     "x-goog-api-key": lambda key: {"x-goog-api-key": key},
     "token": lambda key: {"Authorization": f"Token {key}"},  # Deepgram
     "authorization": lambda key: {"Authorization": key},  # AssemblyAI: the raw key
+    "api-key": lambda key: {"api-key": key},  # Azure
+    "xi-api-key": lambda key: {"xi-api-key": key},  # ElevenLabs
+    "x-key": lambda key: {"x-key": key},  # Black Forest Labs
 }
 
 
@@ -131,7 +142,7 @@ def base_url(attempt: Attempt) -> str:
 
 
 def upstream_url(
-    attempt: Attempt, stream: bool, path: str | None = None, formats: Registry = FORMATS
+    attempt: Attempt, stream: bool, path: str | None = None, formats: Registry = PROVIDER_FORMATS
 ) -> str:
     """The attempt's URL: its base URL + `path`, or + its format's path for its model."""
     if path is not None:
@@ -144,7 +155,7 @@ def upstream_headers(
     attempt: Attempt,
     stream: bool,
     client_headers: HeaderLookup | None = None,
-    formats: Registry = FORMATS,
+    formats: Registry = PROVIDER_FORMATS,
 ) -> dict[str, str]:
     headers = {
         "Content-Type": "application/json",
@@ -169,19 +180,73 @@ def build_call(
     path: str | None = None,
     client_headers: HeaderLookup | None = None,
     method: str = "POST",
-    formats: Registry = FORMATS,
+    formats: Registry = PROVIDER_FORMATS,
+    model_list: bool = False,
 ) -> UpstreamCall:
-    """The call for `attempt` carrying `body` (to `path`, or to its format's endpoint)."""
-    return UpstreamCall(
+    """The call for `attempt` carrying `body` (to `path`, or to its format's endpoint);
+    `model_list`: the GET listing the account's models, where its cloud platform says."""
+    call = UpstreamCall(
         method,
         upstream_url(attempt, stream, path, formats),
         upstream_headers(attempt, stream, client_headers, formats),
         body,
         attempt.spec.wire_format,
     )
+    if attempt.spec.id not in CLOUD_PLATFORMS:
+        return call
+    return cloud_call(attempt, call, model_list=model_list)
 
 
-def provider_format(attempt: Attempt, formats: Registry = FORMATS) -> WireFormat:
+def cloud_call(attempt: Attempt, call: UpstreamCall, *, model_list: bool = False) -> UpstreamCall:
+    """`call` as the attempt's cloud platform takes it (see the module docstring); with
+    `model_list`, its platform's model list call when it has one."""
+    connection = attempt.connection
+    address, _, query = call.url.partition("?")
+    request = CloudRequest(
+        path=address[len(base_url(attempt)) :],
+        query=query,
+        model=attempt.model,
+        headers=_without_key(call.headers, attempt.spec, connection.api_key),
+        options=connection.options,
+        secret=connection.api_key,
+        base_url=connection.base_url,
+        account=attempt.account,
+        body=call.body,
+    )
+    platform = CLOUD_PLATFORMS[attempt.spec.id]
+    shape = platform.model_list if model_list and platform.model_list else platform.shape
+    try:
+        shaped = shape(request)
+    except CloudAuthError as error:
+        raise AccountUnavailable(
+            f"account '{connection.name}' of {attempt.spec.id}: {error}",
+            code="cloud_auth_failed",
+        ) from None
+    body = call.body
+    if shaped.model != attempt.model and body:
+        body = _with_model(body, shaped.model)
+    return dataclasses.replace(call, url=shaped.url, headers=shaped.headers, body=body)
+
+
+def _without_key(headers: Mapping[str, str], spec: ProviderSpec, key: str) -> dict[str, str]:
+    """The headers without the one the provider's auth style put the key in."""
+    names = {name.lower() for name in auth_headers(spec, key)}
+    return {name: value for name, value in headers.items() if name.lower() not in names}
+
+
+def _with_model(body: bytes, model: str) -> bytes:
+    """A JSON body naming `model` (bodies that are not a JSON object are left as they are)."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(value, dict) or "model" not in value:
+        return body
+    value["model"] = model
+    return json_body(value)
+
+
+def provider_format(attempt: Attempt, formats: Registry = PROVIDER_FORMATS) -> WireFormat:
     """The chat format the attempt's provider speaks (a 400 for one that does not chat)."""
     wire = formats.get(attempt.spec.wire_format)
     if wire is None:  # e.g. a speech-to-text provider
@@ -193,7 +258,9 @@ def provider_format(attempt: Attempt, formats: Registry = FORMATS) -> WireFormat
     return wire
 
 
-def chat_call(attempt: Attempt, request: ChatRequest, formats: Registry = FORMATS) -> UpstreamCall:
+def chat_call(
+    attempt: Attempt, request: ChatRequest, formats: Registry = PROVIDER_FORMATS
+) -> UpstreamCall:
     """The call sending a client's chat request to the attempt's provider (see the docstring)."""
     wire = provider_format(attempt, formats)
     envelope = request.envelope

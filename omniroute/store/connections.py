@@ -41,6 +41,7 @@ class ConnectionRecord:
     sign_in_reason: str | None = None
     quota: Any = None  # the last quota snapshot (a JSON value), None before the first
     quota_updated_at: dt.datetime | None = None
+    options: Any = None  # a cloud platform's settings (a JSON object), {} for none
 
 
 AUTH_API_KEY = "api_key"
@@ -67,6 +68,7 @@ def _record(row: ProviderConnection) -> ConnectionRecord:
         sign_in_reason=row.sign_in_reason,
         quota=_json_or_none(row.quota_snapshot),
         quota_updated_at=row.quota_updated_at,
+        options=_options(row),
     )
 
 
@@ -75,6 +77,16 @@ def _json_or_none(text: str | None) -> Any:
         return None if text is None else json.loads(text)
     except ValueError:
         return None
+
+
+def _options(row: ProviderConnection) -> dict[str, Any]:
+    options = _json_or_none(row.options)
+    return options if isinstance(options, dict) else {}
+
+
+def options_text(options: dict[str, Any] | None) -> str | None:
+    """The options column's value: JSON, or NULL for none."""
+    return json.dumps(options, sort_keys=True) if options else None
 
 
 def list_connections() -> list[ConnectionRecord]:
@@ -90,6 +102,9 @@ def get_connection(connection_id: int) -> ConnectionRecord | None:
 
 
 def create_connection(box: SecretBox, *, api_key: str, **fields) -> ConnectionRecord:
+    """A new connection; `options` (a dict) is stored as JSON."""
+    if "options" in fields:
+        fields["options"] = options_text(fields["options"])
     row = ProviderConnection.create(
         api_key_encrypted=box.encrypt(api_key), api_key_hint=key_hint(api_key), **fields
     )
@@ -108,6 +123,8 @@ def update_connection(
         fields.setdefault("last_test_error", None)
         fields.setdefault("last_test_latency_ms", None)
         fields.setdefault("last_tested_at", None)
+    if "options" in fields:
+        fields["options"] = options_text(fields["options"])
     fields["updated_at"] = utcnow()
     ProviderConnection.update(**fields).where(ProviderConnection.id == connection_id).execute()
     return get_connection(connection_id)
@@ -161,4 +178,5 @@ def _active(box: SecretBox, row: ProviderConnection) -> ActiveConnection:
         base_url=row.base_url,
         priority=row.priority,
         auth_kind=row.auth_kind or AUTH_API_KEY,
+        options=_options(row),
     )

@@ -304,7 +304,35 @@ MIGRATIONS: tuple[Migration, ...] = (
         "usage rows answered from memory (the response cache, idempotency): served_from",
         ("ALTER TABLE usage_records ADD COLUMN served_from VARCHAR(16)",),
     ),
+    Migration(
+        13,
+        "the request log's client headers (secrets redacted before storing); usage rows looked "
+        "up by request id (the request detail drawer) and by the model asked for (request counts "
+        "per combo)",
+        (
+            "ALTER TABLE request_logs ADD COLUMN request_headers TEXT",
+            "CREATE INDEX usage_records_request_id ON usage_records (request_id)",
+            "CREATE INDEX usage_records_requested_time "
+            "ON usage_records (requested_model, created_at)",
+        ),
+    ),
+    Migration(
+        14,
+        "a connection's cloud-platform options (Azure deployments, Vertex project and region, "
+        "Cloudflare account id) as JSON",
+        ("ALTER TABLE provider_connections ADD COLUMN options TEXT",),
+    ),
+    Migration(
+        15,
+        "models synced from a provider's own list: where a model row came from (user or "
+        "synced), when a sync last listed it, when the provider stopped listing it (retired)",
+        (
+            "ALTER TABLE provider_models ADD COLUMN source VARCHAR(16) NOT NULL DEFAULT 'user'",
+            "ALTER TABLE provider_models ADD COLUMN synced_at {ts}",
+            "ALTER TABLE provider_models ADD COLUMN retired_at {ts}",
+        ),
+    ),
 )
 
 
-LATEST_VERSION = MIGRATIONS[-1].version
+LATEST_VERSION = max(migration.version for migration in MIGRATIONS)

@@ -68,6 +68,8 @@ class ProviderConnection(BaseModel):
     quota_snapshot = TextField(null=True)  # JSON, as the quota reader last saw it
     quota_updated_at = DateTimeField(null=True)
     refresh_lease_until = FloatField(null=True)  # unix seconds: a process is refreshing
+    # A cloud platform's non-secret settings as JSON (migration 14; providers/cloud.py)
+    options = TextField(null=True)
 
     class Meta:
         table_name = "provider_connections"
@@ -193,6 +195,8 @@ class RequestLog(BaseModel):
     status = IntegerField()
     request_body = TextField(null=True)
     response_body = TextField(null=True)
+    # the client's headers as JSON [[name, value], …], secrets redacted (migration 13)
+    request_headers = TextField(null=True)
 
     class Meta:
         table_name = "request_logs"
@@ -217,7 +221,9 @@ class ProviderNode(BaseModel):
 
 
 class ProviderModel(BaseModel):
-    """A model the user added to a provider, or a catalog model the user hid (`hidden`)."""
+    """A model the user added to a provider, a catalog model the user hid (`hidden`), or a
+    model a sync found in the provider's own list (`source` "synced"; `retired_at` once a
+    later sync no longer finds it)."""
 
     id = AutoField()
     provider = CharField(max_length=64)
@@ -225,6 +231,9 @@ class ProviderModel(BaseModel):
     model_name = CharField(max_length=200, default="")
     hidden = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
+    source = CharField(max_length=16, default="user")
+    synced_at = DateTimeField(null=True)
+    retired_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "provider_models"

@@ -1,5 +1,7 @@
-"""Query functions for per-provider model rows: models the user added ("custom models") and
-catalog models the user hid. One row per (provider, model_id); `hidden` hides either kind."""
+"""Query functions for per-provider model rows: models the user added ("custom models"),
+catalog models the user hid, and models a sync found in the provider's own list (source
+"synced", store/synced_models.py). One row per (provider, model_id); `hidden` hides any kind,
+and a synced model the provider no longer lists is `retired`: kept and shown, never offered."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from peewee import IntegrityError
 from ..providers.spec import ModelSpec, ProviderSpec
 from .models import ProviderModel
 
+USER_SOURCE, SYNCED_SOURCE = "user", "synced"  # who made a row: the user, or a sync
+
 
 @dataclass(frozen=True)
 class ModelRow:
@@ -20,6 +24,9 @@ class ModelRow:
     model_name: str
     hidden: bool
     created_at: dt.datetime
+    source: str = USER_SOURCE
+    synced_at: dt.datetime | None = None
+    retired_at: dt.datetime | None = None
 
 
 class DuplicateModel(ValueError):
@@ -28,7 +35,15 @@ class DuplicateModel(ValueError):
 
 def _row(row: ProviderModel) -> ModelRow:
     return ModelRow(
-        row.id, row.provider, row.model_id, row.model_name, bool(row.hidden), row.created_at
+        row.id,
+        row.provider,
+        row.model_id,
+        row.model_name,
+        bool(row.hidden),
+        row.created_at,
+        row.source,
+        row.synced_at,
+        row.retired_at,
     )
 
 
@@ -81,15 +96,24 @@ def delete_provider_model(provider: str, model_id: str) -> bool:
 
 @dataclass(frozen=True)
 class ListedModel:
-    """One of a provider's models as the user sees it: a catalog model or a custom one."""
+    """One of a provider's models as the user sees it: a catalog model or a custom one
+    (`synced`: found in the provider's list; `retired`: no longer there)."""
 
     spec: ModelSpec
     custom: bool
     hidden: bool
+    synced: bool = False
+    retired: bool = False
+
+    @property
+    def offered(self) -> bool:
+        """Whether /v1/models lists it and routing offers it."""
+        return not (self.hidden or self.retired)
 
 
 def merge_with_catalog(provider: ProviderSpec, rows: list[ModelRow]) -> list[ListedModel]:
-    """The provider's catalog models, then its custom models, each marked hidden or not."""
+    """The provider's catalog models, then its custom and synced models, each marked hidden
+    (and retired) or not."""
     by_id = {row.model_id: row for row in rows if row.provider == provider.id}
     listed = [
         ListedModel(model, False, bool(by_id.get(model.id) and by_id[model.id].hidden))
@@ -97,7 +121,13 @@ def merge_with_catalog(provider: ProviderSpec, rows: list[ModelRow]) -> list[Lis
     ]
     catalog_ids = {model.id for model in provider.models}
     listed += [
-        ListedModel(ModelSpec(row.model_id, row.model_name or row.model_id), True, row.hidden)
+        ListedModel(
+            ModelSpec(row.model_id, row.model_name or row.model_id),
+            True,
+            row.hidden,
+            synced=row.source == SYNCED_SOURCE,
+            retired=row.retired_at is not None,
+        )
         for row in by_id.values()
         if row.model_id not in catalog_ids
     ]
@@ -105,6 +135,7 @@ def merge_with_catalog(provider: ProviderSpec, rows: list[ModelRow]) -> list[Lis
 
 
 def usable_models(provider: ProviderSpec) -> list[ModelSpec]:
-    """What /v1/models lists for a connected provider: catalog + custom, minus hidden."""
+    """What /v1/models lists for a connected provider: catalog + custom + synced, minus the
+    hidden and the retired."""
     listed = merge_with_catalog(provider, list_provider_models(provider.id))
-    return [item.spec for item in listed if not item.hidden]
+    return [item.spec for item in listed if item.offered]

@@ -1,4 +1,6 @@
-"""Query functions for request logs (`request_logs`): bodies kept when ENABLE_REQUEST_LOGS is on."""
+"""Query functions for request logs (`request_logs`): bodies and headers kept when
+ENABLE_REQUEST_LOGS is on; and the usage row a request detail names (by request id, or by the
+row's own id when no request id was kept)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import datetime as dt
 
 from ..clock import utcnow
 from ..usage.request_log import MAX_ROWS
-from .models import RequestLog
+from .models import RequestLog, UsageRecord
 
 
 def insert_request_logs(rows: list[dict]) -> None:
@@ -30,3 +32,11 @@ def prune_request_logs(hours: float, max_rows: int = MAX_ROWS) -> int:
 
 def request_log(request_id: str) -> RequestLog | None:
     return RequestLog.get_or_none(RequestLog.request_id == request_id)
+
+
+def usage_row(reference: str) -> UsageRecord | None:
+    """The usage row whose request id is `reference`, else (all digits) whose id it is."""
+    found = UsageRecord.get_or_none(UsageRecord.request_id == reference)
+    if found is None and reference.isdigit() and len(reference) <= 18:
+        found = UsageRecord.get_or_none(UsageRecord.id == int(reference))
+    return found

@@ -12,14 +12,17 @@ Providers page shows until a key is added and the account tested. Accounts of lo
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from ..clock import utcnow
 from ..providers import PROVIDERS, normalize_base_url, provider_for_prefix
+from ..providers.cloud import OptionError
+from ..providers.platforms import check_connection_options
 from ..providers.spec import WIRE_FORMATS
-from ..store.connections import AUTH_API_KEY, AUTH_OAUTH, SIGN_IN_AGAIN
+from ..store.connections import AUTH_API_KEY, AUTH_OAUTH, SIGN_IN_AGAIN, options_text
 from ..store.models import ProviderConnection, ProviderNode
 from ..store.secret_box import SecretBox, SecretBoxError
 from .bundle_errors import BundleError
@@ -58,6 +61,7 @@ def read_accounts() -> list[dict]:
             "testModel": row.test_model,
             "isActive": row.is_active,
             "priority": row.priority,
+            "options": json.loads(row.options) if row.options else {},
         }
         for identity, row in zip(keys, rows, strict=True)
     ]
@@ -91,6 +95,7 @@ def check_accounts(bundle: dict) -> list[dict]:
         text(item, "testModel", where, optional=True)
         flag(item, "isActive", where)
         whole(item, "priority", where, 0, 1_000_000)
+        _options(item, where)
     expected = identities(
         (i["provider"], i["authKind"], i["name"], i.get("accountLabel")) for i in items
     )
@@ -98,6 +103,16 @@ def check_accounts(bundle: dict) -> list[dict]:
         if item.get("identity") != identity:
             raise BundleError(f"providers[{index}].identity", f"must be {identity!r}")
     return items
+
+
+def _options(item: dict, where: str) -> None:
+    """A cloud platform's options, checked as the API checks them (absent in older bundles)."""
+    try:
+        item["options"] = check_connection_options(
+            item["provider"], item.get("options"), item.get("baseUrl")
+        )
+    except OptionError as error:
+        raise BundleError(f"{where}.{error.field}", error.message) from None
 
 
 def check_nodes(bundle: dict) -> list[dict]:
@@ -166,6 +181,7 @@ def write_accounts(items: list[dict], box: SecretBox) -> None:
             "test_model": item.get("testModel"),
             "is_active": item["isActive"],
             "priority": item["priority"],
+            "options": options_text(item.get("options")),
             "updated_at": utcnow(),
         }
         usable = needs_no_key(item["provider"]) or (row is not None and has_credential(row, box))

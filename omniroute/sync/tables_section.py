@@ -1,9 +1,15 @@
-"""The routing tables in a configuration bundle: custom and hidden models, combos, model
-aliases, fallback chains and price overrides. Applying replaces each table with the bundle's
-rows (combos are matched by name, so a combo keeps its id)."""
+"""The routing tables in a configuration bundle: custom, hidden and synced models, combos,
+model aliases, fallback chains and price overrides. Applying replaces each table with the
+bundle's rows (combos are matched by name, so a combo keeps its id).
+
+A provider model carries its sync state: `source` ("user", or "synced" for a model a sync
+found), `syncedAt` (when a sync last listed it) and `retiredAt` (when a sync no longer did),
+UTC timestamps such as "2026-01-31T12:00:00Z" or null. A bundle without them (an older
+gateway's) imports its rows as the user's own, as before."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from ..clock import utcnow
@@ -16,11 +22,14 @@ from ..routing.combos import (
     check_combo_graph,
 )
 from ..store.models import ComboRecord, FallbackChainRecord, ModelAlias, ModelPrice, ProviderModel
+from ..store.provider_models import SYNCED_SOURCE, USER_SOURCE
 from .bundle_errors import BundleError
 from .bundle_fields import MAX_TEXT, flag, items_of, price, text, unique, whole
 
 MAX_TARGETS = 50
 MAX_PROMPT = 100_000
+MODEL_SOURCES = (USER_SOURCE, SYNCED_SOURCE)
+MAX_TIMESTAMP = 40
 
 
 def read_tables() -> dict[str, list[dict]]:
@@ -31,6 +40,9 @@ def read_tables() -> dict[str, list[dict]]:
                 "modelId": r.model_id,
                 "modelName": r.model_name,
                 "hidden": bool(r.hidden),
+                "source": r.source,
+                "syncedAt": _timestamp(r.synced_at),
+                "retiredAt": _timestamp(r.retired_at),
             }
             for r in ProviderModel.select().order_by(ProviderModel.provider, ProviderModel.model_id)
         ],
@@ -75,6 +87,7 @@ def check_tables(bundle: dict) -> None:
         if not isinstance(item.get("modelName"), str) or len(item["modelName"]) > MAX_TEXT:
             raise BundleError(f"{where}.modelName", "must be a string")
         flag(item, "hidden", where)
+        _check_sync_state(item, where)
     unique([(i["provider"], i["modelId"]) for i in models], "providerModels", "model")
     _check_combos(items_of(bundle, "combos"))
     aliases = items_of(bundle, "modelAliases")
@@ -100,6 +113,37 @@ def check_tables(bundle: dict) -> None:
         for name in ("cachedInput", "cacheWrite"):
             price(item, name, where, optional=True)
     unique([(i["provider"], i["modelId"]) for i in prices], "prices", "model")
+
+
+def _check_sync_state(item: dict, where: str) -> None:
+    """`source`, `syncedAt` and `retiredAt`, each optional; only a synced model has times."""
+    source = item.get("source", USER_SOURCE)
+    if source not in MODEL_SOURCES:
+        raise BundleError(f"{where}.source", f"must be one of {', '.join(MODEL_SOURCES)}")
+    for name in ("syncedAt", "retiredAt"):
+        moment = _moment(item.get(name), f"{where}.{name}")
+        if moment is not None and source != SYNCED_SOURCE:
+            raise BundleError(f"{where}.{name}", f'must be null unless source is "{SYNCED_SOURCE}"')
+
+
+def _timestamp(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="seconds") + "Z"
+
+
+def _moment(value: object, where: str) -> dt.datetime | None:
+    """A bundle's timestamp as the database holds it (UTC, no tzinfo); None for null."""
+    if value is None:
+        return None
+    rule = 'must be null or a UTC timestamp such as "2026-01-31T12:00:00Z"'
+    if not isinstance(value, str) or len(value) > MAX_TIMESTAMP:
+        raise BundleError(where, rule)
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise BundleError(where, rule) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
 
 
 def _model_list(value: object, where: str) -> None:
@@ -148,6 +192,9 @@ def write_tables(bundle: dict) -> None:
             model_name=item["modelName"],
             hidden=item["hidden"],
             created_at=now,
+            source=item.get("source", USER_SOURCE),
+            synced_at=_moment(item.get("syncedAt"), "syncedAt"),
+            retired_at=_moment(item.get("retiredAt"), "retiredAt"),
         )
     _write_combos(bundle["combos"])
     ModelAlias.delete().execute()

@@ -27,6 +27,7 @@ from tests.fakes.wire import Frame, read_request, send, send_json, send_stream
 
 DIALECTS = {module.FORMAT: module for module in (openai_chat, anthropic, responses, gemini)}
 MODEL_IDS = ("fake-model",)
+MODELS_WAIT = 5.0  # seconds a list request waits for the others `models_together` asks for
 
 
 class FakeUpstream:
@@ -40,6 +41,13 @@ class FakeUpstream:
         self.rules: list[Rule] = []
         self.requests: list[Recorded] = []
         self.valid_keys: set[str] = set()  # empty: any key is accepted
+        # GET .../models: the ids it lists, the error it answers instead (a status >= 400),
+        # and how many list requests must wait together before any is answered (a test that
+        # they are sent at once; one left waiting alone gets a 503 after MODELS_WAIT seconds)
+        self.model_ids: list[str] = list(MODEL_IDS)
+        self.models_error: Behavior | None = None
+        self.models_together = 1
+        self._models_waiting = 0
         self.stream_log: list[tuple[float, str]] = []  # (monotonic time, event text) as sent
         # streams the client closed before their end: (monotonic time noticed, events sent)
         self.aborted_streams: list[tuple[float, int]] = []
@@ -104,6 +112,10 @@ class FakeUpstream:
             self.strict_refusals.clear()
             self.strict = True
             self._serial = itertools.count(1)
+            self.model_ids = list(MODEL_IDS)
+            self.models_error = None
+            self.models_together = 1
+            self._models_waiting = 0
 
     def add(
         self,
@@ -192,12 +204,29 @@ class FakeUpstream:
             await send_json(writer, *dialect.key_error())
             return True
         if route.action == "models":
-            await send_json(writer, 200, _model_list(request))
-            return True
+            return await self._list_models(request, dialect, writer)
         if route.format is None:
             await send_json(writer, 404, openai_chat.error(404, f"no route {request.path}"))
             return True
         return await self._answer(request, dialect, writer)
+
+    async def _list_models(self, request: Recorded, dialect, writer) -> bool:
+        """GET .../models: the scripted error, else the list once `models_together` wait."""
+        with self._lock:
+            self._models_waiting += 1
+        deadline = asyncio.get_running_loop().time() + MODELS_WAIT
+        while self._models_waiting < self.models_together:
+            if asyncio.get_running_loop().time() > deadline:
+                await send_json(writer, 503, openai_chat.error(503, "list requests came alone"))
+                return True
+            await asyncio.sleep(0.01)
+        if self.models_error is not None:
+            headers = {"Content-Type": "application/json", **self.models_error.headers}
+            body = error_body(dialect, self.models_error)
+            await send(writer, self.models_error.status, body, headers)
+            return True
+        await send_json(writer, 200, _model_list(request, self.model_ids))
+        return True
 
     async def _answer(self, request: Recorded, dialect, writer: asyncio.StreamWriter) -> bool:
         """The scripted part: delay, error, count, stream or body, from the matching rule —
@@ -269,21 +298,21 @@ def _is_event_stream(request: Recorded, body: dict) -> bool:
     return bool(body.get("stream"))
 
 
-def _model_list(request: Recorded) -> dict:
+def _model_list(request: Recorded, model_ids: list[str]) -> dict:
     """GET .../models in the shape the asking client expects (by the key header it sent)."""
     headers = request.headers
     if "x-goog-api-key" in headers or "key" in request.query:
-        return {"models": [{"name": f"models/{m}", "displayName": m} for m in MODEL_IDS]}
+        return {"models": [{"name": f"models/{m}", "displayName": m} for m in model_ids]}
     if "anthropic-version" in headers:
         data = [
             {"type": "model", "id": m, "display_name": m, "created_at": "2025-01-01T00:00:00Z"}
-            for m in MODEL_IDS
+            for m in model_ids
         ]
         return {
             "data": data,
             "has_more": False,
-            "first_id": data[0]["id"],
-            "last_id": data[-1]["id"],
+            "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None,
         }
-    data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in MODEL_IDS]
+    data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in model_ids]
     return {"object": "list", "data": data}

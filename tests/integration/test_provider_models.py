@@ -113,6 +113,8 @@ def test_catalog_groups_models_by_provider(gateway, upstream):
         "outputPrice": 0.6,
         "custom": False,
         "hidden": False,
+        "synced": False,
+        "retired": False,
     }
     assert models["openai/text-embedding-3-small"]["type"] == "embedding"
     assert models["openai/gpt-image-1"]["type"] == "image"

@@ -17,7 +17,7 @@ import pytest
 
 from omniroute.providers import PROVIDERS
 from omniroute.providers.catalog import CATALOG
-from omniroute.providers.spec import TIERS
+from omniroute.providers.spec import GROUPS
 from omniroute.web.providers import local_servers
 from tests.dashboard_user import API_KEY, browser_session, csrf_from
 
@@ -120,7 +120,7 @@ def _token(session, gateway, path="/providers/catalog") -> str:
 # -- plain HTTP ------------------------------------------------------------------------------
 
 
-def test_catalog_lists_every_provider_grouped_by_tier_with_prices(gateway, upstream):
+def test_catalog_lists_every_provider_grouped_with_prices(gateway, upstream):
     gateway.add_connection(upstream.url)
     session = browser_session(gateway)
     assert 'href="/providers/catalog"' in session.get(gateway.url + "/providers").text
@@ -128,11 +128,13 @@ def test_catalog_lists_every_provider_grouped_by_tier_with_prices(gateway, upstr
 
     rows = _catalog_rows(html)
     assert set(rows) == set(PROVIDERS)
-    groups = re.findall(r'<tbody data-tier="([\w-]+)">(.*?)</tbody>', html, re.S)
-    assert [tier for tier, _ in groups] == list(TIERS)
-    for tier, body in groups:
+    groups = re.findall(r'<tbody data-group="([\w-]+)">(.*?)</tbody>', html, re.S)
+    assert [group for group, _ in groups] == [
+        group for group in GROUPS if any(spec.group == group for spec in CATALOG)
+    ]
+    for group, body in groups:
         ids = re.findall(r'<tr id="catalog-([\w.-]+)"', body)
-        assert ids == [spec.id for spec in CATALOG if spec.tier == tier]
+        assert ids == [spec.id for spec in CATALOG if spec.group == group]
     assert "$0.15 / $0.60" in rows["openai"]  # gpt-4o-mini (not in the guide's table)
     assert "$3.00 / $15.00" in rows["anthropic"]
     assert "free" in rows["ollama-local"]
@@ -140,8 +142,7 @@ def test_catalog_lists_every_provider_grouped_by_tier_with_prices(gateway, upstr
         assert _cells(rows[provider_id])[2:5] == list(cells), provider_id
     assert 'href="/providers/deepseek"' in rows["deepseek"]
     assert "Yes" in rows["openai"] and "Yes" not in rows["anthropic"]
-    assert 'id="catalog-search"' in html
-    assert "/static/js/catalog-search.js" in html
+    assert 'id="catalog-search"' in html and 'hx-get="/providers/catalog"' in html
 
 
 def test_provider_page_shows_only_its_connections(gateway, upstream):

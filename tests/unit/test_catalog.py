@@ -8,6 +8,8 @@ import pytest
 
 from omniroute.providers import PROVIDERS, provider_for_prefix
 from omniroute.providers.catalog import CATALOG
+from omniroute.providers.rows import GROUPED_ROWS
+from omniroute.providers.rows.local import LOCAL_SERVER_ROWS
 from omniroute.providers.spec import AUTH_STYLES, MODEL_KINDS, PROVIDER_WIRE_FORMATS, TIERS
 
 IDS = [spec.id for spec in CATALOG]
@@ -49,7 +51,8 @@ def test_every_entry_is_complete(spec):
 
 def test_local_servers_only_are_plain_http():
     local = {spec.id: spec.base_url for spec in CATALOG if spec.tier == "local"}
-    assert set(local) == {"ollama-local", "vllm-local", "lmstudio-local", "llamacpp-local"}
+    core = {"ollama-local", "vllm-local", "lmstudio-local", "llamacpp-local"}
+    assert set(local) == core | {spec.id for spec in LOCAL_SERVER_ROWS}
     assert all(url.startswith("http://127.0.0.1:") for url in local.values())
 
 
@@ -164,6 +167,16 @@ EXPECTED = {
                "nvidia/llama-3.3-70b-instruct", None, None),
     "openrouter": ("openrouter", "https://openrouter.ai/api/v1", "openai", "bearer",
                    "openrouter/auto", None, None),
+    "azure-openai": ("azure", "https://RESOURCE.openai.azure.com", "openai", "api-key",
+                     "gpt-4o", None, None),
+    "azure-ai-foundry": ("foundry", "https://RESOURCE.services.ai.azure.com", "openai",
+                         "api-key", "DeepSeek-R1", None, None),
+    "google-vertex": ("vertex", "https://aiplatform.googleapis.com", "openai", "bearer",
+                      "google/gemini-2.5-flash", 0.30, 2.50),
+    "cloudflare-workers-ai": ("cf", "https://api.cloudflare.com/client/v4", "openai", "bearer",
+                              "@cf/meta/llama-3.1-8b-instruct", 0.282, 0.827),
+    "bedrock": ("bedrock", "https://bedrock-runtime.us-east-1.amazonaws.com", "bedrock", "bearer",
+                "global.anthropic.claude-sonnet-4-5-20250929-v1:0", 3.00, 15.00),
     "deepgram": ("deepgram", "https://api.deepgram.com/v1", "deepgram", "token", "nova-3",
                  None, None),
     "assemblyai": ("assemblyai", "https://api.assemblyai.com/v2", "assemblyai",
@@ -192,7 +205,8 @@ EXPECTED = {
 
 
 def test_the_table_covers_every_provider():
-    assert set(EXPECTED) == set(IDS)
+    # the grouped rows (providers/rows/) have their own table in test_catalog_rows.py
+    assert set(EXPECTED) == set(IDS) - {spec.id for spec in GROUPED_ROWS}
 
 
 @pytest.mark.parametrize("provider_id", sorted(EXPECTED))
@@ -227,6 +241,16 @@ def test_embedding_models_and_their_input_prices():
         ("mistral", "mistral-embed"): (0.10, None),
         ("cohere", "embed-v4.0"): (0.12, None),
         ("ollama-local", "nomic-embed-text"): (0.0, None),
+        ("azure-openai", "text-embedding-3-small"): (None, None),  # priced per deployment
+        ("cloudflare-workers-ai", "@cf/baai/bge-large-en-v1.5"): (0.204, None),
+        ("novita", "qwen/qwen3-embedding-0.6b"): (None, None),
+        ("hunyuan", "hunyuan-embedding"): (None, None),
+        ("databricks", "databricks-gte-large-en"): (None, None),  # billed in DBUs
+        ("voyage", "voyage-3.5"): (0.06, None),
+        ("voyage", "voyage-3-large"): (0.18, None),
+        ("jina", "jina-embeddings-v3"): (None, None),  # sold as token packs
+        ("tei-local", "Qwen/Qwen3-Embedding-0.6B"): (0.0, None),
+        ("infinity-local", "BAAI/bge-small-en-v1.5"): (0.0, None),
     }
 
 

@@ -11,6 +11,8 @@ import os
 
 import pytest
 
+from omniroute.providers import PROVIDERS
+from omniroute.providers.model_lists import ListedId
 from omniroute.proxies.config import ProxyConfig, ProxySettings
 from omniroute.proxies.store import load_proxy_settings, save_proxy_settings
 from omniroute.routing.chains import FallbackChain
@@ -25,7 +27,9 @@ from omniroute.store.migrations import migrate
 from omniroute.store.model_aliases import put_alias
 from omniroute.store.oauth_accounts import TokenSet, read_account, save_account
 from omniroute.store.pricing import put_price
+from omniroute.store.provider_models import list_provider_models, merge_with_catalog
 from omniroute.store.secret_box import SecretBox
+from omniroute.store.synced_models import merge_listed
 from omniroute.sync.accounts_section import KEY_NEEDED, identities
 from omniroute.sync.config_bundle import (
     BundleError,
@@ -328,3 +332,59 @@ def test_signed_in_accounts_keep_their_tokens_or_arrive_asking_for_a_sign_in(pub
     assert [(r.is_active, r.sign_in_state, r.sign_in_reason) for r in arrived] == [
         (False, "sign_in_again", KEY_NEEDED)
     ]
+
+
+def _synced_models(host: Host) -> None:
+    """A sync of openai found fresh-1 and old-1; the next one no longer found old-1."""
+    openai = PROVIDERS["openai"]
+    with host.database.connection_context():
+        merge_listed(openai, [ListedId("fresh-1"), ListedId("old-1")])
+        merge_listed(openai, [ListedId("fresh-1")])
+
+
+def _sync_state(host: Host) -> dict[str, tuple[bool, bool]]:
+    """Each custom openai model: (synced, retired), as the gateway offers them."""
+    with host.database.connection_context():
+        listed = merge_with_catalog(PROVIDERS["openai"], list_provider_models("openai"))
+    return {m.spec.id: (m.synced, m.retired) for m in listed if m.custom}
+
+
+def test_synced_and_retired_models_keep_their_sync_state_across_a_bundle(publisher, subscriber):
+    _synced_models(publisher)
+    bundle = publisher.bundle()
+    rows = {row["modelId"]: row for row in bundle["providerModels"]}
+    assert rows["fresh-1"]["source"] == "synced" and rows["fresh-1"]["retiredAt"] is None
+    assert rows["old-1"]["retiredAt"].endswith("Z") and rows["old-1"]["syncedAt"].endswith("Z")
+    subscriber.apply(bundle)
+    assert _sync_state(subscriber) == {"fresh-1": (True, False), "old-1": (True, True)}
+    assert subscriber.bundle()["providerModels"] == bundle["providerModels"]
+
+
+def test_a_bundle_without_sync_state_imports_its_models_as_the_users(publisher, subscriber):
+    _synced_models(publisher)
+    bundle = publisher.bundle()
+    for row in bundle["providerModels"]:  # as an older gateway wrote them
+        for name in ("source", "syncedAt", "retiredAt"):
+            del row[name]
+    subscriber.apply(bundle)
+    assert _sync_state(subscriber) == {"fresh-1": (False, False), "old-1": (False, False)}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"source": "robot"}, "providerModels[0].source"),
+        ({"syncedAt": "yesterday"}, "providerModels[0].syncedAt"),
+        ({"retiredAt": 1700000000}, "providerModels[0].retiredAt"),
+        ({"source": "user"}, "providerModels[0].syncedAt"),  # a user's model has no sync times
+    ],
+)
+def test_bad_sync_state_is_refused_and_changes_nothing(publisher, subscriber, change, field):
+    _synced_models(publisher)
+    bundle = publisher.bundle()
+    bundle["providerModels"][0].update(change)
+    before = subscriber.dump_tables()
+    with pytest.raises(BundleError) as refused:
+        subscriber.apply(bundle)
+    assert refused.value.field == field
+    assert subscriber.dump_tables() == before

@@ -118,6 +118,8 @@ def model_json(spec: ProviderSpec, item: store.ListedModel, prices: PricingTable
         "outputPrice": output_price,
         "custom": item.custom,
         "hidden": item.hidden,
+        "synced": item.synced,
+        "retired": item.retired,
     }
 
 

@@ -16,7 +16,6 @@ import inspect
 import re
 import sys
 
-from apispec import APISpec
 from flask import Blueprint, Flask, current_app, jsonify
 from werkzeug.routing import BaseConverter, IntegerConverter, PathConverter, Rule
 
@@ -87,6 +86,8 @@ def openapi_path(rule: Rule) -> str:
 
 
 def build_document(app: Flask) -> dict:
+    from apispec import APISpec  # only the first request for the document loads apispec
+
     spec = APISpec(
         title="OmniRoute management API",
         version=__version__,
@@ -164,6 +165,7 @@ def success_response(declared: Operation) -> dict:
     if declared.returns is None:
         return response
     content = {declared.media_type: {"schema": declared.returns}}
+    content.update({media: {"schema": schema} for media, schema in declared.also_returns})
     if declared.streams_on_request:
         content["text/event-stream"] = {"schema": {"type": "string"}}
     return {**response, "content": content}

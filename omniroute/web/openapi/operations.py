@@ -15,7 +15,7 @@ from ...store.usage_totals import GROUP_BY
 from ...translator.feed import FILTER_KEYS
 from ...translator.playground import KINDS
 from ...usage.budgets import PERIODS
-from ..costs import api_budgets
+from ..costs import api_budgets, api_export
 from ..health import api as health_api
 from ..routing import api_chains as api_fallback_chains
 from ..usage import api as api_usage
@@ -304,6 +304,15 @@ OPERATIONS: dict[str, Operation] = {
     "api.usage.export_csv": Operation(
         query=USAGE_FILTERS, returns={"type": "string"}, media_type="text/csv"
     ),
+    "api.costs_export.export_costs": Operation(
+        query=(
+            query("format", {"type": "string", "enum": ["csv", "json"]}),
+            query("days", integer(1, api_export.MAX_DAYS)),
+        ),
+        returns={"type": "string"},
+        media_type="text/csv",
+        also_returns=(("application/json", OBJECT),),
+    ),
     **BACKUP_OPERATIONS,
 }
 
@@ -314,6 +323,8 @@ BODILESS = {
     "api.providers.test_connection",
     "api.providers.refresh_connection",
     "api.providers.poll_quota",
+    "api.model_sync.sync_models",
+    "api.model_sync.sync_all_models",
     "api.sync.sync_now",
     "api.backups.create_backup",
     "api.backups.restore_backup",

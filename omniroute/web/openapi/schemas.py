@@ -89,6 +89,7 @@ class Operation(NamedTuple):
     returns: dict | None = OBJECT  # None: no body (204)
     media_type: str = JSON
     streams_on_request: bool = False  # `Accept: text/event-stream` gets an SSE stream instead
+    also_returns: tuple[tuple[str, dict], ...] = ()  # other (media type, schema) a query picks
 
 
 class OperationFields(TypedDict, total=False):

@@ -49,10 +49,11 @@ def get_connection(connection_id: int):
 
 @bp.put("/<int:connection_id>")
 def update_connection(connection_id: int):
-    if actions.store.get_connection(connection_id) is None:
+    current = actions.store.get_connection(connection_id)
+    if current is None:
         return not_found("provider connection", connection_id)
     try:
-        fields = parse_connection_fields(_json_body(), partial=True)
+        fields = parse_connection_fields(_json_body(), partial=True, current=current)
     except FieldError as error:
         return field_error(error.field, error.message)
     record = actions.update(connection_id, fields)

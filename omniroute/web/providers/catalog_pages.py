@@ -1,6 +1,9 @@
 """Dashboard provider catalog: pricing at a glance, one page per provider, local detection.
 
-- GET  /providers/catalog                      the catalog grouped by tier, searchable
+- GET  /providers/catalog                      the catalog grouped by what providers are for,
+                                               searched and filtered on the server (?q=&group=
+                                               &tier=&configured=1&free=1, catalog_filters.py);
+                                               with htmx just the results
 - GET  /providers/catalog/local                the local servers found (the catalog page loads
                                                it lazily with htmx; see local_servers.py)
 - POST /providers/catalog/detect               probe the local servers again
@@ -10,6 +13,7 @@
 - POST /providers/<provider_id>/models         add a custom model
 - POST /providers/<provider_id>/models/hide    hide or show a model (hidden=1/0)
 - POST /providers/<provider_id>/models/delete  delete a custom model
+- POST /providers/<provider_id>/models/sync    sync the models its active accounts list
 Every form works without JavaScript (redirect back); with htmx it returns the changed fragment.
 The cost cell is the guide's (providers/glance.py) or else the first chat model's price; model
 prices are the pricing table's (the user's prices over the catalog's).
@@ -23,24 +27,21 @@ from flask_babel import lazy_gettext as _l
 from ...providers import PROVIDERS
 from ...providers.catalog import CATALOG
 from ...providers.glance import glance
-from ...providers.spec import TIERS
+from ...providers.spec import GROUPS, TIERS
+from ...proxy.model_sync import unlistable_reason
 from ...store import connections as connection_store
 from ...store import provider_models as model_store
 from ..dashboard.pages import is_fragment_request
 from ..models.api import MAX_MODEL_ID, catalog_model, checked_model_id, listed_price, prices_now
 from . import connection_actions as actions
 from . import local_servers
+from .catalog_filters import GROUP_LABELS, TIER_LABELS, CatalogFilter, catalog_rows, sections
 from .connection_form import FieldError, parse_connection_fields
+from .model_sync_actions import sync_accounts, syncable_accounts
+
+__all__ = ["bp", "TIER_LABELS"]
 
 bp = Blueprint("catalog", __name__, url_prefix="/providers")
-
-TIER_LABELS = {
-    "subscription": _l("Subscription"),
-    "api-key": _l("API key"),
-    "cheap": _l("Cheap"),
-    "free": _l("Free"),
-    "local": _l("Local"),
-}
 
 
 def _connected() -> set[str]:
@@ -69,33 +70,30 @@ def cost(spec) -> dict:
     return {"kind": "price", "input": prices[0], "output": prices[1], "model": model.id}
 
 
-def _groups():
-    connected = _connected()
-    return [
-        (
-            tier,
-            TIER_LABELS[tier],
-            [
-                {
-                    "spec": spec,
-                    "cost": cost(spec),
-                    "glance": glance(spec.id),
-                    "connected": spec.id in connected,
-                }
-                for spec in CATALOG
-                if spec.tier == tier
-            ],
-        )
-        for tier in TIERS
-    ]
+def _results() -> dict:
+    """The catalog's rows under the request's filters, as the results fragment shows them."""
+    chosen = CatalogFilter.from_args(request.args)
+    rows = catalog_rows(CATALOG, _with_connections(), _connected(), cost)
+    found = sections(rows, chosen)
+    return {
+        "filters": chosen,
+        "groups": found,
+        "shown": sum(len(members) for _, _, members in found),
+        "total": len(rows),
+        "configured_count": sum(1 for row in rows if row["configured"]),
+        "group_labels": [(group, GROUP_LABELS[group]) for group in GROUPS],
+        "tier_labels": [(tier, TIER_LABELS[tier]) for tier in TIERS],
+    }
 
 
 def _catalog_page(status: int = 200, **context):
-    return render_template("providers/catalog.html", groups=_groups(), **context), status
+    return render_template("providers/catalog.html", **_results(), **context), status
 
 
 @bp.get("/catalog")
 def catalog():
+    if is_fragment_request():
+        return render_template("partials/providers/catalog_results.html", **_results())
     return _catalog_page()
 
 
@@ -165,6 +163,12 @@ def _prices(spec, models) -> dict:
     return {item.spec.id: listed_price(table, spec, item.spec) for item in models}
 
 
+def _sync_state(spec) -> dict:
+    """Whether the models panel offers "Sync models", and for how many active accounts."""
+    available = unlistable_reason(spec) is None
+    return {"available": available, "accounts": len(syncable_accounts(spec.id)) if available else 0}
+
+
 def _models_panel(spec, status: int = 200, **context):
     models = _models(spec)
     html = render_template(
@@ -172,6 +176,7 @@ def _models_panel(spec, status: int = 200, **context):
         spec=spec,
         models=models,
         prices=_prices(spec, models),
+        model_sync=_sync_state(spec),
         **context,
     )
     return html, status
@@ -206,6 +211,7 @@ def _provider_page(spec, status: int = 200, **extra):
         form_values={"provider": spec.id},
         models=models,
         prices=_prices(spec, models),
+        model_sync=_sync_state(spec),
         **extra,
     ), status
 
@@ -272,3 +278,17 @@ def delete_model(provider_id: str):
     if not model_store.delete_provider_model(spec.id, model_id):
         abort(404)
     return _models_done(spec)
+
+
+@bp.post("/<provider_id>/models/sync")
+def sync_models(provider_id: str):
+    """Sync the models every active account of the provider lists; the models panel (or,
+    without JavaScript, the whole page) then says what changed or why it failed."""
+    spec = _spec_or_404(provider_id)
+    records = syncable_accounts(spec.id)
+    syncs = sync_accounts(records) if records else []
+    result = {"sync": syncs[0] if syncs else None, "accounts": len(records)}
+    status = 502 if syncs and syncs[0].outcome is None else 200
+    if is_fragment_request():
+        return _models_panel(spec, sync_result=result)
+    return _provider_page(spec, status, sync_result=result)

@@ -87,6 +87,14 @@ def signed_in_json(record: ConnectionRecord) -> dict:
     }
 
 
+def key_hint(record: ConnectionRecord) -> str:
+    """What shows of the key: its last 4 characters, or what its platform shows instead (a
+    Vertex service account's masked e-mail, kept as the account label)."""
+    if record.auth_kind == store.AUTH_API_KEY and record.account_label:
+        return record.account_label
+    return record.api_key_hint
+
+
 def as_json(record: ConnectionRecord) -> dict:
     """The API's view of a connection: never the key or a token, at most the key's last 4
     characters."""
@@ -94,7 +102,7 @@ def as_json(record: ConnectionRecord) -> dict:
         "id": record.id,
         "provider": record.provider,
         "name": record.name,
-        "apiKeyHint": record.api_key_hint,
+        "apiKeyHint": key_hint(record),
         "baseUrl": record.base_url,
         "testModel": record.test_model,
         "isActive": record.is_active,
@@ -110,5 +118,6 @@ def as_json(record: ConnectionRecord) -> dict:
             "at": record.last_tested_at.isoformat() + "Z",
         },
         "authKind": record.auth_kind,
+        "options": record.options or {},
         "signedIn": signed_in_json(record) if record.auth_kind == store.AUTH_OAUTH else None,
     }

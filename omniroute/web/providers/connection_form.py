@@ -7,12 +7,20 @@ dashboard shows them in the user's language, the JSON API in the caller's Accept
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from ...providers import PROVIDERS, normalize_base_url
+from ...providers.cloud import OptionError
+from ...providers.platforms import (
+    CLOUD_PLATFORMS,
+    check_connection_options,
+    check_connection_secret,
+    connection_secret_label,
+)
 
 MAX_NAME = 200
 
@@ -24,8 +32,43 @@ class FieldError(ValueError):
         self.message = str(message)
 
 
-def parse_connection_fields(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
-    """Check `data` (camelCase keys); `partial` allows leaving out anything (updates)."""
+def parse_connection_fields(
+    data: Mapping[str, Any], *, partial: bool, current: Any = None
+) -> dict[str, Any]:
+    """Check `data` (camelCase keys); `partial` allows leaving out anything (updates), and
+    `current` is then the stored connection (its provider and base URL check the options)."""
+    fields = _plain_fields(data, partial=partial)
+    provider = fields.get("provider") or getattr(current, "provider", None)
+    if provider in CLOUD_PLATFORMS:
+        _cloud_fields(data, fields, provider, current)
+    else:
+        if data.get("options"):
+            raise FieldError("options", _l("this provider takes no options"))
+        if any(ch.isspace() for ch in fields.get("api_key", "")):
+            raise FieldError("apiKey", _l("must not contain spaces"))
+    return fields
+
+
+def _cloud_fields(data: Mapping[str, Any], fields: dict[str, Any], provider: str, current: Any):
+    """A cloud platform's options (checked with the base URL the connection will have) and its
+    secret (providers/cloud.py)."""
+    base_url = fields["base_url"] if "base_url" in fields else getattr(current, "base_url", None)
+    try:
+        if "options" in data or "base_url" in fields or current is None:
+            options = (
+                data.get("options") if "options" in data else getattr(current, "options", None)
+            )
+            fields["options"] = check_connection_options(provider, options, base_url)
+        if fields.get("api_key"):
+            fields["api_key"] = check_connection_secret(provider, fields["api_key"])
+            label = connection_secret_label(provider, fields["api_key"])
+            if label is not None:
+                fields["account_label"] = label  # shown instead of the key's last characters
+    except OptionError as error:
+        raise FieldError(error.field, error.message) from None
+
+
+def _plain_fields(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if "provider" in data or not partial:
         provider = data.get("provider")
@@ -43,6 +86,8 @@ def parse_connection_fields(data: Mapping[str, Any], *, partial: bool) -> dict[s
             raise FieldError("name", _l("must be 1 to %(n)d characters", n=MAX_NAME))
         fields["name"] = name
     api_key = data.get("apiKey")
+    if isinstance(api_key, dict):  # a JSON key given as an object (Vertex's service account)
+        api_key = json.dumps(api_key)
     if api_key is not None and not isinstance(api_key, str):
         raise FieldError("apiKey", _l("must be a string"))
     api_key = (api_key or "").strip()
@@ -50,8 +95,6 @@ def parse_connection_fields(data: Mapping[str, Any], *, partial: bool) -> dict[s
     if api_key or (not partial and not local):
         if not api_key:
             raise FieldError("apiKey", _l("is required"))
-        if any(ch.isspace() for ch in api_key):
-            raise FieldError("apiKey", _l("must not contain spaces"))
         fields["api_key"] = api_key
     elif local:
         fields["api_key"] = ""  # a local server needs no key

@@ -6,6 +6,8 @@ returns just the fragment it changed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from ...providers import PROVIDERS
@@ -15,23 +17,56 @@ from ...store import provider_nodes as node_store
 from ..dashboard.pages import is_fragment_request
 from ..oauth.cards import cards as subscription_cards
 from . import connection_actions as actions
+from .cloud_form import CLOUD_FORMS, cloud_form_data, error_key, form_problem, stored_values
 from .connection_form import FieldError, parse_connection_fields
 
 bp = Blueprint("providers", __name__, url_prefix="/providers")
+SECRET_INPUTS = ("apiKey", "serviceAccountJson", "secretAccessKey", "sessionToken")
 
 
-def form_data(partial: bool) -> dict:
-    """The form's fields in the API's camelCase; an unchecked box means inactive."""
+@bp.record_once
+def _cloud_form_globals(state) -> None:
+    """The cloud platforms' inputs, for every template that shows a connection form."""
+    state.app.jinja_env.globals.update(
+        cloud_forms=CLOUD_FORMS, cloud_error_key=error_key, cloud_stored_values=stored_values
+    )
+
+
+def form_data(partial: bool, provider: str | None = None) -> dict:
+    """The form's fields in the API's camelCase (a cloud platform's inputs as `options`, for
+    the posted provider or else `provider`, the edited connection's); an unchecked box means
+    inactive."""
     form = request.form
-    data: dict[str, str | bool] = {
+    data: dict[str, Any] = {
         key: form[key]
         for key in ("provider", "name", "apiKey", "baseUrl", "testModel", "priority")
         if key in form
     }
-    if partial and not form.get("apiKey"):
+    data.update(cloud_form_data(form.get("provider") or provider or "", form))
+    if partial and not data.get("apiKey"):
         data.pop("apiKey", None)  # leave empty to keep the stored key
     data["isActive"] = form.get("isActive") == "on"
     return data
+
+
+def _parsed(partial: bool, current=None) -> dict:
+    """The posted connection, checked; an error names its input as the form shows it."""
+    provider = str(request.form.get("provider") or getattr(current, "provider", ""))
+    try:
+        return parse_connection_fields(
+            form_data(partial, provider), partial=partial, current=current
+        )
+    except FieldError as error:
+        raise form_problem(provider, error) from None
+
+
+def _kept_values() -> dict:
+    """What the add form shows again after an error: never a secret."""
+    return {
+        key: value
+        for key, value in request.form.items()
+        if key.rpartition(".")[2] not in SECRET_INPUTS
+    }
 
 
 def _page(status: int = 200, **context):
@@ -80,9 +115,9 @@ def index():
 @bp.post("")
 def create():
     try:
-        actions.create(parse_connection_fields(form_data(partial=False), partial=False))
+        actions.create(_parsed(partial=False))
     except FieldError as error:
-        values = {k: v for k, v in request.form.items() if k != "apiKey"}
+        values = _kept_values()
         if is_fragment_request():
             return render_template(
                 "partials/providers/add_form.html",
@@ -108,6 +143,20 @@ def create():
     return redirect(next_url or url_for(".index"))
 
 
+@bp.get("/credentials")
+def credentials():
+    """The add form's key and cloud-platform inputs for the provider chosen in its list."""
+    provider = request.args.get("provider", "")
+    spec = PROVIDERS.get(provider)
+    return render_template(
+        "partials/providers/credentials.html",
+        chosen=provider if spec else None,
+        every_cloud=spec is None,
+        key_optional=bool(spec and spec.tier == "local"),
+        form_values={"provider": provider},
+    )
+
+
 @bp.get("/<int:connection_id>/edit")
 def edit(connection_id: int):
     record = _record_or_404(connection_id)
@@ -125,9 +174,7 @@ def row(connection_id: int):
 def update(connection_id: int):
     record = _record_or_404(connection_id)
     try:
-        record = actions.update(
-            connection_id, parse_connection_fields(form_data(partial=True), partial=True)
-        )
+        record = actions.update(connection_id, _parsed(partial=True, current=record))
     except FieldError as error:
         if is_fragment_request():
             return _row(record, editing=True, form_error=error)
