@@ -4,6 +4,10 @@ A setting that cannot work (a bad value, a storage key that does not open the st
 HOSTNAME or PORT that cannot be listened on) stops start-up with one line and exit code 2.
 Logging is configured first (LOG_LEVEL, LOG_FORMAT: lines to stderr, the last ones written at
 exit), so everything the app logs while it starts is written too.
+
+WEB_CONCURRENCY above 1 makes this process the supervisor (omniroute/workers/supervisor.py),
+which runs this same file as each of its worker processes (handing it the listening socket)
+and once with `--prepare` first (migrations and generated secrets, then exit).
 """
 
 from __future__ import annotations
@@ -15,25 +19,37 @@ from omniroute.logs.configure import configure_logging
 from omniroute.serving import build_server, serve
 from omniroute.settings import SettingsError, load_settings
 from omniroute.startup_checks import check_storage_key
+from omniroute.workers.supervisor import PREPARE_ARGUMENT, supervise
+from omniroute.workers.worker import inherited_socket, serve_worker
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
     app = None
     try:
         settings = load_settings()
         configure_logging(settings)
+        listening = inherited_socket()  # set when this process is one of the workers
+        preparing = PREPARE_ARGUMENT in argv
+        if listening is None and not preparing and settings["WEB_CONCURRENCY"] > 1:
+            return supervise(settings)
         app = create_app(settings)
         services = app.extensions["omniroute"]
         check_storage_key(services.box, services.database, services.settings)
-        server = build_server(app)
+        if preparing:
+            services.close()
+            return 0
+        server = build_server(app, sockets=None if listening is None else [listening])
     except SettingsError as error:
-        print(f"OmniRoute cannot start: {error}", file=sys.stderr)
+        print(f"OmniRoute cannot start: {error}", file=sys.stderr, flush=True)
         if app is not None:
             app.extensions["omniroute"].close()
         return 2
-    serve(app, server)
+    if listening is None:
+        serve(app, server)
+    else:
+        serve_worker(app, server, settings)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -161,10 +161,11 @@ def _resource_rows(r: dict) -> list[Row]:
     idle, peak = get(r, "rss", "idle_mb"), get(r, "rss", "peak_mb")
     growth = None if idle is None or peak is None else peak - idle
     best, runs = get(r, "startup", "best_s"), get(r, "meta", "startup_runs")
+    median, threads = get(r, "startup", "median_s"), get(r, "rss", "idle_threads")
     idle_mb, peak_mb, startup_s = (TARGETS[k] for k in ("idle_rss_mb", "peak_rss_mb", "startup_s"))
     return [
         (
-            "5 gateway RSS idle",
+            f"5 gateway RSS idle ({threads} threads)",
             "",
             num(idle, "{:.1f}", " MB"),
             "",
@@ -187,6 +188,7 @@ def _resource_rows(r: dict) -> list[Row]:
             f"<= {startup_s:g} s",
             at_most(best, startup_s),
         ),
+        (f"  start-up, median of {runs}", "", num(median, unit=" s"), "", "(info)", ""),
     ]
 
 

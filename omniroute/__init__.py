@@ -23,6 +23,7 @@ def create_app(
     from .clientapi.errors import error_reply
     from .clientapi.paths import is_client_api_path
     from .clientapi.wsgi import ClientApi
+    from .config_watch import register_config_bumps
     from .resilience.admission import AdmissionControl
     from .web import register_web
     from .web.error_boundaries import register_error_boundaries
@@ -49,6 +50,7 @@ def create_app(
     )
     app.extensions["omniroute"] = services
     register_web(app)
+    register_config_bumps(app)
     register_error_boundaries(app)
     # Flask's documented way to add WSGI middleware, which its types declare a method
     app.wsgi_app = AdmissionControl(  # type: ignore[method-assign]
@@ -57,4 +59,5 @@ def create_app(
         is_client_api_path,
         error_reply,
     )
+    services.metrics.watch_admission(app.wsgi_app)  # requests in flight, read when scraped
     return app

@@ -11,7 +11,10 @@ from .access.store import load_blocked_providers
 from .admin_password import ensure_admin_password
 from .backups.operations import backup_before_migrations, schedule_backups
 from .backups.schedule import BackupSchedule
+from .config_watch import ConfigWatch
 from .fanout import FanOut
+from .metrics.registry import GatewayMetrics
+from .metrics.sources import LiveSources
 from .proxies.resolve import ENV_PROXY_SETTINGS, ProxyResolver
 from .proxies.store import load_proxy_settings
 from .proxies.upstream import RoutedUpstream
@@ -24,16 +27,18 @@ from .resilience.state import ResilienceState
 from .routing.affinity import SessionAffinity
 from .routing.state import RoutingState
 from .routing.table import build_routing_table
+from .shared_state.install import budget_ledger, connect_shared_state, install_shared_state
 from .store.affinity_options import load_affinity_options
 from .store.api_keys import load_active_key_hashes
 from .store.app_settings import load_resilience_settings, load_routing_policy
 from .store.budgets import load_budgets, spent_since
 from .store.combos import load_combos
+from .store.config_version import config_version
 from .store.connections import load_active_connections
 from .store.database import open_database
 from .store.fallback_chains import load_chains
 from .store.gateway_options import load_ai_policy
-from .store.migrations import migrate
+from .store.migrations import dialect_of, migrate
 from .store.model_aliases import load_aliases
 from .store.pricing import load_price_overrides
 from .store.provider_nodes import load_active_nodes
@@ -44,6 +49,7 @@ from .store.snapshot_cache import SnapshotCache
 from .store.usage_batches import UsageBatchStore
 from .subscription_services import SubscriptionServices, build_subscription_services
 from .sync.puller import SyncPuller
+from .tracing import start_tracing
 from .translator.monitor import LiveMonitor
 from .usage.accounting import Accounting
 from .usage.budgets import BudgetLedger
@@ -74,8 +80,11 @@ class Services:
     subscriptions: SubscriptionServices
     access: AccessGate
     ai_policy: SnapshotCache  # Settings → AI (routing/ai_policy.py), read once per request
+    metrics: GatewayMetrics  # GET /metrics (counted from usage rows on the writer's thread)
     started_at: float = field(default_factory=time.time)
     backup_schedule: BackupSchedule | None = None
+    config_watch: ConfigWatch | None = None  # other processes' configuration changes
+    shared_state: Any = None  # REDIS_URL: client and event listener (shared_state/install.py)
     sync: SyncPuller = field(init=False)  # sync between instances: pulls from CLOUD_URL
 
     @property
@@ -109,11 +118,17 @@ class Services:
         if self.backup_schedule is not None:
             self.backup_schedule.stop()
         self.sync.stop()
+        if self.config_watch is not None:
+            self.config_watch.stop()
         self.monitor.close()  # open live-monitor feeds end
         self.subscriptions.signin.close()  # loopback sign-in listeners still open
         self.usage.stop()
+        if self.pipeline.tracer is not None:
+            self.pipeline.tracer.close()  # the spans of the last requests are sent
         self.upstream.close()
         self.fanout.close()
+        if self.shared_state is not None:
+            self.shared_state.close()
         if hasattr(self.database, "close_all"):
             self.database.close_all()
 
@@ -139,9 +154,10 @@ def _spent(database, key_id: int, start) -> float:
 
 def build_services(settings: dict[str, Any]) -> Services:
     """Open the data dir and database (migrating it), load secrets, start the usage writer."""
+    shared = connect_shared_state(settings)  # REDIS_URL: refuse to start when unreachable
     data_dir = settings["DATA_DIR"]
     ensure_data_dir(data_dir)
-    database = open_database(settings["DATABASE_URL"])
+    database = open_database(settings["DATABASE_URL"], pool_size=settings["THREADS"])
     backup_before_migrations(database, data_dir)
     migrate(database)
     box = SecretBox.from_settings(settings["STORAGE_ENCRYPTION_KEY"], data_dir)
@@ -150,11 +166,14 @@ def build_services(settings: dict[str, Any]) -> Services:
         resilience = ResilienceState(load_resilience_settings())
     api_key_secret = settings["API_KEY_SECRET"] or read_or_create_secret(data_dir, "api-key-secret")
     require_key, require_reason = key_requirement(settings)
+    metrics = GatewayMetrics()
     usage = UsageWriter(
         UsageBatchStore(database),
         settings["USAGE_FLUSH_SECONDS"],
         log_hours=settings["REQUEST_LOG_HOURS"],
         data_dir=data_dir,
+        observe=metrics.observe_rows,
+        retention_days=settings["USAGE_RETENTION_DAYS"],
     )
     telemetry = LatencyTelemetry()
     client_auth = ClientAuthenticator(
@@ -164,7 +183,7 @@ def build_services(settings: dict[str, Any]) -> Services:
         resilience.key_lockout,
         require_reason,
     )
-    budgets = BudgetLedger(lambda key_id, start: _spent(database, key_id, start))
+    budgets = budget_ledger(shared, lambda key_id, start: _spent(database, key_id, start))
     with database.connection_context():
         budgets.set_budgets(load_budgets())
     usage.start()
@@ -229,6 +248,7 @@ def build_services(settings: dict[str, Any]) -> Services:
             ai_policy=ai_policy,
             affinity=affinity,
             replay=replay,
+            tracer=start_tracing(settings),  # OTEL_EXPORTER_OTLP_ENDPOINT; None: off
         ),
         login_lockout=resilience.login_lockout,
         resilience=resilience,
@@ -240,8 +260,14 @@ def build_services(settings: dict[str, Any]) -> Services:
         subscriptions=subscriptions,
         access=AccessGate(database),
         ai_policy=ai_policy,
+        metrics=metrics,
     )
+    metrics.watch(LiveSources(resilience, routes, subscriptions.quotas, usage))
     services.backup_schedule = schedule_backups(services, fanout.session.executor.submit)
     services.sync = SyncPuller(services)
     services.sync.start()  # only with CLOUD_URL set
+    if dialect_of(database) == "postgresql" or settings["WEB_CONCURRENCY"] > 1:
+        services.config_watch = ConfigWatch(config_version(database, data_dir), services.reload)
+        services.config_watch.start()
+    install_shared_state(services, shared)
     return services

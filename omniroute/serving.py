@@ -1,7 +1,8 @@
 """Serve the app with waitress, configured per the measured facts in DESIGN.md.
 
 - `asyncore_use_poll=True`: the default select() loop dies past 1024 file descriptors.
-- threads and connection_limit come from settings sized for hundreds of open streams.
+- threads and connection_limit come from settings sized for hundreds of open streams; the
+  pool starts small and grows to `threads` as requests arrive (thread_pool.py).
 - no `send_bytes`: anything above 1 buffers SSE; chunks go out as soon as the app yields them.
 - bodies over MAX_BODY_BYTES are refused while waitress reads them, in the caller's JSON shape
   (`oversized_bodies`); waitress's own cap, twice the limit, only bounds chunk framing.
@@ -30,6 +31,7 @@ from .clientapi.paths import is_client_api_path
 from .logs.access import AccessLog
 from .oversized_bodies import body_limit_channel, use_channel_class
 from .startup_checks import listen_error
+from .thread_pool import GrowingTaskDispatcher
 from .web.backups.upload import UPLOAD_LIMITS
 from .web.security import is_api_path
 
@@ -64,9 +66,12 @@ def build_server(app: Flask, sockets=None, **overrides):
     else:
         options["sockets"] = sockets
     options.update(overrides)
+    dispatcher = GrowingTaskDispatcher()
+    dispatcher.set_thread_count(options["threads"])
     try:
-        server = create_server(AccessLog(app), **options)
+        server = create_server(AccessLog(app), _dispatcher=dispatcher, **options)
     except (ValueError, OSError) as error:
+        dispatcher.shutdown(cancel_pending=True, timeout=1)
         if sockets is not None:
             raise
         named = listen_error(error, options["host"], options["port"])

@@ -9,12 +9,26 @@ database URL that may carry one is never echoed to a console or log).
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
+
+from .setting_parsers import (
+    float_between,
+    int_between,
+    one_of,
+    parse_bool,
+    parse_database_url,
+    parse_http_url,
+    parse_optional_bool,
+    parse_optional_http_url,
+    parse_path,
+    parse_redis_url,
+    parse_secret,
+    parse_text,
+    parse_trusted_proxy,
+)
 
 
 class SettingsError(ValueError):
@@ -22,98 +36,6 @@ class SettingsError(ValueError):
 
 
 MIN_PASSWORD_LENGTH = 8  # the dashboard password, first set (INITIAL_PASSWORD) or changed
-
-
-def parse_bool(raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ValueError("expected true or false")
-
-
-def parse_optional_bool(raw: str) -> bool | None:
-    if raw.strip().lower() in {"", "auto"}:
-        return None
-    return parse_bool(raw)
-
-
-def int_between(low: int, high: int) -> Callable[[str], int]:
-    def parse(raw: str) -> int:
-        value = int(raw.strip())
-        if not low <= value <= high:
-            raise ValueError(f"expected a whole number from {low} to {high}")
-        return value
-
-    return parse
-
-
-def float_between(low: float, high: float) -> Callable[[str], float]:
-    def parse(raw: str) -> float:
-        value = float(raw.strip())
-        if not low <= value <= high:
-            raise ValueError(f"expected a number from {low} to {high}")
-        return value
-
-    return parse
-
-
-def parse_text(raw: str) -> str:
-    return raw
-
-
-def parse_path(raw: str) -> str:
-    return os.path.abspath(os.path.expanduser(raw.strip()))
-
-
-def parse_http_url(raw: str) -> str:
-    parsed = urlparse(raw.strip())
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-        raise ValueError("expected an http:// or https:// URL")
-    return raw.strip().rstrip("/")
-
-
-def parse_optional_http_url(raw: str) -> str:
-    """An http(s) URL, or "" (off) when blank."""
-    return parse_http_url(raw) if raw.strip() else ""
-
-
-def parse_database_url(raw: str) -> str:
-    scheme = urlparse(raw.strip()).scheme
-    if scheme not in {"sqlite", "postgresql", "postgres"}:
-        raise ValueError("expected sqlite:///path or postgresql://user:pass@host:port/db")
-    return raw.strip()
-
-
-def parse_trusted_proxy(raw: str) -> str | None:
-    """An IP address in the form waitress compares with the peer's (`::1`, not `0::1`), or `*`."""
-    value = raw.strip()
-    if value in {"", "*"}:
-        return value or None
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        raise ValueError("expected the proxy's IP address (such as 127.0.0.1) or *") from None
-
-
-def one_of(*choices: str) -> Callable[[str], str]:
-    """A parser accepting one of `choices` in any letter case (the value as spelt there)."""
-
-    def parse(raw: str) -> str:
-        by_key = {choice.lower(): choice for choice in choices}
-        value = by_key.get(raw.strip().lower())
-        if value is None:
-            raise ValueError(f"expected one of {', '.join(choices)}")
-        return value
-
-    return parse
-
-
-def parse_secret(raw: str) -> str:
-    if len(raw) < 16:
-        raise ValueError("expected at least 16 characters")
-    return raw
 
 
 @dataclass(frozen=True)
@@ -184,6 +106,25 @@ SETTINGS: tuple[Setting, ...] = (
         parse_database_url,
         shown_default="sqlite:///DATA_DIR/omniroute.db",
         secret=True,  # postgresql://user:password@…
+    ),
+    Setting(
+        "REDIS_URL",
+        "",
+        "Redis shared by every worker and machine: rate limits, budgets, breakers, cooldowns, "
+        "lockouts, round-robin, affinity, idempotency, the response cache and the live monitor "
+        "become exact across processes. Unset: all state stays in this process. OmniRoute "
+        "refuses to start when it is set and Redis cannot be reached.",
+        parse_redis_url,
+        shown_default="(unset)",
+        secret=True,  # redis://:password@…
+    ),
+    Setting(
+        "REDIS_TIMEOUT_MS",
+        500,
+        "Connect and command timeout for Redis calls (ms). At run time a Redis that does not "
+        "answer in time makes budgets refuse (fail closed), rate limits fall back to this "
+        "process's share of the limit, and cache and idempotency be skipped.",
+        int_between(10, 10_000),
     ),
     Setting(
         "BACKUP_INTERVAL_HOURS",
@@ -393,6 +334,75 @@ SETTINGS: tuple[Setting, ...] = (
         "How often an instance with CLOUD_URL pulls the configuration bundle (a pull sends "
         "If-None-Match and applies only a newer version).",
         float_between(0.1, 86400),
+    ),
+    Setting(
+        "METRICS_TOKEN",
+        None,
+        "Token GET /metrics (Prometheus text format) requires as `Authorization: Bearer`. "
+        "Unset: /metrics answers loopback callers only, unless METRICS_PUBLIC=true.",
+        parse_secret,
+        secret=True,
+    ),
+    Setting(
+        "METRICS_PUBLIC",
+        False,
+        "Serve GET /metrics to any caller when METRICS_TOKEN is unset.",
+        parse_bool,
+    ),
+    Setting(
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "",
+        "OpenTelemetry collector (OTLP over HTTP/protobuf, its base URL such as "
+        "http://127.0.0.1:4318; spans go to /v1/traces) to send a trace of every client request "
+        "to: a span per request, continuing the client's W3C traceparent, with a child span per "
+        "upstream call and per fallback decision. Empty: off (nothing is loaded). The SDK's other "
+        "OTEL_* variables (OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER, "
+        "OTEL_RESOURCE_ATTRIBUTES, OTEL_BSP_*) apply.",
+        parse_optional_http_url,
+        shown_default="(empty: off)",
+    ),
+    Setting(
+        "OTEL_SERVICE_NAME",
+        "omniroute",
+        "The service.name of OmniRoute's spans (OTEL_EXPORTER_OTLP_ENDPOINT).",
+    ),
+    Setting(
+        "WEB_CONCURRENCY",
+        1,
+        "Worker processes serving PORT (one socket shared by all; each uses one core). 1: one "
+        "process, no supervisor. Above 1 a supervisor restarts a crashed worker, reloads the "
+        "workers on SIGHUP without failing a request and stops them all on SIGTERM; it needs "
+        "REDIS_URL (or ALLOW_PER_WORKER_STATE=true).",
+        int_between(1, 64),
+    ),
+    Setting(
+        "ALLOW_PER_WORKER_STATE",
+        False,
+        "With WEB_CONCURRENCY above 1 and no REDIS_URL, start anyway: rate limits, budgets and "
+        "idempotency keys are then per worker (each worker allows the whole limit).",
+        parse_bool,
+    ),
+    Setting(
+        "WORKER_GRACE_SECONDS",
+        30.0,
+        "How long a stopping worker (SIGTERM, or replaced on SIGHUP) lets its in-flight requests "
+        "and streams finish before it exits anyway.",
+        float_between(0, 3600),
+    ),
+    Setting(
+        "WORKER_ID_HEADER",
+        False,
+        "Add an X-Worker header (the worker's process id) to every answer, to see how requests "
+        "spread over the worker processes (debugging and tests).",
+        parse_bool,
+    ),
+    Setting(
+        "USAGE_RETENTION_DAYS",
+        90.0,
+        "Days usage rows and request logs are kept; older ones are deleted in batches by the "
+        "background writer (hourly), while the hourly rollups behind the charts are kept. "
+        "0: keep forever.",
+        float_between(0, 36500),
     ),
     Setting(
         "USAGE_FLUSH_SECONDS",

@@ -203,6 +203,7 @@ def schedule_backups(
         newest_scheduled,
         lambda: create_backup(services, "scheduled"),
         submit,
+        lock_path=os.path.join(folder_of(services).path, ".schedule.lock"),
     )
     schedule.start()
     return schedule

@@ -3,13 +3,17 @@
 Every tick (the interval, at most a minute) the timer checks whether the newest scheduled backup
 is older than BACKUP_INTERVAL_HOURS and, if so, hands one backup to the pool; a backup still
 running is never started twice. A restart does not reset the clock: the age is read from the
-folder. BACKUP_INTERVAL_HOURS = 0 starts nothing.
+folder. BACKUP_INTERVAL_HOURS = 0 starts nothing. Worker processes sharing one DATA_DIR each run
+a timer; the one that takes the folder's lock file makes the backup, and the others, finding it
+taken or the backup no longer due once they hold it, skip the round.
 """
 
 from __future__ import annotations
 
 import datetime
+import fcntl
 import logging
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -27,11 +31,13 @@ class BackupSchedule:
         newest_scheduled: Callable[[], datetime.datetime | None],
         make_backup: Callable[[], object],
         submit: Callable[[Callable[[], object]], Future],
+        lock_path: str | None = None,
     ):
         self.interval = datetime.timedelta(hours=interval_hours)
         self._newest = newest_scheduled
         self._make_backup = make_backup
         self._submit = submit
+        self._lock_path = lock_path
         self._stop = threading.Event()
         self._running: Future | None = None
         self._thread: threading.Thread | None = None
@@ -64,7 +70,22 @@ class BackupSchedule:
 
     def _logged_backup(self) -> object:
         try:
-            return self._make_backup()
+            if self._lock_path is None:
+                return self._make_backup()
+            return self._backup_holding_the_lock(self._lock_path)
         except Exception:
             LOG.exception("scheduled backup failed")
             return None
+
+    def _backup_holding_the_lock(self, lock_path: str) -> object:
+        """Back up only while holding the lock file, and only if still due then."""
+        os.makedirs(os.path.dirname(lock_path), mode=0o700, exist_ok=True)
+        with open(lock_path, "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return None  # another process is making it
+            try:
+                return self._make_backup() if self.is_due() else None
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)

@@ -20,7 +20,7 @@ from ..formats.gemini.wire import CLIENT_ACTIONS, COUNT_ACTION
 from ..formats.openai_chat import NAME as OPENAI
 from ..formats.registry import FORMATS, Registry
 from ..proxy.reply import Reply
-from . import audio, handlers, media, model_list
+from . import audio, handlers, media, metrics, model_list
 
 V1_ALIASES = ("/v1", "", "/v1/v1")
 
@@ -103,6 +103,8 @@ ROUTES = (
     Route(under_v1("/embeddings"), "POST", media.embeddings, "embeddings"),
     Route(under_v1("/images/generations"), "POST", media.images, "images"),
     Route(under_v1("/audio/transcriptions"), "POST", audio.transcriptions, "transcriptions"),
+    Route(under_v1("/audio/speech"), "POST", media.speech, "speech"),
+    Route(under_v1("/rerank"), "POST", media.rerank, "rerank"),
     Route(
         ("/v1/providers/<provider>/chat/completions",),
         "POST",
@@ -123,6 +125,7 @@ ROUTES = (
     ),
     Route(("/v1/providers/<provider>/models",), "GET", media.provider_models, "provider_models"),
     Route(("/health",), "GET", handlers.health, "health", needs_key=False),
+    Route(("/metrics",), "GET", metrics.scrape, "metrics", needs_key=False),  # its own check
 )
 
 ROUTES_BY_NAME = {route.name: route for route in ROUTES}

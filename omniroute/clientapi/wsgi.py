@@ -4,8 +4,10 @@ call's CPU) and hands every other path to the dashboard app.
 
 A caller the IP access rules refuse (access/gate.py) gets a 403 before anything else is read.
 Every answer passes the one error boundary: a GatewayError, a routing refusal (unknown path,
-wrong method) or a bug becomes a Reply in the caller's wire format. What the access line needs
-(the caller's key id, the request's trace) is left in the environ (logs/access.py).
+wrong method) or a bug becomes a Reply in the caller's wire format; one refused before the
+pipeline (which counts the others from their usage rows) is counted for /metrics. What the
+access line needs (the caller's key id, the request's trace) is left in the environ
+(logs/access.py).
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class ClientApi:
         route = None if by_method is None else by_method.get(environ.get("REQUEST_METHOD", ""))
         request = ClientRequest(environ, self.services, self.limit)
         reply = self._answer(request, path, route)
+        if reply.status >= 400 and reply.trace is None:  # refused before the pipeline
+            self.services.metrics.refused(reply.status)
         note_client_request(environ, request.key_id, reply.trace)
         return respond(reply, start_response)
 

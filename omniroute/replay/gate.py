@@ -121,7 +121,7 @@ class ReplayGate:
         if cached is not None and _may_use(pipeline, call, translation.model):
             return self._hit(call, translation, cached, pipeline)
         reply = pipeline.answer(call, translation)
-        reply.headers[CACHE_HEADER] = "MISS"
+        reply.headers[CACHE_HEADER] = "skipped" if self.cache.skipped else "MISS"
         if reply.status < 400:
             self._fill(key, call.wire_format, reply, pipeline)
         return reply
@@ -182,6 +182,8 @@ class ReplayGate:
         except BaseException:
             self.idempotency.drop(claim)
             raise
+        if claim.skipped:
+            reply.headers[IDEMPOTENT_HEADER] = "skipped"  # the shared store did not answer
         return self._kept(claim, reply, pipeline)
 
     def _answered(self, call: ClientCall, pipeline: Answering, options: ReplayOptions) -> Reply:
@@ -262,7 +264,7 @@ def _may_use(pipeline: Answering, call: ClientCall, model: str | None) -> bool:
 def _record(pipeline: Answering, trace: RequestTrace, call: ClientCall, body: bytes) -> None:
     """Queue the usage row of an answer given again (and its request log, when kept)."""
     if pipeline.request_logs:
-        trace.capture = Capture(call.raw)
+        trace.capture = Capture(call.raw, call.headers)
         trace.capture.add(body)
     pipeline.record(trace)
 

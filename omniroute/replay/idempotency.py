@@ -55,6 +55,8 @@ class Claim:
     slot: Slot
     first: bool  # this request makes the call (and must keep or drop the slot)
     kept: KeptReply | None = None  # an earlier answer, to replay now
+    remote: bool = False  # another process answers it (REDIS_URL): wait() asks the shared store
+    skipped: bool = False  # the shared store did not answer: handled by this process alone
 
 
 def idempotency_key(headers) -> str | None:

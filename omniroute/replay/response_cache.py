@@ -50,6 +50,11 @@ class ResponseCache(BoundedTable):
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def skipped(self) -> bool:
+        """True while a shared store behind the cache does not answer (REDIS_URL)."""
+        return False
+
     def get(self, key: str) -> CachedAnswer | None:
         """The answer kept under `key` (counted as a hit), or None (a miss)."""
         with self._lock:

@@ -39,6 +39,7 @@ class AdmissionControl:
         self.applies_to = applies_to
         self.render_error = render_error
         self.in_flight = 0
+        self.refused = 0  # since start (GET /metrics)
         self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
@@ -48,6 +49,8 @@ class AdmissionControl:
             admitted = self.in_flight < self.max_in_flight
             if admitted:
                 self.in_flight += 1
+            else:
+                self.refused += 1
         if not admitted:
             return self._refuse(environ.get("PATH_INFO", ""), start_response)
 

@@ -1,7 +1,8 @@
 """The health report: everything the Health page and `GET /api/health` show, as one dict.
 
 System status (uptime, version, memory, data dir, database size, and the usage writer: rows
-saved, rows the database refused and the dead-letter file that keeps them), provider health
+saved, rows the database refused and the dead-letter file that keeps them; with REDIS_URL,
+whether Redis answers), provider health
 (breaker per usable provider), rate limits (accounts resting, with the time left and why;
 rate-limited accounts' queues), active lockouts, the gateway's own tables (the response cache,
 the idempotency table and session affinity: entries, hits, hit rate, bytes) and latency
@@ -54,6 +55,7 @@ def build_health_report(services) -> dict:
     resilience = services.resilience
     table = services.routes.snapshot()
     names = account_names(table)
+    shared = services.shared_state
     breakers = {item["provider"]: item for item in resilience.breakers.snapshot()}
     providers = sorted({route.spec.id for route in table.usable_routes()} | set(breakers))
     return {
@@ -69,6 +71,7 @@ def build_health_report(services) -> dict:
                 "deadLetters": services.usage.dead_letters,
                 "deadLetterFile": services.usage.dead_letter_path,
             },
+            "sharedState": shared.health() if shared is not None else None,  # REDIS_URL
         },
         "providers": [breakers.get(p) or _closed(p) for p in providers],
         "rateLimits": [

@@ -3,8 +3,11 @@
 SQLite (the default) runs in WAL mode with synchronous=NORMAL and a busy timeout; its file is
 created 0600 (SQLite gives -wal and -shm the file's mode) and looser modes are tightened at
 open, so the database is never readable by other users whatever the umask. PostgreSQL uses a
-small connection pool. Both are peewee pooled databases, so a dashboard request borrows a
-connection and returns it on teardown.
+connection pool sized to the server's threads (`pool_size`: THREADS, so request threads never
+wait for one another's connection; connections open only when used and close after
+STALE_SECONDS idle, and a background thread finding the pool full waits up to
+POOL_WAIT_SECONDS). Both are peewee pooled
+databases, so a dashboard request borrows a connection and returns it on teardown.
 """
 
 from __future__ import annotations
@@ -25,8 +28,14 @@ SQLITE_PRAGMAS = {
 }
 
 
-def open_database(url: str):
-    """Create the peewee database for `url` and point every model at it."""
+DEFAULT_POOL_SIZE = 32  # a database opened by a tool or a test rather than the server
+STALE_SECONDS = 300
+POOL_WAIT_SECONDS = 10
+
+
+def open_database(url: str, pool_size: int = DEFAULT_POOL_SIZE):
+    """Create the peewee database for `url` and point every model at it (PostgreSQL: at most
+    `pool_size` connections)."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
@@ -49,8 +58,9 @@ def open_database(url: str):
             password=unquote(parsed.password) if parsed.password else None,
             host=parsed.hostname,
             port=parsed.port or 5432,
-            max_connections=32,
-            stale_timeout=300,
+            max_connections=pool_size,
+            stale_timeout=STALE_SECONDS,
+            timeout=POOL_WAIT_SECONDS,
         )
     else:
         raise ValueError(f"unsupported database URL scheme {parsed.scheme!r}")

@@ -3,7 +3,8 @@
 `usage.writer.UsageWriter` batches and retries and knows nothing of peewee; it is handed a
 `UsageBatchStore` (by `services.build_services`), which cleans each row for its columns
 (`usage_storable`) and saves a batch — the usage rows, their hourly rollups, their API keys'
-last use and their request logs, and now and then the pruning of old logs — all or nothing.
+last use and their request logs, and now and then the pruning of old logs — all or nothing;
+and, for USAGE_RETENTION_DAYS, deletes old rows in batches (`usage_retention`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from .request_logs import insert_request_logs, prune_request_logs
 from .usage_queries import insert_usage_rows
+from .usage_retention import delete_usage_older_than
 from .usage_rollups import add_rollups, rollup, touch_api_keys
 from .usage_storable import make_storable
 
@@ -40,3 +42,8 @@ class UsageBatchStore:
                 insert_request_logs(logs)
             if prune_logs_older_than_hours is not None:
                 prune_request_logs(prune_logs_older_than_hours)
+
+    def delete_older_than(self, days: float, limit_rows: int) -> int:
+        """Usage rows and request logs older than `days`, up to about `limit_rows` (batched;
+        rollups are kept)."""
+        return delete_usage_older_than(self._database, days, limit_rows)

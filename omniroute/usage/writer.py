@@ -14,8 +14,15 @@ with its rollup, key touch and request log. A row the database still refuses is 
 JSON line to `usage-dead-letter.jsonl` in DATA_DIR (mode 0600), logged and counted
 (`dead_letters`, shown on Health).
 
+Retention (USAGE_RETENTION_DAYS, `retention_days`; 0 keeps everything): on its first round and
+then every RETENTION_EVERY_SECONDS, the writer has the store delete the usage rows and request
+logs older than that, in batches, between two saves; at most RETENTION_ROWS_PER_ROUND in one
+round, the rest in the rounds after it, so saving new rows is never held up long.
+
 The writer knows nothing of the database: it is handed a `UsageStore`
 (`store.usage_batches.UsageBatchStore`, wired in services.py) that cleans rows and saves batches.
+An `observe(rows)` callback, when given, sees each batch on the writer thread before it is saved:
+the metrics count requests, tokens and cost there, off the request threads.
 """
 
 from __future__ import annotations
@@ -26,10 +33,14 @@ import logging
 import os
 import queue
 import threading
+import time
+from collections.abc import Callable
 from typing import Protocol
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_BATCHES = 50
+RETENTION_EVERY_SECONDS = 3600.0
+RETENTION_ROWS_PER_ROUND = 50_000
 DEAD_LETTER_FILE = "usage-dead-letter.jsonl"
 _STOP = object()
 
@@ -52,6 +63,11 @@ class UsageStore(Protocol):
         old logs when asked): one transaction, all or nothing."""
         ...
 
+    def delete_older_than(self, days: float, limit_rows: int) -> int:
+        """Delete usage rows and request logs older than `days`, up to about `limit_rows`
+        (rollups stay); how many."""
+        ...
+
 
 class _Flush:
     """A marker: once the writer reaches it, everything queued before it has been written."""
@@ -68,8 +84,11 @@ class UsageWriter:
         batch_size: int = 500,
         log_hours: float = 24,
         data_dir: str | None = None,
+        observe: Callable[[list[dict]], None] | None = None,
+        retention_days: float = 0,
     ):
         self._store = store
+        self._observe = observe  # sees each batch on this thread before it is saved (metrics)
         self._flush_seconds = flush_seconds
         self._batch_size = batch_size
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -80,11 +99,18 @@ class UsageWriter:
         self._batches_with_logs = 0
         self.dead_letters = 0  # rows the database refused, since start
         self.dead_letter_path = os.path.join(data_dir, DEAD_LETTER_FILE) if data_dir else None
+        self._retention_days = retention_days
+        self._retain_after = 0.0  # monotonic time of the next retention run
 
     def start(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="usage-writer", daemon=True)
             self._thread.start()
+
+    @property
+    def queued(self) -> int:
+        """Rows (and markers) waiting for the writer."""
+        return self._queue.qsize()
 
     def submit(self, row: dict) -> None:
         self._queue.put(self._store.make_storable(row))
@@ -123,6 +149,23 @@ class UsageWriter:
             for marker in flushes:
                 if marker is not _STOP:
                     marker.done.set()
+            if not stopping:
+                self._retain_if_due()
+
+    def _retain_if_due(self) -> None:
+        """Delete the rows past USAGE_RETENTION_DAYS, at most every RETENTION_EVERY_SECONDS."""
+        if self._retention_days <= 0 or time.monotonic() < self._retain_after:
+            return
+        self._retain_after = time.monotonic() + RETENTION_EVERY_SECONDS
+        try:
+            removed = self._store.delete_older_than(self._retention_days, RETENTION_ROWS_PER_ROUND)
+        except Exception as error:  # tried again at the next run; saving rows goes on
+            log.warning("could not delete usage older than the retention (%s)", _first_line(error))
+            return
+        if removed >= RETENTION_ROWS_PER_ROUND:
+            self._retain_after = 0.0  # more left: go on next round
+        if removed:
+            log.info("deleted %d usage rows and request logs past the retention", removed)
 
     def _drain(self, rows: list, markers: list | None = None) -> list:
         """Everything queued: the rows (appended to `rows`) and the flush and stop markers
@@ -142,6 +185,11 @@ class UsageWriter:
     def _write(self, rows: list) -> None:
         if not rows:
             return
+        if self._observe is not None:
+            try:
+                self._observe(rows)
+            except Exception:  # the rows are saved whatever their observer does
+                log.exception("could not observe a batch of %d usage rows", len(rows))
         entries = [(row, row.pop("_log", None)) for row in rows]
         try:
             self._save(entries)

@@ -17,7 +17,7 @@ def test_no_flask_view_serves_a_client_api_path(tmp_path):
     app = create_app({"DATA_DIR": str(tmp_path)})
     flask_paths = [rule.rule for rule in app.url_map.iter_rules()]
     assert "/api/providers" in flask_paths
-    client = [path for path in flask_paths if is_client_api_path(path) or path == "/health"]
+    client = [p for p in flask_paths if is_client_api_path(p) or p in ("/health", "/metrics")]
     assert client == []
 
 
@@ -35,7 +35,8 @@ def test_every_route_answers_through_the_router(gateway):
         method = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})[0]
         answer = requests.request(method, gateway.url + path, data=b"{}", timeout=30)
         assert answer.status_code < 500, (method, path, answer.status_code, answer.text[:200])
-        assert answer.headers["Content-Type"].startswith("application/json"), path
+        shape = "text/plain; version=0.0.4" if path == "/metrics" else "application/json"
+        assert answer.headers["Content-Type"].startswith(shape), path
 
 
 def test_head_on_a_get_route_has_the_headers_and_no_body(gateway):
