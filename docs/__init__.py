@@ -1,0 +1,1 @@
+"""Documentation assets and the scripts that make them."""

@@ -1,0 +1,1 @@
+"""Dashboard screenshots (make.py writes them)."""
