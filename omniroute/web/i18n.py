@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, make_response, redirect, request, url_for
+from flask import Blueprint, Flask, request
 from flask_babel import Babel
 
-from .auth.local_redirect import local_path
+from .preference_switch import back_to_the_page
 
 
 @dataclass(frozen=True)
@@ -108,10 +108,4 @@ def init_i18n(app: Flask) -> None:
 @bp.post("/language")
 def set_language():
     choice = request.form.get("lang", "en")
-    target = local_path(request.form.get("next")) or url_for("pages.dashboard.home")
-    response = redirect(target)
-    if request.headers.get("HX-Request"):  # the switcher posts on change: htmx reloads the page
-        response = make_response("", 200, {"HX-Redirect": target})
-    if choice in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, choice, max_age=365 * 86400, samesite="Lax", httponly=True)
-    return response
+    return back_to_the_page(LANG_COOKIE, choice if choice in LANGUAGES else None)

@@ -6,10 +6,10 @@ The switcher posts to /theme like the language switcher posts to /language; base
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, make_response, redirect, request, url_for
+from flask import Blueprint, Flask, abort, request
 
-from .auth.local_redirect import local_path
 from .guard import public
+from .preference_switch import back_to_the_page
 
 THEME_COOKIE = "theme"
 THEMES = ("light", "dark", "system")
@@ -35,14 +35,4 @@ def set_theme():
     choice = request.form.get("theme", "")
     if choice not in THEMES:
         abort(400)
-    target = local_path(request.form.get("next")) or url_for("pages.dashboard.home")
-    response = redirect(target)
-    if request.headers.get("HX-Request"):
-        response = make_response("", 200, {"HX-Redirect": target})
-    if choice == SYSTEM:
-        response.delete_cookie(THEME_COOKIE, samesite="Lax", httponly=True)
-    else:
-        response.set_cookie(
-            THEME_COOKIE, choice, max_age=365 * 86400, samesite="Lax", httponly=True
-        )
-    return response
+    return back_to_the_page(THEME_COOKIE, choice, forget=choice == SYSTEM)
