@@ -31,7 +31,11 @@ def stat(page: Page, name: str):
 def add_connection_via_form(page: Page, base_url: str, name: str = "Work key"):
     """Fill and submit the Providers page's add form; returns the new row's locator."""
     form = page.locator("#add-connection")
-    form.get_by_label("Provider").select_option("openai")
+    # Choosing a provider swaps in its credential inputs: wait for the swap, or the key typed
+    # next would go into the input that is about to be replaced.
+    with page.expect_response(lambda r: "/providers/credentials" in r.url):
+        form.get_by_label("Provider").select_option("openai")
+    expect(page.locator("#new-credentials")).to_have_attribute("data-credentials", "openai")
     form.get_by_label("Name").fill(name)
     form.get_by_label("API key").fill(API_KEY)
     form.get_by_label("Base URL (optional)").fill(base_url)
