@@ -10,6 +10,8 @@ from .azure import AZURE_AI_FOUNDRY, AZURE_OPENAI
 from .bedrock import BEDROCK
 from .cloud import CloudPlatform, OptionError
 from .cloudflare import CLOUDFLARE
+from .predibase import PREDIBASE
+from .snowflake import SNOWFLAKE_CORTEX
 from .vertex import VERTEX
 
 CLOUD_PLATFORMS: dict[str, CloudPlatform] = {
@@ -18,6 +20,8 @@ CLOUD_PLATFORMS: dict[str, CloudPlatform] = {
     "google-vertex": VERTEX,
     "cloudflare-workers-ai": CLOUDFLARE,
     "bedrock": BEDROCK,
+    "snowflake-cortex": SNOWFLAKE_CORTEX,
+    "predibase": PREDIBASE,
 }
 
 

@@ -31,6 +31,8 @@ FIELD_LABELS = {
     "options.location": _l("Location"),
     "options.accountId": _l("Account ID"),
     "options.region": _l("Region"),
+    "options.account": _l("Account identifier"),
+    "options.tenant": _l("Tenant ID"),
     "serviceAccountJson": _l("Service account JSON key"),
 }
 

@@ -59,6 +59,10 @@ class Platform:
     def model_list(self, model_ids: list[str]) -> dict:
         raise NotImplementedError
 
+    def relayed(self, request: CloudRecorded, raw: bytes) -> bytes:
+        """The OpenAI body the platform runs for an accepted request (its own, by default)."""
+        return raw
+
 
 def _azure_error(status: int, code: str, message: str) -> Refusal:
     return status, {"error": {"code": code, "message": message}}
@@ -302,7 +306,7 @@ class CloudPlatformFake(ThreadedFakeServer):
             return status, "application/json", json.dumps(error).encode()
         relayed = requests.post(
             self.upstream_url + "/chat/completions",
-            data=raw,
+            data=self.platform.relayed(request, raw),
             headers={
                 "Authorization": f"Bearer {RELAY_KEY}",
                 "Content-Type": "application/json",

@@ -167,6 +167,47 @@ CLOUD_FORMS: dict[str, CloudForm] = {
             ),
         ),
     ),
+    "snowflake-cortex": CloudForm(
+        "snowflake-cortex",
+        "Snowflake Cortex",
+        _l(
+            "API key: a programmatic access token (Snowsight → your profile → Programmatic "
+            "access tokens). Base URL: leave empty for the account's own host."
+        ),
+        (
+            CloudInput(
+                "account",
+                _l("Account identifier"),
+                _l(
+                    "The part before .snowflakecomputing.com in your account URL, e.g. "
+                    "myorg-myaccount."
+                ),
+                placeholder="myorg-myaccount",
+            ),
+        ),
+    ),
+    "predibase": CloudForm(
+        "predibase",
+        "Predibase",
+        _l("API key: a Predibase API token (Settings → My profile → Generate API token)."),
+        (
+            CloudInput(
+                "tenant",
+                _l("Tenant ID"),
+                _l("Settings → My profile → Tenant ID."),
+                placeholder="a1b2c3d4",
+            ),
+            CloudInput(
+                "deployment",
+                _l("Deployment"),
+                _l(
+                    "The deployment every model runs on; a model then names one of its "
+                    "adapters (repo/version). Empty: each model names its own deployment."
+                ),
+                placeholder="qwen3-8b",
+            ),
+        ),
+    ),
 }
 CLOUD_FORMS = {
     provider: form for provider, form in CLOUD_FORMS.items() if provider in CLOUD_PLATFORMS
@@ -200,6 +241,13 @@ FIELD_PROBLEMS: dict[str, dict[str, Any]] = {
             "Enter an Amazon Bedrock API key, or both the access key ID and the secret access key."
         ),
         "options.region": _l("Enter an AWS region such as us-east-1."),
+    },
+    "snowflake-cortex": {
+        "options.account": _l("Enter the account identifier, e.g. myorg-myaccount."),
+    },
+    "predibase": {
+        "options.tenant": _l("Enter the tenant ID: letters, digits, '_' or '-'."),
+        "options.deployment": _l("Enter a deployment name: letters, digits, '.', '_' or '-'."),
     },
 }
 

@@ -1,0 +1,32 @@
+"""Rows whose calls their cloud platform quirk reshapes (providers/platforms.py): the account,
+tenant or deployment in the URL, or a token exchanged for the key. The row's base URL is the
+public endpoint with placeholders (ACCOUNT, TENANT, DEPLOYMENT) that the connection's options
+fill in; prices are billed in the platform's own units (Snowflake credits, Predibase GPU
+hours), so none per token."""
+
+from __future__ import annotations
+
+from ..spec import ModelSpec as M
+from ..spec import ProviderSpec as P
+
+# fmt: off
+PLATFORM_AUTH_ROWS: tuple[P, ...] = (
+    P("snowflake-cortex", "Snowflake Cortex", "snowflake",
+      "https://ACCOUNT.snowflakecomputing.com/api/v2/cortex/v1", group="enterprise-cloud",
+      models_path=None,
+      docs_url="https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-rest-api",
+      models=(
+        M("claude-sonnet-4-5", "Claude Sonnet 4.5", 200000),
+        M("openai-gpt-4.1", "GPT-4.1", 1047576),
+        M("llama3.3-70b", "Llama 3.3 70B", 128000),
+        M("mistral-large2", "Mistral Large 2", 128000),
+    )),
+    P("predibase", "Predibase", "predibase",
+      "https://serving.app.predibase.com/TENANT/deployments/v2/llms/DEPLOYMENT/v1",
+      slash_ids=True, models_path=None,
+      docs_url="https://docs.predibase.com/user-guide/inference/migrate-openai",
+      models=(
+        M("qwen3-8b", "Qwen3 8B", 32768),
+    )),
+)
+# fmt: on
