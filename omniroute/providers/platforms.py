@@ -13,6 +13,7 @@ from .cloudflare import CLOUDFLARE
 from .predibase import PREDIBASE
 from .snowflake import SNOWFLAKE_CORTEX
 from .vertex import VERTEX
+from .watsonx import WATSONX
 
 CLOUD_PLATFORMS: dict[str, CloudPlatform] = {
     "azure-openai": AZURE_OPENAI,
@@ -22,6 +23,7 @@ CLOUD_PLATFORMS: dict[str, CloudPlatform] = {
     "bedrock": BEDROCK,
     "snowflake-cortex": SNOWFLAKE_CORTEX,
     "predibase": PREDIBASE,
+    "watsonx": WATSONX,
 }
 
 

@@ -223,7 +223,9 @@ def cloud_call(attempt: Attempt, call: UpstreamCall, *, model_list: bool = False
             code="cloud_auth_failed",
         ) from None
     body = call.body
-    if shaped.model != attempt.model and body:
+    if shaped.body is not None:
+        body = shaped.body
+    elif shaped.model != attempt.model and body:
         body = _with_model(body, shaped.model)
     return dataclasses.replace(call, url=shaped.url, headers=shaped.headers, body=body)
 

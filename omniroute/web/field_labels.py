@@ -33,6 +33,8 @@ FIELD_LABELS = {
     "options.region": _l("Region"),
     "options.account": _l("Account identifier"),
     "options.tenant": _l("Tenant ID"),
+    "options.spaceId": _l("Space ID"),
+    "options.iamUrl": _l("IAM token URL"),
     "serviceAccountJson": _l("Service account JSON key"),
 }
 

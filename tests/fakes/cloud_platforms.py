@@ -63,6 +63,10 @@ class Platform:
         """The OpenAI body the platform runs for an accepted request (its own, by default)."""
         return raw
 
+    def answered(self, request: CloudRecorded, content_type: str, answer: bytes) -> bytes:
+        """The platform's answer for the chat fake upstream's (the same, by default)."""
+        return answer
+
 
 def _azure_error(status: int, code: str, message: str) -> Refusal:
     return status, {"error": {"code": code, "message": message}}
@@ -315,4 +319,5 @@ class CloudPlatformFake(ThreadedFakeServer):
             timeout=30,
         )
         content_type = relayed.headers.get("Content-Type", "application/json")
-        return relayed.status_code, content_type, relayed.content
+        answer = self.platform.answered(request, content_type, relayed.content)
+        return relayed.status_code, content_type, answer

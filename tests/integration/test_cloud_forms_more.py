@@ -69,3 +69,21 @@ def test_a_bad_option_is_a_400_shown_on_its_input(gateway, fields, input_id, mes
     assert response.status_code == 400
     assert _error_of(response.text, input_id) == message
     assert dashboard.connections() == []
+
+
+def test_watsonx_added_with_the_form_keeps_its_region_and_project(gateway):
+    project = "63dc4cf1-252f-424b-b52d-5cdd9814987f"
+    made = Dashboard(gateway).add(
+        {
+            "provider": "watsonx",
+            "apiKey": "ibm-cloud-api-key-0123456789abcdef",
+            "watsonx.region": "eu-gb",
+            "watsonx.projectId": project,
+        }
+    )
+    assert made["options"] == {"region": "eu-gb", "projectId": project, "apiVersion": "2025-02-11"}
+    page = Dashboard(gateway).post("/providers", {"provider": "watsonx", "apiKey": "k-123456"})
+    assert page.status_code == 400
+    assert _error_of(page.text, "new-watsonx-projectId") == (
+        "Project ID: Enter the project ID (a GUID), or a space ID instead."
+    )

@@ -127,6 +127,8 @@ EXPECTED_ROWS = {
                   "https://serving.app.predibase.com/TENANT/deployments/v2/llms/DEPLOYMENT/v1",
                   "llm", "bearer",
         "qwen3-8b", None, None),
+    "watsonx": ("watsonx", "https://us-south.ml.cloud.ibm.com", "enterprise-cloud", "bearer",
+        "ibm/granite-3-3-8b-instruct", None, None),
     "voyage": ("voyage", "https://api.voyageai.com/v1", "embedding-rerank", "bearer",
         "voyage-3.5", 0.06, None),
     "jina": ("jina", "https://api.jina.ai/v1", "embedding-rerank", "bearer",

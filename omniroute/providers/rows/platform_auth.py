@@ -1,7 +1,7 @@
 """Rows whose calls their cloud platform quirk reshapes (providers/platforms.py): the account,
 tenant or deployment in the URL, or a token exchanged for the key. The row's base URL is the
-public endpoint with placeholders (ACCOUNT, TENANT, DEPLOYMENT) that the connection's options
-fill in; prices are billed in the platform's own units (Snowflake credits, Predibase GPU
+public endpoint (with placeholders, ACCOUNT, TENANT, DEPLOYMENT, that the connection's options
+fill in); prices are billed in the platform's own units (Snowflake credits, Predibase GPU
 hours), so none per token."""
 
 from __future__ import annotations
@@ -27,6 +27,13 @@ PLATFORM_AUTH_ROWS: tuple[P, ...] = (
       docs_url="https://docs.predibase.com/user-guide/inference/migrate-openai",
       models=(
         M("qwen3-8b", "Qwen3 8B", 32768),
+    )),
+    P("watsonx", "IBM watsonx.ai", "watsonx", "https://us-south.ml.cloud.ibm.com",
+      slash_ids=True, stream_usage_option=False, group="enterprise-cloud", free_tier=True,
+      docs_url="https://www.ibm.com/docs/en/watsonx/saas?topic=solutions-chat",
+      models=(
+        M("ibm/granite-3-3-8b-instruct", "Granite 3.3 8B Instruct", 131072),
+        M("meta-llama/llama-3-3-70b-instruct", "Llama 3.3 70B Instruct", 131072),
     )),
 )
 # fmt: on

@@ -208,6 +208,44 @@ CLOUD_FORMS: dict[str, CloudForm] = {
             ),
         ),
     ),
+    "watsonx": CloudForm(
+        "watsonx",
+        "IBM watsonx.ai",
+        _l(
+            "API key: an IBM Cloud API key (Manage → Access (IAM) → API keys), exchanged for "
+            "an hour-long token. Base URL: leave empty for the region's endpoint."
+        ),
+        (
+            CloudInput(
+                "region",
+                _l("Region"),
+                _l("Where the watsonx.ai runtime runs, e.g. us-south or eu-de. Empty: us-south."),
+                placeholder="us-south",
+            ),
+            CloudInput(
+                "projectId",
+                _l("Project ID"),
+                _l("The project's Manage tab → General → Project ID (or give a space ID)."),
+                placeholder="63dc4cf1-252f-424b-b52d-5cdd9814987f",
+            ),
+            CloudInput(
+                "spaceId",
+                _l("Space ID"),
+                _l("A deployment space's ID, instead of a project ID."),
+            ),
+            CloudInput(
+                "apiVersion",
+                _l("API version"),
+                _l("The version date every call carries. Empty: 2025-02-11."),
+                placeholder="2025-02-11",
+            ),
+            CloudInput(
+                "iamUrl",
+                _l("IAM token URL"),
+                _l("Empty: https://iam.cloud.ibm.com/identity/token."),
+            ),
+        ),
+    ),
 }
 CLOUD_FORMS = {
     provider: form for provider, form in CLOUD_FORMS.items() if provider in CLOUD_PLATFORMS
@@ -241,6 +279,13 @@ FIELD_PROBLEMS: dict[str, dict[str, Any]] = {
             "Enter an Amazon Bedrock API key, or both the access key ID and the secret access key."
         ),
         "options.region": _l("Enter an AWS region such as us-east-1."),
+    },
+    "watsonx": {
+        "options.region": _l("Enter a watsonx.ai region such as us-south or eu-de."),
+        "options.projectId": _l("Enter the project ID (a GUID), or a space ID instead."),
+        "options.spaceId": _l("Enter the space ID (a GUID), or a project ID instead."),
+        "options.apiVersion": _l("Enter an API version date such as 2025-02-11."),
+        "options.iamUrl": _l("Enter an https:// URL."),
     },
     "snowflake-cortex": {
         "options.account": _l("Enter the account identifier, e.g. myorg-myaccount."),
