@@ -67,6 +67,7 @@ class CloudCall:
     headers: dict[str, str]
     model: str  # the model id the body carries (Azure: the deployment name)
     body: bytes | None = None  # the body in the platform's own shape (watsonx); None: as built
+    ca_bundle: str | None = None  # the CA file its host's certificate chains to (GigaChat)
 
 
 OptionsCheck = Callable[[Mapping[str, Any], str | None], dict[str, Any]]

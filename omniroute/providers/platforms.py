@@ -10,6 +10,7 @@ from .azure import AZURE_AI_FOUNDRY, AZURE_OPENAI
 from .bedrock import BEDROCK
 from .cloud import CloudPlatform, OptionError
 from .cloudflare import CLOUDFLARE
+from .gigachat import GIGACHAT
 from .predibase import PREDIBASE
 from .snowflake import SNOWFLAKE_CORTEX
 from .vertex import VERTEX
@@ -24,6 +25,7 @@ CLOUD_PLATFORMS: dict[str, CloudPlatform] = {
     "snowflake-cortex": SNOWFLAKE_CORTEX,
     "predibase": PREDIBASE,
     "watsonx": WATSONX,
+    "gigachat": GIGACHAT,
 }
 
 

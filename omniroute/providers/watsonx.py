@@ -80,11 +80,12 @@ def check_options(options: Mapping[str, Any], base_url: str | None) -> dict[str,
     checked.update({"projectId": project} if project else {"spaceId": space})
     iam = options.get("iamUrl")
     if iam not in (None, ""):
-        checked["iamUrl"] = _checked_url(iam, "options.iamUrl")
+        checked["iamUrl"] = checked_url(iam, "options.iamUrl")
     return checked
 
 
-def _checked_url(value: Any, field: str) -> str:
+def checked_url(value: Any, field: str) -> str:
+    """An endpoint option's URL: https, or http on this machine (a test's or a tunnel's)."""
     parts = urlsplit(value.strip()) if isinstance(value, str) else None
     if parts is None or not parts.hostname:
         raise OptionError(field, URL_RULE)

@@ -227,7 +227,8 @@ def cloud_call(attempt: Attempt, call: UpstreamCall, *, model_list: bool = False
         body = shaped.body
     elif shaped.model != attempt.model and body:
         body = _with_model(body, shaped.model)
-    return dataclasses.replace(call, url=shaped.url, headers=shaped.headers, body=body)
+    route = ProxyRoute(ca_bundle=shaped.ca_bundle) if shaped.ca_bundle else call.route
+    return dataclasses.replace(call, url=shaped.url, headers=shaped.headers, body=body, route=route)
 
 
 def _without_key(headers: Mapping[str, str], spec: ProviderSpec, key: str) -> dict[str, str]:

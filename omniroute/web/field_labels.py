@@ -35,6 +35,9 @@ FIELD_LABELS = {
     "options.tenant": _l("Tenant ID"),
     "options.spaceId": _l("Space ID"),
     "options.iamUrl": _l("IAM token URL"),
+    "options.scope": _l("Scope"),
+    "options.caBundle": _l("CA bundle path"),
+    "options.authUrl": _l("OAuth URL"),
     "serviceAccountJson": _l("Service account JSON key"),
 }
 

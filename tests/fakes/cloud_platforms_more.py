@@ -14,6 +14,9 @@ requires (the platforms of tests/fakes/cloud_platforms.py, served by its CloudPl
   answers are the chat fake upstream's in watsonx's shape (extra `model_id`, `model_version`,
   `created_at`; stream events with `id:` and `event: message` lines and no `[DONE]`). Its
   model list is /ml/v1/foundation_model_specs, `{"resources": [{"model_id", "label"}]}`.
+- GigaChat: POST /api/v1/chat/completions and GET /api/v1/models with a live bearer token from
+  the fake OAuth (tests/fakes/token_exchanges.py); the tests serve it over HTTPS with a
+  certificate of their own CA, as GigaChat's chains to a root no default trust store has.
 """
 
 from __future__ import annotations
@@ -153,4 +156,30 @@ class Watsonx(Platform):
             return _watsonx_error(404, "not_found", f"{request.path} not found")
         if not VERSION_DATE.fullmatch((request.query.get("version") or [""])[0]):
             return _watsonx_error(400, "missing_version", "version is required")
+        return None
+
+
+GIGACHAT_CHAT, GIGACHAT_MODELS = "/api/v1/chat/completions", "/api/v1/models"
+
+
+@dataclass
+class GigaChat(Platform):
+    oauth: TokenIssuer
+
+    def refusal(self, request: CloudRecorded) -> Refusal | None:
+        return self._access_refusal(request, GIGACHAT_CHAT)
+
+    def list_refusal(self, request: CloudRecorded) -> Refusal | None:
+        return self._access_refusal(request, GIGACHAT_MODELS)
+
+    def model_list(self, model_ids: list[str]) -> dict:
+        data = [{"id": i, "object": "model", "owned_by": "salutedevices"} for i in model_ids]
+        return {"object": "list", "data": data}
+
+    def _access_refusal(self, request: CloudRecorded, path: str) -> Refusal | None:
+        authorization = request.headers.get("authorization", "")
+        if not authorization.startswith("Bearer ") or not self.oauth.live(authorization[7:]):
+            return 401, {"status": 401, "message": "Unauthorized"}
+        if request.path != path:
+            return 404, {"status": 404, "message": "No such method"}
         return None

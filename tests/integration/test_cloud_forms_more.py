@@ -87,3 +87,24 @@ def test_watsonx_added_with_the_form_keeps_its_region_and_project(gateway):
     assert _error_of(page.text, "new-watsonx-projectId") == (
         "Project ID: Enter the project ID (a GUID), or a space ID instead."
     )
+
+
+def test_gigachat_added_with_the_form_keeps_its_scope_and_ca_bundle(gateway, tmp_path):
+    bundle = tmp_path / "russian_trusted_root_ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    made = Dashboard(gateway).add(
+        {
+            "provider": "gigachat",
+            "apiKey": "ZTU2MjM2MjctYmI4Yy00MTJj",
+            "gigachat.scope": "GIGACHAT_API_B2B",
+            "gigachat.caBundle": str(bundle),
+        }
+    )
+    assert made["options"] == {"scope": "GIGACHAT_API_B2B", "caBundle": str(bundle)}
+    fields = {"provider": "gigachat", "apiKey": "k-123456", "gigachat.caBundle": "root.pem"}
+    page = Dashboard(gateway).post("/providers", fields)
+    assert page.status_code == 400
+    assert _error_of(page.text, "new-gigachat-caBundle") == (
+        "CA bundle path: Enter the absolute path of a readable PEM file holding the Russian "
+        "Trusted Root CA."
+    )

@@ -129,6 +129,8 @@ EXPECTED_ROWS = {
         "qwen3-8b", None, None),
     "watsonx": ("watsonx", "https://us-south.ml.cloud.ibm.com", "enterprise-cloud", "bearer",
         "ibm/granite-3-3-8b-instruct", None, None),
+    "gigachat": ("gigachat", "https://gigachat.devices.sberbank.ru/api/v1", "llm", "bearer",
+        "GigaChat-2", None, None),
     "voyage": ("voyage", "https://api.voyageai.com/v1", "embedding-rerank", "bearer",
         "voyage-3.5", 0.06, None),
     "jina": ("jina", "https://api.jina.ai/v1", "embedding-rerank", "bearer",

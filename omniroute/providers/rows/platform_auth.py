@@ -35,5 +35,13 @@ PLATFORM_AUTH_ROWS: tuple[P, ...] = (
         M("ibm/granite-3-3-8b-instruct", "Granite 3.3 8B Instruct", 131072),
         M("meta-llama/llama-3-3-70b-instruct", "Llama 3.3 70B Instruct", 131072),
     )),
+    P("gigachat", "GigaChat (Sber)", "gigachat", "https://gigachat.devices.sberbank.ru/api/v1",
+      stream_usage_option=False,
+      docs_url="https://developers.sber.ru/docs/ru/gigachat/api/compatible-openai",
+      models=(
+        M("GigaChat-2", "GigaChat 2 Lite"),
+        M("GigaChat-2-Pro", "GigaChat 2 Pro"),
+        M("GigaChat-2-Max", "GigaChat 2 Max"),
+    )),
 )
 # fmt: on

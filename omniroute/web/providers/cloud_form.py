@@ -6,44 +6,25 @@ Inputs are named `<provider>.<key>` (e.g. `azure-openai.apiVersion`) so a form w
 JavaScript can carry every platform's fieldset at once and only the chosen provider's is read.
 Option inputs use the API's camelCase option keys; the credential inputs are the Vertex
 service-account JSON (`serviceAccountJson`, posted as the API key) and Bedrock's AWS access keys
-(`accessKeyId`, `secretAccessKey`, `sessionToken`, joined as `ID:SECRET[:TOKEN]`).
+(`accessKeyId`, `secretAccessKey`, `sessionToken`, joined as `ID:SECRET[:TOKEN]`). The
+fieldsets of the platforms added later (Snowflake Cortex, Predibase, watsonx.ai, GigaChat) are
+kept in cloud_forms_more.py; the inputs' shapes in cloud_inputs.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from ...providers.platforms import CLOUD_PLATFORMS
+from .cloud_forms_more import MORE_CLOUD_FORMS, MORE_FIELD_PROBLEMS
+from .cloud_inputs import CloudForm, CloudInput
 from .connection_form import FieldError
 
 SERVICE_ACCOUNT = "serviceAccountJson"
 AWS_KEY_PARTS = ("accessKeyId", "secretAccessKey", "sessionToken")
-
-
-@dataclass(frozen=True)
-class CloudInput:
-    """One input: `key` is the option key (or a credential part when `secret`)."""
-
-    key: str
-    label: Any
-    help: Any
-    kind: str = "text"  # text | select | textarea | password
-    choices: tuple[str, ...] = ()
-    placeholder: str = ""
-    secret: bool = False  # part of the key: never shown back, empty keeps the stored one
-
-
-@dataclass(frozen=True)
-class CloudForm:
-    provider: str
-    legend: str  # the platform's product name
-    note: Any  # what the connection's other fields (base URL, API key) mean here
-    inputs: tuple[CloudInput, ...]
-    key_input: bool = True  # the plain API key input applies (Vertex: the JSON textarea instead)
 
 
 AZURE_INPUTS = (
@@ -167,85 +148,7 @@ CLOUD_FORMS: dict[str, CloudForm] = {
             ),
         ),
     ),
-    "snowflake-cortex": CloudForm(
-        "snowflake-cortex",
-        "Snowflake Cortex",
-        _l(
-            "API key: a programmatic access token (Snowsight → your profile → Programmatic "
-            "access tokens). Base URL: leave empty for the account's own host."
-        ),
-        (
-            CloudInput(
-                "account",
-                _l("Account identifier"),
-                _l(
-                    "The part before .snowflakecomputing.com in your account URL, e.g. "
-                    "myorg-myaccount."
-                ),
-                placeholder="myorg-myaccount",
-            ),
-        ),
-    ),
-    "predibase": CloudForm(
-        "predibase",
-        "Predibase",
-        _l("API key: a Predibase API token (Settings → My profile → Generate API token)."),
-        (
-            CloudInput(
-                "tenant",
-                _l("Tenant ID"),
-                _l("Settings → My profile → Tenant ID."),
-                placeholder="a1b2c3d4",
-            ),
-            CloudInput(
-                "deployment",
-                _l("Deployment"),
-                _l(
-                    "The deployment every model runs on; a model then names one of its "
-                    "adapters (repo/version). Empty: each model names its own deployment."
-                ),
-                placeholder="qwen3-8b",
-            ),
-        ),
-    ),
-    "watsonx": CloudForm(
-        "watsonx",
-        "IBM watsonx.ai",
-        _l(
-            "API key: an IBM Cloud API key (Manage → Access (IAM) → API keys), exchanged for "
-            "an hour-long token. Base URL: leave empty for the region's endpoint."
-        ),
-        (
-            CloudInput(
-                "region",
-                _l("Region"),
-                _l("Where the watsonx.ai runtime runs, e.g. us-south or eu-de. Empty: us-south."),
-                placeholder="us-south",
-            ),
-            CloudInput(
-                "projectId",
-                _l("Project ID"),
-                _l("The project's Manage tab → General → Project ID (or give a space ID)."),
-                placeholder="63dc4cf1-252f-424b-b52d-5cdd9814987f",
-            ),
-            CloudInput(
-                "spaceId",
-                _l("Space ID"),
-                _l("A deployment space's ID, instead of a project ID."),
-            ),
-            CloudInput(
-                "apiVersion",
-                _l("API version"),
-                _l("The version date every call carries. Empty: 2025-02-11."),
-                placeholder="2025-02-11",
-            ),
-            CloudInput(
-                "iamUrl",
-                _l("IAM token URL"),
-                _l("Empty: https://iam.cloud.ibm.com/identity/token."),
-            ),
-        ),
-    ),
+    **MORE_CLOUD_FORMS,
 }
 CLOUD_FORMS = {
     provider: form for provider, form in CLOUD_FORMS.items() if provider in CLOUD_PLATFORMS
@@ -280,20 +183,7 @@ FIELD_PROBLEMS: dict[str, dict[str, Any]] = {
         ),
         "options.region": _l("Enter an AWS region such as us-east-1."),
     },
-    "watsonx": {
-        "options.region": _l("Enter a watsonx.ai region such as us-south or eu-de."),
-        "options.projectId": _l("Enter the project ID (a GUID), or a space ID instead."),
-        "options.spaceId": _l("Enter the space ID (a GUID), or a project ID instead."),
-        "options.apiVersion": _l("Enter an API version date such as 2025-02-11."),
-        "options.iamUrl": _l("Enter an https:// URL."),
-    },
-    "snowflake-cortex": {
-        "options.account": _l("Enter the account identifier, e.g. myorg-myaccount."),
-    },
-    "predibase": {
-        "options.tenant": _l("Enter the tenant ID: letters, digits, '_' or '-'."),
-        "options.deployment": _l("Enter a deployment name: letters, digits, '.', '_' or '-'."),
-    },
+    **MORE_FIELD_PROBLEMS,
 }
 
 
