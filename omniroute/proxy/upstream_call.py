@@ -60,6 +60,7 @@ AUTH_HEADERS: dict[str, Callable[[str], dict[str, str]]] = {
     "api-key": lambda key: {"api-key": key},  # Azure
     "xi-api-key": lambda key: {"xi-api-key": key},  # ElevenLabs
     "x-key": lambda key: {"x-key": key},  # Black Forest Labs
+    "key": lambda key: {"Authorization": f"Key {key}"},  # fal
 }
 
 

@@ -145,6 +145,8 @@ EXPECTED_ROWS = {
         "stable-image-core", None, None),
     "bfl": ("bfl", "https://api.bfl.ai/v1", "image", "x-key",
         "flux-pro-1.1", 0.0, 40000.0),  # $0.04 an image, per 1M images
+    "fal": ("fal", "https://queue.fal.run", "image", "key",
+        "fal-ai/flux/dev", None, None),
     "lemonade-local": ("lemonade-local", "http://127.0.0.1:13305/v1", "local", "bearer",
         "default", 0.0, 0.0),
     "llamafile-local": ("llamafile-local", "http://127.0.0.1:8080/v1", "local", "bearer",
