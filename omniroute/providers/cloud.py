@@ -7,7 +7,8 @@ checked when it is saved; its secret stays in the encrypted API-key field (Verte
 service-account JSON). For every upstream call, proxy/upstream_call.py hands the platform a
 CloudRequest (the endpoint path the gateway would call, the model, the headers without the
 key, the connection's options, secret and base URL) and sends what `shape` gives back: the URL,
-the headers with the platform's own auth, and the model id the body must carry.
+the headers with the platform's own auth, and the model id the body must carry (or, for a
+platform whose body differs, the body itself).
 
 A platform whose list of models is not its chat prefix + `/models` says where it is with
 `model_list`: given the same CloudRequest, it returns the GET that lists the account's models
@@ -16,7 +17,8 @@ A platform whose list of models is not its chat prefix + `/models` says where it
 
 A new platform (Amazon Bedrock, IBM watsonx…) is one module exposing a CloudPlatform and one
 line in CLOUD_PLATFORMS. `shape` may do one kind of I/O only: fetching a token through the
-platform's own auth library (providers/vertex.py); a failure there is a CloudAuthError, which
+platform's own auth library (providers/vertex.py) or its token endpoint (providers/
+exchanged_tokens.py); a failure there is a CloudAuthError, which
 the proxy turns into an unavailable account (the attempt is skipped).
 """
 
@@ -64,6 +66,8 @@ class CloudCall:
     url: str
     headers: dict[str, str]
     model: str  # the model id the body carries (Azure: the deployment name)
+    body: bytes | None = None  # the body in the platform's own shape (watsonx); None: as built
+    ca_bundle: str | None = None  # the CA file its host's certificate chains to (GigaChat)
 
 
 OptionsCheck = Callable[[Mapping[str, Any], str | None], dict[str, Any]]

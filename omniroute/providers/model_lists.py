@@ -12,7 +12,8 @@ The shapes read (each from the provider's API reference):
   `name` is the model id);
 - Vertex AI's publisher models: `{"publisherModels": [{"name": "publishers/google/models/
   gemini-2.5-pro"}]}`, routed as `google/gemini-2.5-pro` (the publisher/model form Vertex's
-  OpenAI-compatible endpoint takes).
+  OpenAI-compatible endpoint takes);
+- watsonx.ai's foundation model specs: `{"resources": [{"model_id": "ibm/granite-…", "label"}]}`.
 A bare JSON list of such objects is read too. Ids the gateway could not route (empty, longer
 than a model id may be, containing spaces) are left out. Pure: no I/O.
 
@@ -39,10 +40,11 @@ LIST_ID_KEYS = {
     "modelSummaries": ("modelId",),
     "result": ("name",),  # Cloudflare: `id` is the catalog entry's uuid
     "publisherModels": ("name",),
+    "resources": ("model_id",),  # watsonx.ai's foundation model specs
 }
 LIST_KEYS = tuple(LIST_ID_KEYS)
 PUBLISHER_RESOURCE = re.compile(r"publishers/(?P<publisher>[^/]+)/models/(?P<model>[^/]+)")
-NAME_KEYS = ("display_name", "displayName", "modelName", "name")
+NAME_KEYS = ("display_name", "displayName", "modelName", "name", "label")
 
 
 class ModelListError(ValueError):

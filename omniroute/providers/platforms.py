@@ -10,7 +10,11 @@ from .azure import AZURE_AI_FOUNDRY, AZURE_OPENAI
 from .bedrock import BEDROCK
 from .cloud import CloudPlatform, OptionError
 from .cloudflare import CLOUDFLARE
+from .gigachat import GIGACHAT
+from .predibase import PREDIBASE
+from .snowflake import SNOWFLAKE_CORTEX
 from .vertex import VERTEX
+from .watsonx import WATSONX
 
 CLOUD_PLATFORMS: dict[str, CloudPlatform] = {
     "azure-openai": AZURE_OPENAI,
@@ -18,6 +22,10 @@ CLOUD_PLATFORMS: dict[str, CloudPlatform] = {
     "google-vertex": VERTEX,
     "cloudflare-workers-ai": CLOUDFLARE,
     "bedrock": BEDROCK,
+    "snowflake-cortex": SNOWFLAKE_CORTEX,
+    "predibase": PREDIBASE,
+    "watsonx": WATSONX,
+    "gigachat": GIGACHAT,
 }
 
 

@@ -16,14 +16,16 @@ def wire_formats(formats: Registry = FORMATS) -> tuple[str, ...]:
 WIRE_FORMATS = wire_formats()
 # Speech-to-text, text-to-speech and image APIs that only their media endpoints talk to (never a
 # chat route or a node; see proxy/speech.py and proxy/images.py).
-MEDIA_WIRE_FORMATS = ("deepgram", "assemblyai", "elevenlabs", "cartesia", "stability", "bfl")
+MEDIA_WIRE_FORMATS = (
+    "deepgram", "assemblyai", "elevenlabs", "cartesia", "stability", "bfl", "fal",
+)  # fmt: skip
 PROVIDER_WIRE_FORMATS = WIRE_FORMATS + tuple(PROVIDER_ONLY) + MEDIA_WIRE_FORMATS
 # bearer: `Authorization: Bearer <key>`; token: `Authorization: Token <key>` (Deepgram);
 # authorization: the raw key in `Authorization` (AssemblyAI); api-key: `api-key: <key>` (Azure);
-# xi-api-key (ElevenLabs); x-key (Black Forest Labs).
+# xi-api-key (ElevenLabs); x-key (Black Forest Labs); key: `Authorization: Key <key>` (fal).
 AUTH_STYLES = (
     "bearer", "x-api-key", "x-goog-api-key", "token", "authorization", "api-key", "xi-api-key",
-    "x-key",
+    "x-key", "key",
 )  # fmt: skip
 TIERS = ("subscription", "api-key", "cheap", "free", "local")
 # The catalog's sections: what a provider is for (the dashboard groups and filters by it).

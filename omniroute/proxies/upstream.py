@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from ..errors import UpstreamError
 from ..proxy.transport import Timeout, TransportSelector, UpstreamResponse
-from ..proxy.transport.route import ProxyRoute, redact_proxy_url
+from ..proxy.transport.route import ProxyRoute, redact_proxy_url, with_own_ca_bundle
 from .resolve import ProxyResolver
 
 
@@ -63,10 +63,12 @@ class RoutedUpstream:
             return self.selector.get(url, headers, provider=provider, timeout=timeout, route=route)
 
     def _route_of(self, provider: str, url: str, route: ProxyRoute | None) -> ProxyRoute | None:
-        """The call's own route, else its provider's (None: direct, on the fast transport)."""
-        if route is not None or self.resolver.idle:
+        """The call's own route, else its provider's (None: direct, on the fast transport); a
+        route that only names the CA bundle its host needs takes the provider's proxy."""
+        own_ca_only = route is not None and route.proxy_url is None and route.ca_bundle is not None
+        if self.resolver.idle or (route is not None and not own_ca_only):
             return route
-        return self.resolver.route_for(provider, url)
+        return with_own_ca_bundle(self.resolver.route_for(provider, url), route)
 
     def for_route(self, route: ProxyRoute | None):
         return self.selector.for_route(route)

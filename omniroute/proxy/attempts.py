@@ -68,6 +68,7 @@ from ..routing.plan import Attempt
 from ..routing.state import RoutingState
 from .callbacks import BuildCall, ClientGone, NewReader, StreamReader
 from .transport import ProxyRoute, Transport, UpstreamResponse, network_error
+from .transport.route import with_own_ca_bundle
 from .upstream_call import (
     ACCOUNT_SCOPE,
     REQUEST_SCOPE,
@@ -154,7 +155,8 @@ def send_until_answered(
             run.unavailable.append(unavailable)
             continue
         if context.route_for is not None:
-            request = replace(request, route=context.route_for(attempt, request.url))
+            configured = context.route_for(attempt, request.url)
+            request = replace(request, route=with_own_ca_bundle(configured, request.route))
         for retry in range(context.retries + 1):
             run.before_call(retry)
             admitted, permit = run.admit(attempt)

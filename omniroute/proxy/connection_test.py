@@ -66,6 +66,8 @@ def run_connection_test(
         return TestResult(False, None, f"{spec.name} is discontinued: {spec.discontinued}")
     if spec.wire_format in MEDIA_KEY_CHECKS:
         return _check_media_key(client, spec, connection)
+    if spec.wire_format not in PROVIDER_FORMATS:  # fal: every call makes (and bills) an image
+        return TestResult(False, None, f"{spec.name} has no call that only checks a key")
     model = test_model or spec.default_model
     if not model:
         return TestResult(False, None, "no model to test with: set a test model", "model")

@@ -60,6 +60,7 @@ AUTH_HEADERS: dict[str, Callable[[str], dict[str, str]]] = {
     "api-key": lambda key: {"api-key": key},  # Azure
     "xi-api-key": lambda key: {"xi-api-key": key},  # ElevenLabs
     "x-key": lambda key: {"x-key": key},  # Black Forest Labs
+    "key": lambda key: {"Authorization": f"Key {key}"},  # fal
 }
 
 
@@ -223,9 +224,12 @@ def cloud_call(attempt: Attempt, call: UpstreamCall, *, model_list: bool = False
             code="cloud_auth_failed",
         ) from None
     body = call.body
-    if shaped.model != attempt.model and body:
+    if shaped.body is not None:
+        body = shaped.body
+    elif shaped.model != attempt.model and body:
         body = _with_model(body, shaped.model)
-    return dataclasses.replace(call, url=shaped.url, headers=shaped.headers, body=body)
+    route = ProxyRoute(ca_bundle=shaped.ca_bundle) if shaped.ca_bundle else call.route
+    return dataclasses.replace(call, url=shaped.url, headers=shaped.headers, body=body, route=route)
 
 
 def _without_key(headers: Mapping[str, str], spec: ProviderSpec, key: str) -> dict[str, str]:

@@ -31,6 +31,13 @@ FIELD_LABELS = {
     "options.location": _l("Location"),
     "options.accountId": _l("Account ID"),
     "options.region": _l("Region"),
+    "options.account": _l("Account identifier"),
+    "options.tenant": _l("Tenant ID"),
+    "options.spaceId": _l("Space ID"),
+    "options.iamUrl": _l("IAM token URL"),
+    "options.scope": _l("Scope"),
+    "options.caBundle": _l("CA bundle path"),
+    "options.authUrl": _l("OAuth URL"),
     "serviceAccountJson": _l("Service account JSON key"),
 }
 

@@ -59,6 +59,14 @@ class Platform:
     def model_list(self, model_ids: list[str]) -> dict:
         raise NotImplementedError
 
+    def relayed(self, request: CloudRecorded, raw: bytes) -> bytes:
+        """The OpenAI body the platform runs for an accepted request (its own, by default)."""
+        return raw
+
+    def answered(self, request: CloudRecorded, content_type: str, answer: bytes) -> bytes:
+        """The platform's answer for the chat fake upstream's (the same, by default)."""
+        return answer
+
 
 def _azure_error(status: int, code: str, message: str) -> Refusal:
     return status, {"error": {"code": code, "message": message}}
@@ -302,7 +310,7 @@ class CloudPlatformFake(ThreadedFakeServer):
             return status, "application/json", json.dumps(error).encode()
         relayed = requests.post(
             self.upstream_url + "/chat/completions",
-            data=raw,
+            data=self.platform.relayed(request, raw),
             headers={
                 "Authorization": f"Bearer {RELAY_KEY}",
                 "Content-Type": "application/json",
@@ -311,4 +319,5 @@ class CloudPlatformFake(ThreadedFakeServer):
             timeout=30,
         )
         content_type = relayed.headers.get("Content-Type", "application/json")
-        return relayed.status_code, content_type, relayed.content
+        answer = self.platform.answered(request, content_type, relayed.content)
+        return relayed.status_code, content_type, answer

@@ -1,8 +1,8 @@
 """Speech and image APIs with their own request shapes, reached through the gateway's OpenAI
 endpoints by small adapters: ElevenLabs and Cartesia behind /v1/audio/speech
-(providers/elevenlabs.py, providers/cartesia.py), Stability AI and Black Forest Labs behind
-/v1/images/generations (providers/stability.py, providers/bfl.py). No chat models; no model list
-in OpenAI's shape (models_path None).
+(providers/elevenlabs.py, providers/cartesia.py), Stability AI, Black Forest Labs and fal
+behind /v1/images/generations (providers/stability.py, providers/bfl.py, providers/fal.py). No
+chat models; no model list in OpenAI's shape (models_path None).
 
 Their prices are not per token. A usage row of speech counts the input's characters as input,
 one of these image APIs counts each image as one output unit: a price here is USD per 1M of
@@ -45,6 +45,13 @@ MEDIA_APIS: tuple[P, ...] = (
         M("flux-pro-1.1", "FLUX1.1 [pro]", None, 0.0, 40000.0, kind=IMG),
         M("flux-pro-1.1-ultra", "FLUX1.1 [pro] Ultra", kind=IMG),
         M("flux-dev", "FLUX.1 [dev]", kind=IMG),
+    )),
+    P("fal", "fal", "fal", "https://queue.fal.run",
+      wire_format="fal", auth="key", group="image", stream_usage_option=False, slash_ids=True,
+      models_path=None, docs_url="https://fal.ai/docs/model-endpoints/queue", models=(
+        M("fal-ai/flux/dev", "FLUX.1 [dev]", kind=IMG),
+        M("fal-ai/flux/schnell", "FLUX.1 [schnell]", kind=IMG),
+        M("fal-ai/flux-pro/v1.1", "FLUX1.1 [pro]", kind=IMG),
     )),
 )
 # fmt: on

@@ -51,6 +51,16 @@ class ProxyRoute:
 DIRECT = ProxyRoute()
 
 
+def with_own_ca_bundle(configured: ProxyRoute | None, own: ProxyRoute | None) -> ProxyRoute | None:
+    """The configured route of a call whose own route names the CA bundle its host needs
+    (a cloud platform's): the configured proxy, trusting the call's CA bundle."""
+    if own is None or own.ca_bundle is None:
+        return configured
+    if configured is None:
+        return own
+    return ProxyRoute(configured.proxy_url, own.ca_bundle)
+
+
 def check_proxy_url(url: str) -> None:
     """Refuse a proxy URL the transports cannot use, naming the problem."""
     try:

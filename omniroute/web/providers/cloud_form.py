@@ -6,44 +6,25 @@ Inputs are named `<provider>.<key>` (e.g. `azure-openai.apiVersion`) so a form w
 JavaScript can carry every platform's fieldset at once and only the chosen provider's is read.
 Option inputs use the API's camelCase option keys; the credential inputs are the Vertex
 service-account JSON (`serviceAccountJson`, posted as the API key) and Bedrock's AWS access keys
-(`accessKeyId`, `secretAccessKey`, `sessionToken`, joined as `ID:SECRET[:TOKEN]`).
+(`accessKeyId`, `secretAccessKey`, `sessionToken`, joined as `ID:SECRET[:TOKEN]`). The
+fieldsets of the platforms added later (Snowflake Cortex, Predibase, watsonx.ai, GigaChat) are
+kept in cloud_forms_more.py; the inputs' shapes in cloud_inputs.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from ...providers.platforms import CLOUD_PLATFORMS
+from .cloud_forms_more import MORE_CLOUD_FORMS, MORE_FIELD_PROBLEMS
+from .cloud_inputs import CloudForm, CloudInput
 from .connection_form import FieldError
 
 SERVICE_ACCOUNT = "serviceAccountJson"
 AWS_KEY_PARTS = ("accessKeyId", "secretAccessKey", "sessionToken")
-
-
-@dataclass(frozen=True)
-class CloudInput:
-    """One input: `key` is the option key (or a credential part when `secret`)."""
-
-    key: str
-    label: Any
-    help: Any
-    kind: str = "text"  # text | select | textarea | password
-    choices: tuple[str, ...] = ()
-    placeholder: str = ""
-    secret: bool = False  # part of the key: never shown back, empty keeps the stored one
-
-
-@dataclass(frozen=True)
-class CloudForm:
-    provider: str
-    legend: str  # the platform's product name
-    note: Any  # what the connection's other fields (base URL, API key) mean here
-    inputs: tuple[CloudInput, ...]
-    key_input: bool = True  # the plain API key input applies (Vertex: the JSON textarea instead)
 
 
 AZURE_INPUTS = (
@@ -167,6 +148,7 @@ CLOUD_FORMS: dict[str, CloudForm] = {
             ),
         ),
     ),
+    **MORE_CLOUD_FORMS,
 }
 CLOUD_FORMS = {
     provider: form for provider, form in CLOUD_FORMS.items() if provider in CLOUD_PLATFORMS
@@ -201,6 +183,7 @@ FIELD_PROBLEMS: dict[str, dict[str, Any]] = {
         ),
         "options.region": _l("Enter an AWS region such as us-east-1."),
     },
+    **MORE_FIELD_PROBLEMS,
 }
 
 
