@@ -32,8 +32,8 @@ from .logs.access import AccessLog
 from .oversized_bodies import body_limit_channel, use_channel_class
 from .startup_checks import listen_error
 from .thread_pool import GrowingTaskDispatcher
-from .web.backups.upload import UPLOAD_LIMITS
-from .web.security import is_api_path
+from .web.backups.limits import UPLOAD_LIMITS
+from .web.paths import is_api_path
 
 BODY_SLACK = 2  # waitress's raw cap (framing included); the decoded limit is checked exactly
 FORWARDED_HEADERS = "x-forwarded-for x-forwarded-proto x-forwarded-host x-forwarded-port"

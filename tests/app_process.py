@@ -22,7 +22,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def spawn(data_dir, **env):
+def spawn(data_dir, stderr=subprocess.PIPE, **env):
+    """`stderr`: a file for a chatty process (a pipe nobody reads while it runs can fill)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("PORT", "HOSTNAME"))}
     full_env.update({"DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **env})
     return subprocess.Popen(
@@ -30,7 +31,7 @@ def spawn(data_dir, **env):
         cwd=ROOT,
         env=full_env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         text=True,
     )
 

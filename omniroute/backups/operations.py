@@ -28,8 +28,6 @@ from .snapshot import write_snapshot
 from .swap import replace_live_database
 from .validation import prepare_upload
 
-IMPORT_LIMIT_BYTES = 100 * 1024 * 1024
-
 
 class BackupServices(Protocol):
     """The parts of the running gateway (omniroute.services.Services) a backup needs."""

@@ -17,6 +17,7 @@ import stat
 from urllib.parse import unquote, urlparse
 
 from .app_database import AppPostgresqlDatabase, AppSqliteDatabase, bind
+from .drivers import POSTGRES_SCHEMES
 from .models import database_proxy
 from .secret_files import write_private_file
 
@@ -51,7 +52,7 @@ def open_database(url: str, pool_size: int = DEFAULT_POOL_SIZE):
             stale_timeout=300,
             check_same_thread=False,
         )
-    elif parsed.scheme in {"postgresql", "postgres"}:
+    elif parsed.scheme in POSTGRES_SCHEMES:
         database = AppPostgresqlDatabase(
             unquote(parsed.path.lstrip("/")),
             user=unquote(parsed.username) if parsed.username else None,

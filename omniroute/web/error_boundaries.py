@@ -17,7 +17,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from ..errors import GatewayError, body_too_large
-from .security import is_api_path, json_error
+from .paths import is_api_path
+from .security import json_error
 
 log = logging.getLogger(__name__)
 ERROR_TYPES = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error"}

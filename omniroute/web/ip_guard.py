@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 
 from ..access.gate import address_refused
 from .error_boundaries import error_page
-from .security import is_api_path, json_error
+from .paths import is_api_path
+from .security import json_error
 
 
 def refuse_unknown_addresses():

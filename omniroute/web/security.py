@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from .auth.live_sessions import LiveSessions
 from .guard import is_public
+from .paths import is_api_path
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -29,10 +30,6 @@ class AdminUser(UserMixin):
 ADMIN = AdminUser()
 SESSION_ID_KEY = "live_session"
 LIVE_SESSIONS = "omniroute_live_sessions"  # app.extensions key
-
-
-def is_api_path(path: str) -> bool:
-    return path == "/api" or path.startswith("/api/")
 
 
 def live_sessions() -> LiveSessions:

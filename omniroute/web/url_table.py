@@ -13,6 +13,7 @@ from collections import defaultdict
 from flask import Flask
 
 from ..clientapi.routes import ROUTE_MAP, ROUTES_BY_NAME
+from .deferred import built_dashboard
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -31,7 +32,7 @@ def url_rows(app: Flask) -> list[tuple[str, str, str]]:
     for rule in ROUTE_MAP.iter_rules():
         handler = ROUTES_BY_NAME[rule.endpoint].handler
         methods[(rule.rule, module_file(handler.__module__))] |= set(rule.methods or ())
-    for rule in app.url_map.iter_rules():
+    for rule in built_dashboard(app).url_map.iter_rules():
         if rule.endpoint == "static":
             continue
         view = app.view_functions[rule.endpoint]

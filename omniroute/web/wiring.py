@@ -1,4 +1,4 @@
-"""Web layer: the management API (/api) and the dashboard pages (the client API is clientapi/)."""
+"""The dashboard and management API put on the Flask app: hooks, blueprints, connections."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import re
 import pytest
 import requests
 
+from omniroute.web.deferred import built_dashboard
 from omniroute.web.request_limits import MAX_ID, MAX_JSON_DEPTH
 from tests.dashboard_user import browser_session, csrf_from
 from tests.gateway_harness import start_gateway
@@ -201,7 +202,7 @@ def _break_view(gateway, endpoint: str) -> None:
     def broken(**_kwargs):
         raise KeyError("a bug")
 
-    gateway.app.view_functions[endpoint] = broken
+    built_dashboard(gateway.app).view_functions[endpoint] = broken
 
 
 def test_a_bug_under_api_is_a_json_500_with_the_traceback_logged(gateway, caplog):

@@ -11,10 +11,11 @@ import requests
 from omniroute import create_app
 from omniroute.clientapi.paths import is_client_api_path
 from omniroute.clientapi.routes import ROUTE_MAP, ROUTES
+from omniroute.web.deferred import built_dashboard
 
 
 def test_no_flask_view_serves_a_client_api_path(tmp_path):
-    app = create_app({"DATA_DIR": str(tmp_path)})
+    app = built_dashboard(create_app({"DATA_DIR": str(tmp_path)}))
     flask_paths = [rule.rule for rule in app.url_map.iter_rules()]
     assert "/api/providers" in flask_paths
     client = [p for p in flask_paths if is_client_api_path(p) or p in ("/health", "/metrics")]

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from omniroute.backups.operations import IMPORT_LIMIT_BYTES
+from omniroute.backups.limits import IMPORT_LIMIT_BYTES
 from omniroute.store.migrations import LATEST_VERSION, migrate
 from tests.gateway_harness import start_gateway
 

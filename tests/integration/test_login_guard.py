@@ -9,6 +9,7 @@ import re
 import requests
 
 from omniroute import ROOT
+from omniroute.web.deferred import built_dashboard
 from omniroute.web.guard import is_public
 
 PUBLIC = {
@@ -36,14 +37,14 @@ def _sample_url(rule) -> str:
 
 
 def test_only_the_marked_views_are_public(gateway):
-    app = gateway.app
+    app = built_dashboard(gateway.app)
     guarded = [r for r in app.url_map.iter_rules() if r.endpoint.startswith(("api.", "pages."))]
     public = {r.endpoint for r in guarded if is_public(app.view_functions[r.endpoint])}
     assert public == PUBLIC
 
 
 def test_every_guarded_route_refuses_an_anonymous_caller(gateway):
-    app = gateway.app
+    app = built_dashboard(gateway.app)
     checked = 0
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith(("api.", "pages.")) or rule.endpoint in PUBLIC:

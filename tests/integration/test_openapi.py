@@ -12,6 +12,7 @@ import pytest
 import requests
 import schemathesis
 
+from omniroute.web.deferred import built_dashboard
 from omniroute.web.openapi.api import api_rules, openapi_document, openapi_path, rule_methods
 from omniroute.web.openapi.operations import BODILESS, OPERATIONS
 from omniroute.web.request_limits import MAX_ID
@@ -61,7 +62,7 @@ def test_the_document_is_valid_openapi_3_1(document):
 def test_every_api_route_and_method_is_in_the_document_and_nothing_else(gateway, document):
     routes = {
         (openapi_path(rule), method.lower())
-        for rule in api_rules(gateway.app)
+        for rule in api_rules(built_dashboard(gateway.app))
         for method in rule_methods(rule)
     }
     documented = {(path, method) for path, method, _ in operations(document)}
@@ -71,9 +72,9 @@ def test_every_api_route_and_method_is_in_the_document_and_nothing_else(gateway,
 
 
 def test_every_route_that_reads_a_json_body_declares_its_schema(gateway):
-    endpoints = set(gateway.app.view_functions)
+    endpoints = set(built_dashboard(gateway.app).view_functions)
     assert set(OPERATIONS) | BODILESS <= endpoints  # no declaration outlives its view
-    for rule in api_rules(gateway.app):
+    for rule in api_rules(built_dashboard(gateway.app)):
         if BODY_METHODS & set(rule_methods(rule)) and rule.endpoint not in BODILESS:
             declared = OPERATIONS.get(rule.endpoint)
             assert declared is not None and declared.body is not None, rule.endpoint
@@ -164,4 +165,6 @@ def test_the_document_is_public_while_the_api_is_not(gateway):
 
 
 def test_the_document_is_built_once_per_app(gateway):
-    assert openapi_document(gateway.app) is openapi_document(gateway.app)
+    assert openapi_document(built_dashboard(gateway.app)) is openapi_document(
+        built_dashboard(gateway.app)
+    )

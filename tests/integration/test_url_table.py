@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from omniroute import ROOT, create_app
+from omniroute.web.deferred import built_dashboard
 from omniroute.web.url_table import module_file, url_rows, url_table_markdown
 
 
@@ -17,7 +18,7 @@ def test_the_readme_maps_every_url_to_its_module(tmp_path):
 
 
 def test_every_dashboard_url_lives_in_the_package_of_its_area(tmp_path):
-    app = create_app({"DATA_DIR": str(tmp_path)})
+    app = built_dashboard(create_app({"DATA_DIR": str(tmp_path)}))
     guarded = [r for r in app.url_map.iter_rules() if r.endpoint.startswith(("api.", "pages."))]
     assert len(guarded) > 50
     for rule in guarded:

@@ -11,17 +11,13 @@ from flask import request
 
 from ...backups import operations
 from ...backups.errors import BackupError
-from ...backups.operations import IMPORT_LIMIT_BYTES, ConfigHandlers, ImportOutcome
+from ...backups.limits import IMPORT_LIMIT_BYTES
+from ...backups.operations import ConfigHandlers, ImportOutcome
 from ...sync.accounts_section import KEY_NEEDED
 from ...sync.bundle_errors import BundleError
 from ...sync.config_bundle import apply_config_bundle, check_bundle
+from .limits import UPLOAD_LIMIT
 
-MULTIPART_SLACK = 1024 * 1024  # the multipart framing around the uploaded file
-API_IMPORT_PATH = "/api/db-backups/import"
-PAGE_IMPORT_PATH = "/settings/storage/import"
-# paths allowed a body over MAX_BODY_BYTES (serving.py gives them to the body-limit parser)
-UPLOAD_LIMIT = IMPORT_LIMIT_BYTES + MULTIPART_SLACK
-UPLOAD_LIMITS = {API_IMPORT_PATH: UPLOAD_LIMIT, PAGE_IMPORT_PATH: UPLOAD_LIMIT}
 UPLOAD_ENDPOINTS = ("api.backups.import_upload", "pages.storage.import_backup")
 GZIP_MAGIC = b"\x1f\x8b"
 LIMIT_MB = IMPORT_LIMIT_BYTES // (1024 * 1024)
