@@ -110,7 +110,7 @@ class WireFormat:
     """One wire format, as the gateway sees it (see the module docstring for each group)."""
 
     name: str
-    label: Any  # a lazily translated str (flask_babel's lazy_gettext)
+    label: Any  # a lazily translated str (omniroute.lazy_text)
     short_label: str
     # the client API
     client_endpoint: str

@@ -8,7 +8,7 @@ chat model's per-token price instead. Strings are lazy so the dashboard shows th
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from ..lazy_text import lazy_gettext as _l
 
 _NONE = _l("None")
 _UNLIMITED = _l("Unlimited")

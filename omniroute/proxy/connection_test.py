@@ -13,12 +13,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from ..errors import UpstreamError, UpstreamStatusError, UpstreamTimeoutError
 from ..formats import canonical as c
 from ..formats.openai_chat.response import parse_error
 from ..formats.registry import PROVIDER_FORMATS
+from ..lazy_text import lazy_gettext as _l
 from ..providers import ProviderSpec, cartesia
 from ..providers.accounts import ActiveConnection
 from ..routing.plan import Attempt

@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from ..formats import canonical as c
 from ..formats.signatures import unwrap
+from ..lazy_text import lazy_gettext as _l
 
 PNG = (  # a 1×1 PNG
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="

@@ -15,7 +15,13 @@ from omniroute.web.deferred import DASHBOARD_EXTENSION
 from tests.app_process import free_port, running, spawn, wait_ready
 from tests.gateway_harness import start_gateway
 
-DASHBOARD_MODULES = {"omniroute.web.wiring", "flask_login", "flask_wtf", "omniroute.web.areas"}
+DASHBOARD_MODULES = {
+    "omniroute.web.wiring",
+    "omniroute.web.areas",
+    "flask_login",
+    "flask_wtf",
+    "flask_babel",
+}
 
 
 def imported_modules(importtime_report: str) -> set[str]:

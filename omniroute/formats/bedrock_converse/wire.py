@@ -8,8 +8,7 @@ registry.PROVIDER_ONLY, not in FORMATS.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from ...lazy_text import lazy_gettext as _l
 from ..base import WireFormat, model_segment
 from ..envelopes import body_as_sent, peek_with
 from ..passthrough import decoded_passthrough

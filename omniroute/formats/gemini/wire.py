@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...errors import InvalidRequestError
+from ...lazy_text import lazy_gettext as _l
 from ..base import TokenCounter, WireFormat, model_segment
 from ..body_fitting import BodyFields
 from ..envelopes import body_as_sent, peek_with

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from ...lazy_text import lazy_gettext as _l
 from ..base import WireFormat, fixed_path
 from ..body_fitting import BodyFields
 from . import NAME

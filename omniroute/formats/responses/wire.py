@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
+from ...lazy_text import lazy_gettext as _l
 from ..base import TokenCounter, WireFormat, fixed_path
 from ..body_fitting import BodyFields
 from ..envelopes import body_with_model, peek_with
