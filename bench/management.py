@@ -67,7 +67,33 @@ def connect_gateway(port: int, upstream_url: str) -> dict:
     """Add the OpenAI connection to the fake upstream and check one request through it."""
     with Management(port) as api:
         created = api.add_connection("openai", "bench", config.API_KEY, upstream_url)
-        check = api.chat(config.GATEWAY_PREFIX + config.FAST_MODEL)
-        if check.status_code != 200:
-            raise RuntimeError(f"a chat request through the gateway failed: {check.text}")
+        _check(api.chat(config.GATEWAY_PREFIX + config.FAST_MODEL))
         return created
+
+
+def check_chat(port: int) -> None:
+    """One chat request through a gateway already connected (no dashboard call)."""
+    with requests.Session() as session:
+        session.trust_env = False
+        _check(
+            session.post(
+                f"http://{config.HOST}:{port}{config.CHAT_PATH}",
+                data=config.chat_body(config.GATEWAY_PREFIX + config.FAST_MODEL),
+                headers={"Content-Type": "application/json"},
+                timeout=TIMEOUT_SECONDS,
+            )
+        )
+
+
+def open_dashboard(port: int) -> None:
+    """The login page once: the first dashboard request, which builds the dashboard."""
+    with requests.Session() as session:
+        session.trust_env = False
+        page = session.get(f"http://{config.HOST}:{port}/login", timeout=TIMEOUT_SECONDS)
+        if page.status_code != 200:
+            raise RuntimeError(f"GET /login: {page.status_code}")
+
+
+def _check(answer: requests.Response) -> None:
+    if answer.status_code != 200:
+        raise RuntimeError(f"a chat request through the gateway failed: {answer.text}")

@@ -162,10 +162,13 @@ def _resource_rows(r: dict) -> list[Row]:
     growth = None if idle is None or peak is None else peak - idle
     best, runs = get(r, "startup", "best_s"), get(r, "meta", "startup_runs")
     median, threads = get(r, "startup", "median_s"), get(r, "rss", "idle_threads")
+    first_best = get(r, "startup", "first_start", "best_s")
+    first_median = get(r, "startup", "first_start", "median_s")
+    dashboard_mb = get(r, "rss", "idle_dashboard_mb")
     idle_mb, peak_mb, startup_s = (TARGETS[k] for k in ("idle_rss_mb", "peak_rss_mb", "startup_s"))
     return [
         (
-            f"5 gateway RSS idle ({threads} threads)",
+            f"5 gateway RSS idle ({threads} threads), client API served",
             "",
             num(idle, "{:.1f}", " MB"),
             "",
@@ -181,14 +184,31 @@ def _resource_rows(r: dict) -> list[Row]:
             at_most(peak, peak_mb),
         ),
         (
-            f"6 start-up to first /health (best of {runs})",
+            "  gateway RSS idle after its first dashboard page",
+            "",
+            num(dashboard_mb, "{:.1f}", " MB"),
+            "",
+            f"<= {idle_mb:g} MB",
+            at_most(dashboard_mb, idle_mb),
+        ),
+        (
+            f"6 restart to first /health (best of {runs})",
             "",
             num(best, unit=" s"),
             "",
             f"<= {startup_s:g} s",
             at_most(best, startup_s),
         ),
-        (f"  start-up, median of {runs}", "", num(median, unit=" s"), "", "(info)", ""),
+        (f"  restart, median of {runs}", "", num(median, unit=" s"), "", "(info)", ""),
+        (
+            f"  first start (fresh data dir), best of {runs}",
+            "",
+            num(first_best, unit=" s"),
+            "",
+            f"<= {startup_s:g} s",
+            at_most(first_best, startup_s),
+        ),
+        (f"  first start, median of {runs}", "", num(first_median, unit=" s"), "", "(info)", ""),
     ]
 
 

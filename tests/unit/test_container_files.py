@@ -139,6 +139,23 @@ def test_data_dir_is_a_volume_and_the_default_port_is_exposed():
     } <= set(SETTINGS_BY_NAME)
 
 
+def test_the_code_is_compiled_in_the_image_after_it_is_copied():
+    order = instructions()
+    compiled = [
+        index for index, (word, rest) in enumerate(order) if word == "RUN" and "compileall" in rest
+    ]
+    assert compiled, "the image compiles the gateway's modules"
+    command = shlex.split(order[compiled[0]][1])
+    copied_before = {
+        source
+        for word, rest in order[: compiled[0]]
+        if word == "COPY"
+        for source in arguments(rest)
+    }
+    assert {"app.py", "omniroute"} <= copied_before and {"app.py", "omniroute"} <= set(command)
+    assert order[compiled[0] :].index(("USER", "omniroute")) > 0  # by root: the code stays root's
+
+
 def test_the_install_step_uses_pinned_requirements_copied_before_it():
     order = instructions()
     install = next(
