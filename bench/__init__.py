@@ -11,7 +11,9 @@ the gateway; "added" is gateway minus direct. Targets are shown as PASS/MISS, ne
    (gateway_k - gateway_0) - (direct_k - direct_0) for every event k of 20 pieces 50 ms apart;
 4. 1,000 concurrent 5-second streams held at once, counting errors;
 5. the gateway's RSS idle and its peak while the 1,000 streams are open;
-6. start-up: spawn to the first 200 from GET /health, best of 3 with fresh data dirs;
+6. start-up: spawn to the first 200 from GET /health, best of 3, on a data dir already set up
+   (a restart) and on a fresh one (the first start, with its migrations and password hash);
+   idle RSS before and after the first dashboard page;
 7. translated paths (issue 3, bench.translated): Claude Code's first request as Anthropic
    Messages through the gateway to the OpenAI provider, against the same conversation as OpenAI
    Chat passthrough and direct: first event, per-chunk delay (matched by text), CPU per stream;
@@ -25,7 +27,9 @@ the gateway; "added" is gateway minus direct. Targets are shown as PASS/MISS, ne
     format, and served as an Anthropic stream) and a miss against the plain path and direct;
 11. session affinity (issue 17, bench.affinity_figures): in-process, identity + planning + noting
     the answer with affinity off, on without an identity, with X-Session-Id, with Claude Code's
-    metadata.user_id and with a full table, against the plain path.
+    metadata.user_id and with a full table, against the plain path;
+12. two workers (issue 22, bench.workers_figures): WEB_CONCURRENCY=2 on one port, its added
+    latency and wrk throughput against the same upstream, and the scaling ratio to one worker.
 
 The machine has two cores shared by all of these processes; the report says how much CPU other
 processes took during the run, since that makes every latency figure noisy.

@@ -212,6 +212,36 @@ def _resource_rows(r: dict) -> list[Row]:
     ]
 
 
+def _worker_rows(r: dict) -> list[Row]:
+    """Two workers on one port against the same upstream, beside the one-worker figures."""
+    n = get(r, "two_workers", "workers")
+    rows = []
+    for pct in ("p50", "p99"):
+        limit = TARGETS[f"added_latency_{pct}_ms"]
+        d = get(r, "two_workers", "latency", "direct", "latency", pct)
+        g = get(r, "two_workers", "latency", "gateway", "latency", pct)
+        a = minus(g, d)
+        label = f"7 {n} workers: latency {pct}" if pct == "p50" else f"  {n} workers: latency {pct}"
+        rows.append((label, ms(d), ms(g), plus_ms(a), f"added <= {limit:g} ms", at_most(a, limit)))
+    one = get(r, "throughput", "gateway", "rps")
+    two = get(r, "two_workers", "throughput", "rps")
+    scaling = None if not one or two is None else two / one
+    rows.append(
+        (
+            f"  {n} workers: max throughput (wrk)",
+            num(get(r, "throughput", "direct", "rps"), "{:.0f}", " /s"),
+            num(two, "{:.0f}", " /s"),
+            num(scaling, "x{:.2f} of 1"),
+            "(info)",
+            "",
+        )
+    )
+    cpu = get(r, "two_workers", "throughput", "server_cpu_ms_per_request")
+    per_request = num(cpu, "{:.3f}", " ms")
+    rows.append((f"  {n} workers: CPU per request", "", per_request, "", "(info)", ""))
+    return rows
+
+
 def build_rows(results: dict) -> list[Row]:
     return [
         *_latency_rows(results),
@@ -219,6 +249,7 @@ def build_rows(results: dict) -> list[Row]:
         *_streaming_rows(results),
         *_hold_rows(results),
         *_resource_rows(results),
+        *_worker_rows(results),
     ]
 
 

@@ -32,6 +32,7 @@ from bench import (
     routing_paths,
     translated,
     usage_pages,
+    workers_figures,
 )
 from bench.machine import CpuAccount, cpu_speed_ms, foreign_load_now
 from bench.management import check_chat, connect_gateway, open_dashboard
@@ -166,6 +167,8 @@ def run_all(children: Children, work: str, results: dict) -> None:
     time.sleep(IDLE_SETTLE_SECONDS)
     results["rss"]["after_load_mb"] = rss_mb(gateway.pid)
     results["rss"]["upstream_after_load_mb"] = rss_mb(upstream.pid)
+    children.stop(gateway)  # the two-worker gateway gets the cores the one-worker run had
+    results["two_workers"] = workers_figures.measure(children, work, upstream_port)
     results["fault_mix"] = run_fault_mix(children, work, upstream_port)
     results["usage_pages"] = run_usage_pages(children, work)
     say("response cache: hit and miss against the plain path and direct")
