@@ -21,6 +21,10 @@ Read when scraped (live.py), from the state the gateway keeps in memory:
     omniroute_usage_dead_letters_total, omniroute_in_flight_requests,
     omniroute_admission_refusals_total
 
+With several workers (WEB_CONCURRENCY), the counted figures are every worker's, merged through
+the supervisor's shared directory (shared_files.py); the figures read when scraped are the
+answering worker's.
+
 Who may scrape (access.py): with METRICS_TOKEN set, callers sending it as a Bearer token (401
 otherwise); unset, loopback callers only unless METRICS_PUBLIC is true (403 otherwise).
 """

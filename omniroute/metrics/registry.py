@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from .shared_files import shared_metrics_dir
 from .sources import Admission, LiveSources
 
 if TYPE_CHECKING:
@@ -43,9 +44,16 @@ class GatewayMetrics:
         from .usage_metrics import UsageMetrics
 
         registry = CollectorRegistry(auto_describe=False)
+        counted = registry
+        shared = shared_metrics_dir()
+        if shared is not None:  # one of several workers: every worker's counts, merged
+            from prometheus_client.multiprocess import MultiProcessCollector
+
+            MultiProcessCollector(registry, path=shared)
+            counted = CollectorRegistry(auto_describe=False)  # its values live in the files
         if self.sources is not None:
             registry.register(LiveCollector(self.sources))
-        return registry, UsageMetrics(registry)
+        return registry, UsageMetrics(counted)
 
     @property
     def registry(self) -> CollectorRegistry:

@@ -32,6 +32,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..metrics.shared_files import SHARED_METRICS_ENV, make_shared_metrics_dir
+from ..metrics.shared_files import remove as remove_shared_metrics
 from ..settings import SettingsError
 from ..startup_checks import listen_error
 from .worker import LISTEN_FD_ENV, READY_FD_ENV
@@ -105,7 +107,11 @@ def supervise(settings: dict[str, Any]) -> int:
         prepared = subprocess.run([*APP_COMMAND, PREPARE_ARGUMENT], cwd=ROOT)
         if prepared.returncode != 0:
             return prepared.returncode
-        return Supervisor(settings, listening).run()
+        metrics_dir = make_shared_metrics_dir()
+        try:
+            return Supervisor(settings, listening, metrics_dir).run()
+        finally:
+            remove_shared_metrics(metrics_dir)
     finally:
         listening.close()
 
@@ -129,7 +135,8 @@ def bind_listening_socket(host: str, port: int) -> socket.socket:
 
 
 class Supervisor:
-    def __init__(self, settings: dict[str, Any], listening: socket.socket):
+    def __init__(self, settings: dict[str, Any], listening: socket.socket, metrics_dir: str):
+        self.metrics_dir = metrics_dir  # the workers' shared counters (metrics/shared_files.py)
         self.count = settings["WEB_CONCURRENCY"]
         self.grace = settings["WORKER_GRACE_SECONDS"]
         self.listening = listening
@@ -215,6 +222,7 @@ class Supervisor:
             **os.environ,
             LISTEN_FD_ENV: str(self.listening.fileno()),
             READY_FD_ENV: str(write_end),
+            SHARED_METRICS_ENV: self.metrics_dir,
         }
         try:
             process = subprocess.Popen(
