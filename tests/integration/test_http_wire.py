@@ -428,7 +428,7 @@ class BrokenSendSocket:
     def recv_into(self, _buffer) -> int:
         raise BlockingIOError  # nothing to read
 
-    def send(self, _data) -> int:
+    def send(self, _data, _flags=0) -> int:
         self.sends += 1
         raise self.error("the server closed it")
 
@@ -722,6 +722,34 @@ def test_silent_server_is_504_within_the_read_timeout(request, server):
     assert caught.value.status == 504
     assert f"provider '{PROVIDER}'" in str(caught.value)
     assert 0.25 <= waited < 1.0
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_stream_waits_until_its_deadline_then_the_idle_timeout(request, scheme):
+    server = request.getfixturevalue("server" if scheme == "http" else "tls_server")
+    tls = None
+    if scheme == "https":
+        tls = ssl.create_default_context(cafile=request.getfixturevalue("certificate")[0])
+    client = WireTransport(
+        pool_size=4, connect_timeout=CONNECT_TIMEOUT, read_timeout=2.0, idle_timeout=0.3, tls=tls
+    )
+    request.addfinalizer(client.close)
+    server.script(head(CHUNKED), HANG)  # the first event never comes
+    server.script(head(CHUNKED) + chunk(b"data: one\n\n"), HANG)  # one event, then silence
+
+    with get(client, server) as silent:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            silent.read1_by(started + 0.2)
+        assert 0.15 <= time.monotonic() - started < 1.0  # the deadline, not the read timeout
+
+    with get(client, server) as stalled:
+        assert stalled.read1_by(time.monotonic() + 2.0) == b"data: one\n\n"
+        stalled.started()
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            stalled.read1()
+        assert 0.25 <= time.monotonic() - started < 1.5  # the idle timeout, not the read timeout
 
 
 def test_connection_refused_is_502_naming_the_provider(client):

@@ -4,8 +4,8 @@ On this stack the client is the largest cost of a proxied request: urllib3 on to
 http.client parses each answer's headers with the `email` package and validates every header it
 sends. This client writes the request head in one piece, parses the status line and headers
 itself, and reads bodies framed by Content-Length, chunked encoding or the connection's end,
-piece by piece as they arrive (`read1`, for streams) or whole, on a non-blocking socket that
-makes no system call it can do without (socket_stream.py). The answer is read strictly
+piece by piece as they arrive (`read1`, for streams) or whole, on a socket that makes no
+system call it can do without (socket_stream.py). The answer is read strictly
 (http_framing): an answer whose framing is in doubt is a ResponseBroken error and its
 connection is closed, never reused.
 
@@ -28,7 +28,7 @@ from io import BufferedReader
 from urllib.parse import quote, urlsplit
 
 from .http_framing import BUFFER_SIZE, Body, ResponseBroken, ResponseHeaders, body_of, read_head
-from .socket_stream import SocketStream
+from .socket_stream import socket_stream
 
 __all__ = [
     "Body",
@@ -87,14 +87,14 @@ def request_head(
 
 
 class Connection:
-    """One keep-alive socket to an origin, its non-blocking stream and the buffered reader on it."""
+    """One keep-alive socket to an origin, its stream and the buffered reader on it."""
 
     __slots__ = ("origin", "sock", "stream", "reader", "reused")
 
     def __init__(self, origin: tuple[str, str, int], sock: socket.socket):
         self.origin = origin
         self.sock = sock
-        self.stream = SocketStream(sock)
+        self.stream = socket_stream(sock)
         self.reader = BufferedReader(self.stream, BUFFER_SIZE)
         self.reused = False
 
