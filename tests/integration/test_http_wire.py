@@ -503,6 +503,21 @@ def test_unasked_bytes_arriving_while_idle_keep_the_connection_out_of_reuse(requ
     ]
 
 
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_body_larger_than_the_socket_buffers_is_sent_whole(request, scheme):
+    prefix = "" if scheme == "http" else "tls_"
+    client = request.getfixturevalue(prefix + "client")
+    server = request.getfixturevalue(prefix + "server")
+    body = bytes(range(256)) * 32768  # 8 MiB: the kernel takes it in pieces
+    server.script(fixed(b"got it"))
+
+    with client.post(server.url + "/v1/files", body, {}, provider=PROVIDER) as response:
+        assert response.read_all() == b"got it"
+
+    assert len(server.received) == 1
+    assert server.received[0].raw.endswith(b"\r\n\r\n" + body)
+
+
 # --- clearing the pool -----------------------------------------------------------------------
 
 

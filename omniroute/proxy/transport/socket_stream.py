@@ -134,12 +134,13 @@ class PlainStream(SocketStream):
         """Send all of `data`, waiting (up to the timeout in all) whenever the socket is full."""
         send = self.sock.send
         deadline: float | None = None
-        view = memoryview(data)
+        unsent: bytes | memoryview = data
         while True:
             try:
-                view = view[send(view, socket.MSG_DONTWAIT) :]
-                if not view:
+                sent = send(unsent, socket.MSG_DONTWAIT)
+                if sent == len(unsent):
                     return
+                unsent = memoryview(unsent)[sent:]
             except BlockingIOError:
                 pass
             if deadline is None:
@@ -175,12 +176,13 @@ class TlsStream(SocketStream):
         """Send all of `data`, waiting (up to the timeout in all) whenever the TLS layer asks."""
         send = self.sock.send
         deadline: float | None = None
-        view = memoryview(data)
+        unsent: bytes | memoryview = data
         while True:
             try:
-                view = view[send(view) :]
-                if not view:
+                sent = send(unsent)
+                if sent == len(unsent):
                     return
+                unsent = memoryview(unsent)[sent:]
                 events = POLLOUT
             except ssl.SSLWantWriteError:
                 events = POLLOUT
