@@ -8,21 +8,20 @@ raw request, the connection it came on, how many connections it accepted and any
 reached a connection after it said goodbye, so the tests can tell a reused keep-alive
 connection from a new one and prove that nothing was sent on a dead one. Covered: bodies framed
 by Content-Length, chunks (streamed with read1) and the connection's end; keep-alive reuse, the
-peek before reuse, the single resend when sending on a reused connection fails, and no resend
-once a request was sent; HTTP/1.0, interim, bodiless and `Connection: close` answers; malformed
-framing; gzip and deflate (bounded decoded reads); the percent-encoded request target; clearing
-the pool; HTTPS; network failures mapped to 502/504; header parsing and the request head;
-closing a half-read answer. Strict framing (RFC 9112): a table of doubtful answers (both
-Transfer-Encoding and Content-Length, unknown codings, malformed status lines, field names,
-values, folding, chunk lines, trailers, oversized sections), each of which must fail the call
-as a broken upstream and leave the next call on a new connection, and a table of sound edge
-cases that must be read and keep the connection.
+check before reuse (unasked bytes buffered or still in the socket), the single resend when
+sending on a reused connection fails, and no resend once a request was sent; HTTP/1.0, interim,
+bodiless and `Connection: close` answers; malformed framing; gzip and deflate (bounded decoded
+reads); the percent-encoded request target; clearing the pool; HTTPS; network failures mapped
+to 502/504; header parsing and the request head; closing a half-read answer. Strict framing
+(RFC 9112): a table of doubtful answers (both Transfer-Encoding and Content-Length, unknown
+codings, malformed status lines, field names, values, folding, chunk lines, trailers, oversized
+sections), each of which must fail the call as a broken upstream and leave the next call on a
+new connection, and a table of sound edge cases that must be read and keep the connection.
 """
 
 from __future__ import annotations
 
 import gzip
-import io
 import socket
 import ssl
 import struct
@@ -404,45 +403,39 @@ def test_new_connection_closed_without_answer_is_an_error_not_a_retry(client, se
     assert len(server.received) == 1
 
 
-class NothingYet(io.RawIOBase):
-    """A non-blocking raw stream with nothing to read yet (the fake socket's reader)."""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, _buffer) -> None:
-        return None
-
-
 class BrokenSendSocket:
     """A stand-in socket, the only fake one in this file: a real socket the server closed is
-    always caught by the peek before reuse (a FIN reads as EOF, an RST as a reset), so sending
-    on a reused connection that *passes* the peek and then fails cannot be provoked
-    deterministically with real sockets. This one looks open to the peek and refuses to send."""
+    always caught by the check before reuse (a FIN reads as EOF, an RST as a reset), so sending
+    on a reused connection that *passes* the check and then fails cannot be provoked
+    deterministically with real sockets. This one looks open to the check (an idle socket pair
+    underneath, nothing buffered) and refuses to send."""
 
     def __init__(self, error: type[OSError]):
         self.error = error
         self.sends = 0
         self.closed = False
+        self._idle, self._peer = socket.socketpair()
 
-    def makefile(self, *_args, **_kwargs):
-        return io.BufferedReader(NothingYet())
+    def fileno(self) -> int:
+        return self._idle.fileno()
+
+    def gettimeout(self) -> float | None:
+        return None
 
     def setblocking(self, _flag) -> None:
         pass
 
-    def settimeout(self, _seconds) -> None:
-        pass
+    def recv_into(self, _buffer) -> int:
+        raise BlockingIOError  # nothing to read
 
-    def recv(self, _size, _flags=0) -> bytes:
-        raise BlockingIOError  # nothing to peek at: looks alive
-
-    def sendall(self, _data) -> None:
+    def send(self, _data, _flags=0) -> int:
         self.sends += 1
         raise self.error("the server closed it")
 
     def close(self) -> None:
         self.closed = True
+        self._idle.close()
+        self._peer.close()
 
 
 @pytest.mark.parametrize("error", [BrokenPipeError, ConnectionResetError])
@@ -487,6 +480,42 @@ def test_unasked_bytes_after_an_answer_keep_the_connection_out_of_reuse(client, 
     assert fetch(client, server) == b"one"
     time.sleep(0.05)
     assert fetch(client, server) == b"two"
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_unasked_bytes_arriving_while_idle_keep_the_connection_out_of_reuse(request, scheme):
+    prefix = "" if scheme == "http" else "tls_"
+    client = request.getfixturevalue(prefix + "client")
+    server = request.getfixturevalue(prefix + "server")
+    later = server.gate()
+    server.script(fixed(b"one"), later, fixed(b"unasked"))  # sent once the answer was read
+    server.script(fixed(b"two"))
+
+    assert fetch(client, server) == b"one"
+    later.set()
+    time.sleep(0.1)  # the unasked answer crosses the loopback into the idle socket
+    assert fetch(client, server, "/second") == b"two"
+
+    assert server.accepted == 2
+    assert [(r.conn, r.request_line) for r in server.received] == [
+        (0, "GET /v1/models HTTP/1.1"),
+        (1, "GET /second HTTP/1.1"),
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_body_larger_than_the_socket_buffers_is_sent_whole(request, scheme):
+    prefix = "" if scheme == "http" else "tls_"
+    client = request.getfixturevalue(prefix + "client")
+    server = request.getfixturevalue(prefix + "server")
+    body = bytes(range(256)) * 32768  # 8 MiB: the kernel takes it in pieces
+    server.script(fixed(b"got it"))
+
+    with client.post(server.url + "/v1/files", body, {}, provider=PROVIDER) as response:
+        assert response.read_all() == b"got it"
+
+    assert len(server.received) == 1
+    assert server.received[0].raw.endswith(b"\r\n\r\n" + body)
 
 
 # --- clearing the pool -----------------------------------------------------------------------
@@ -708,6 +737,34 @@ def test_silent_server_is_504_within_the_read_timeout(request, server):
     assert caught.value.status == 504
     assert f"provider '{PROVIDER}'" in str(caught.value)
     assert 0.25 <= waited < 1.0
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_stream_waits_until_its_deadline_then_the_idle_timeout(request, scheme):
+    server = request.getfixturevalue("server" if scheme == "http" else "tls_server")
+    tls = None
+    if scheme == "https":
+        tls = ssl.create_default_context(cafile=request.getfixturevalue("certificate")[0])
+    client = WireTransport(
+        pool_size=4, connect_timeout=CONNECT_TIMEOUT, read_timeout=2.0, idle_timeout=0.3, tls=tls
+    )
+    request.addfinalizer(client.close)
+    server.script(head(CHUNKED), HANG)  # the first event never comes
+    server.script(head(CHUNKED) + chunk(b"data: one\n\n"), HANG)  # one event, then silence
+
+    with get(client, server) as silent:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            silent.read1_by(started + 0.2)
+        assert 0.15 <= time.monotonic() - started < 1.0  # the deadline, not the read timeout
+
+    with get(client, server) as stalled:
+        assert stalled.read1_by(time.monotonic() + 2.0) == b"data: one\n\n"
+        stalled.started()
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            stalled.read1()
+        assert 0.25 <= time.monotonic() - started < 1.5  # the idle timeout, not the read timeout
 
 
 def test_connection_refused_is_502_naming_the_provider(client):

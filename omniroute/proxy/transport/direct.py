@@ -3,7 +3,7 @@ http_wire, no proxy.
 
 Not `requests`, nor urllib3: on this stack the HTTP client is the largest cost of a proxied
 request, and its generality (session merging, cookie jars, header validation through the
-`email` package, a poll before every reuse) is the gateway's throughput ceiling. Proxy
+`email` package, a socket timeout set before every call) is the gateway's throughput ceiling. Proxy
 environment variables are not read (a proxy is a route, see selector.py). A CA bundle is a TLS
 context given to the pool. Network failures become UpstreamUnreachableError /
 UpstreamTimeoutError naming the provider.
@@ -46,7 +46,7 @@ class WireResponse(StreamingResponse):
 
     def _set_socket_timeout(self, seconds: float) -> None:
         if self._conn is not None:
-            self._conn.sock.settimeout(seconds)
+            self._conn.stream.timeout = seconds
 
     def read1(self, amount: int = READ_SIZE) -> bytes:
         """Whatever has arrived (up to `amount` bytes), waiting only for the first byte."""

@@ -1,18 +1,20 @@
 """A small HTTP/1.1 client for the upstream calls: keep-alive connections pooled per origin.
 
 On this stack the client is the largest cost of a proxied request: urllib3 on top of
-http.client parses each answer's headers with the `email` package, validates every header it
-sends, and polls each pooled socket before reusing it. This client writes the request head in
-one piece, parses the status line and headers itself, and reads bodies framed by
-Content-Length, chunked encoding or the connection's end, piece by piece as they arrive
-(`read1`, for streams) or whole. The answer is read strictly (http_framing): an answer whose
-framing is in doubt is a ResponseBroken error and its connection is closed, never reused.
+http.client parses each answer's headers with the `email` package and validates every header it
+sends. This client writes the request head in one piece, parses the status line and headers
+itself, and reads bodies framed by Content-Length, chunked encoding or the connection's end,
+piece by piece as they arrive (`read1`, for streams) or whole, on a socket that makes no
+system call it can do without (socket_stream.py). The answer is read strictly
+(http_framing): an answer whose framing is in doubt is a ResponseBroken error and its
+connection is closed, never reused.
 
-A pooled connection the server closed while it was idle is noticed before it is reused (a peek
-at the socket), and when sending on it fails (the server closed it meanwhile): the request then
-goes once more on a new connection. Once a request is wholly sent it is never sent again (the
-server may have acted on it): an answer that breaks off after that is an error for the caller's
-fallback rules. Failures are OSErrors: TimeoutError for timeouts, ConnectionError otherwise.
+A pooled connection the server closed while it was idle, or sent bytes nobody asked for on
+(buffered by the reader or still in the socket), is noticed before it is reused, and when
+sending on it fails (the server closed it meanwhile): the request then goes once more on a new
+connection. Once a request is wholly sent it is never sent again (the server may have acted on
+it): an answer that breaks off after that is an error for the caller's fallback rules.
+Failures are OSErrors: TimeoutError for timeouts, ConnectionError otherwise.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from io import BufferedReader
 from urllib.parse import quote, urlsplit
 
 from .http_framing import BUFFER_SIZE, Body, ResponseBroken, ResponseHeaders, body_of, read_head
+from .socket_stream import socket_stream
 
 __all__ = [
     "Body",
@@ -84,34 +87,22 @@ def request_head(
 
 
 class Connection:
-    """One keep-alive socket to an origin, with its buffered reader."""
+    """One keep-alive socket to an origin, its stream and the buffered reader on it."""
 
-    __slots__ = ("origin", "sock", "reader", "reused")
+    __slots__ = ("origin", "sock", "stream", "reader", "reused")
 
     def __init__(self, origin: tuple[str, str, int], sock: socket.socket):
         self.origin = origin
         self.sock = sock
-        # typeshed says IOBase for any int buffering; "rb" with a buffer is a BufferedReader
-        self.reader: BufferedReader = sock.makefile("rb", buffering=BUFFER_SIZE)  # type: ignore[assignment]
+        self.stream = socket_stream(sock)
+        self.reader = BufferedReader(self.stream, BUFFER_SIZE)
         self.reused = False
 
     def looks_closed(self) -> bool:
         """Has the server closed this idle connection, or sent something nobody asked for
         (already buffered, or waiting in the socket)?"""
         try:
-            self.sock.setblocking(False)
-            try:
-                if self.reader.peek(1):
-                    return True
-            except (BlockingIOError, ssl.SSLWantReadError):
-                return False  # nothing to read: open
-            if isinstance(self.sock, ssl.SSLSocket):
-                return True  # an open TLS socket would have raised SSLWantReadError
-            try:  # a plain socket's b"" is its end or nothing yet: ask without reading
-                self.sock.recv(1, socket.MSG_PEEK)
-            except BlockingIOError:
-                return False
-            return True
+            return bool(self.stream.buffered(self.reader)) or self.stream.has_news()
         except OSError:
             return True
 
@@ -207,14 +198,15 @@ def _attempt(conn: Connection, method, head, body, read_timeout):
 
 
 def _send(conn: Connection, head: bytes, body: bytes | None, read_timeout: float) -> None:
-    conn.sock.settimeout(read_timeout)
+    stream = conn.stream
+    stream.timeout = read_timeout
     try:
         if body and len(body) <= BUFFER_SIZE:
-            conn.sock.sendall(head + body)
+            stream.sendall(head + body)
         else:
-            conn.sock.sendall(head)
+            stream.sendall(head)
             if body:
-                conn.sock.sendall(body)
+                stream.sendall(body)
     except (BrokenPipeError, ConnectionResetError) as exc:
         if conn.reused:
             raise Stale(str(exc)) from exc
