@@ -30,12 +30,18 @@ class GrowingTaskDispatcher(ThreadedTaskDispatcher):
         super().set_thread_count(min(count, max(self.warm, running)))
 
     def add_task(self, task) -> None:
+        """waitress's add_task (queue the task, wake one idle thread, warn when it must wait),
+        starting a thread first when none is idle; one lock round per request."""
         with self.lock:
             running = len(self.threads) - self.stop_count
             idle = running - self.active_count
             if idle <= len(self.queue) and running < self.limit:
-                self._start_one()
-        super().add_task(task)
+                self._start_one()  # busy until it first waits: `idle` stays as it was
+            self.queue.append(task)
+            self.queue_cv.notify()
+            waiting = len(self.queue) - idle
+            if waiting > 0:
+                self.queue_logger.warning("Task queue depth is %d", waiting)
 
     def _start_one(self) -> None:
         """One more handler thread (the caller holds self.lock), numbered as waitress does."""

@@ -13,6 +13,21 @@ from werkzeug.datastructures import EnvironHeaders
 from ..errors import body_too_large
 from ..proxy.translation import ClientCall
 
+UNPREFIXED_HEADERS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})  # no HTTP_ in the environ
+
+
+class ClientHeaders(EnvironHeaders):
+    """werkzeug's view of the environ's headers, with a `get` that answers a missing header
+    without raising and catching a KeyError (most of a request's lookups miss: the API key's
+    other spellings, session and idempotency headers)."""
+
+    def get(self, key, default=None, type=None):  # type: ignore[override]
+        if type is not None or not isinstance(key, str):
+            return super().get(key, default, type)
+        name = key.upper().replace("-", "_")
+        value = self.environ.get(name if name in UNPREFIXED_HEADERS else f"HTTP_{name}")
+        return default if value is None else value
+
 
 def read_request_body(environ: Mapping, limit: int) -> bytes:
     """The request's body (waitress has already refused one over the limit while reading it;
@@ -52,7 +67,7 @@ class ClientRequest:
 
     @cached_property
     def headers(self) -> EnvironHeaders:
-        return EnvironHeaders(self.environ)
+        return ClientHeaders(self.environ)
 
     @cached_property
     def args(self) -> dict[str, str]:

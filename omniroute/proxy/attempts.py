@@ -122,16 +122,16 @@ class FallbackContext:
     def note(self, attempt: Attempt, started: float, status: int, error: str | None = None):
         if self.call_times is not None:
             self.call_times.append((started, time.perf_counter(), attempt.connection.id))
-        self.chain.append(
-            {
-                "provider": attempt.spec.id,
-                "account": attempt.connection.name,
-                "model": attempt.model,
-                "status": status,
-                "ms": round((time.perf_counter() - started) * 1000.0, 1),
-                **({"error": error[:200]} if error else {}),
-            }
-        )
+        entry = {
+            "provider": attempt.spec.id,
+            "account": attempt.connection.name,
+            "model": attempt.model,
+            "status": status,
+            "ms": round((time.perf_counter() - started) * 1000.0, 1),
+        }
+        if error:
+            entry["error"] = error[:200]
+        self.chain.append(entry)
 
 
 def send_until_answered(

@@ -177,8 +177,11 @@ class Pipeline:
         self.accounting.finish(trace, row)
         if trace.capture is not None:
             row["_log"] = trace.capture.as_row()
-        self.usage.submit(row)
-        if self.monitor.watching:  # the live monitor: one attribute read while nobody watches
+        watching = self.monitor.watching  # the live monitor: one read while nobody watches
+        if watching or self.tracer is not None:
+            self.usage.storable(row)  # they show the row as it is saved
+        self.usage.submit(row)  # cleaned on the writer thread otherwise
+        if watching:
             self.monitor.publish(row)
         if self.tracer is not None:  # OTEL_EXPORTER_OTLP_ENDPOINT (omniroute/tracing)
             self.tracer.record(trace, row)

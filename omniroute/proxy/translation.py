@@ -52,8 +52,8 @@ class Translation:
         self.client_headers = call.headers
         self.body: Any = parse_body(call.raw)
         envelope = self.client_format.peek_request(self.body, call.model, call.stream)
-        self.model = check_model_id(envelope.model)
-        self.envelope = dataclasses.replace(envelope, model=self.model)
+        self.model = check_model_id(envelope.model)  # the envelope's own id, once checked
+        self.envelope = envelope
         self.stream, self.include_usage = envelope.stream, envelope.include_usage
         self._canonical: c.Request | None = None
         self._foreign: bool | None = None  # the body holds another format's signatures

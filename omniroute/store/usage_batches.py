@@ -22,7 +22,7 @@ class UsageBatchStore:
     def __init__(self, database: Any):
         self._database = database
 
-    make_storable = staticmethod(make_storable)  # on the request threads: no extra call
+    make_storable = staticmethod(make_storable)  # on the writer thread: no extra call
 
     def save(
         self,

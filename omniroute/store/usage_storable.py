@@ -1,4 +1,4 @@
-"""Storable usage rows: every value cleaned to what its column can hold before the row is queued.
+"""Storable usage rows: every value cleaned to what its column can hold before the row is saved.
 
 One bad value must not cost a batch of rows (the writer saves a batch in one transaction), so
 `make_storable` fixes a usage row, and the request log riding on it (`_log`), in place:

@@ -8,9 +8,11 @@ at once, and `stop()` drains the queue before returning, so a graceful shutdown 
 a crash loses at most the last interval. With each batch it adds the hourly rollups and the API
 keys' last use, in the same transaction.
 
-No good row is lost to a bad one: `submit()` makes each row storable first (the store cleans it
-for its columns), and when a batch's transaction fails anyway the rows are saved one by one, each
-with its rollup, key touch and request log. A row the database still refuses is appended as one
+No good row is lost to a bad one: the writer makes each row storable before its batch is
+observed and saved (the store cleans it for its columns, on the writer thread: a request thread
+only queues it; `storable()` cleans a row at once for a caller that shows it before it is
+saved), and when a batch's transaction fails anyway the rows are saved one by one, each with its
+rollup, key touch and request log. A row the database still refuses is appended as one
 JSON line to `usage-dead-letter.jsonl` in DATA_DIR (mode 0600), logged and counted
 (`dead_letters`, shown on Health).
 
@@ -112,8 +114,14 @@ class UsageWriter:
         """Rows (and markers) waiting for the writer."""
         return self._queue.qsize()
 
+    def storable(self, row: dict) -> dict:
+        """Clean `row` in place as it will be saved (the writer's own cleaning then keeps it as
+        it is); returns it."""
+        return self._store.make_storable(row)
+
     def submit(self, row: dict) -> None:
-        self._queue.put(self._store.make_storable(row))
+        """Queue `row` (it is made storable on the writer thread; do not change it after)."""
+        self._queue.put(row)
         if self._queue.qsize() >= self._batch_size:
             self._wake.set()
 
@@ -185,6 +193,8 @@ class UsageWriter:
     def _write(self, rows: list) -> None:
         if not rows:
             return
+        for row in rows:
+            self._make_storable(row)
         if self._observe is not None:
             try:
                 self._observe(rows)
@@ -202,6 +212,14 @@ class UsageWriter:
             self._save_one_by_one(entries)
             return
         self.rows_written += len(rows)
+
+    def _make_storable(self, row: dict) -> None:
+        """Clean `row` for its columns; a row that cannot be cleaned goes on as it is (the
+        database refuses it, and it is saved alone or dead-lettered like any refused row)."""
+        try:
+            self._store.make_storable(row)
+        except Exception as error:
+            log.warning("could not clean usage row %s (%s)", _describe(row), _first_line(error))
 
     def _save(self, entries: list[tuple[dict, dict | None]]) -> None:
         """Rows, their rollups, their keys' last use and their request logs: one transaction."""

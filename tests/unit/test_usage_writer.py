@@ -132,3 +132,27 @@ def test_submitting_does_not_wake_the_writer(database):
         assert saved(database) == 50
     finally:
         writer.stop()
+
+
+def test_rows_are_made_storable_on_the_writer_thread_before_they_are_observed(database):
+    observed: list[dict] = []
+    writer = UsageWriter(UsageBatchStore(database), flush_seconds=60, observe=observed.extend)
+    writer.start()
+    try:
+        bad = {**row(), "model": "gpt\x00x" + "y" * 500, "prompt_tokens": -5}
+        writer.submit(bad)
+        assert bad["prompt_tokens"] == -5  # queued as it came: the request thread cleans nothing
+        assert writer.flush(timeout=5)
+        assert observed[0]["prompt_tokens"] == 0 and "\x00" not in observed[0]["model"]
+        with database.connection_context():
+            (stored,) = recent_usage(1)
+        assert stored.prompt_tokens == 0
+        assert stored.model == observed[0]["model"] and len(stored.model) < 500
+    finally:
+        writer.stop()
+
+
+def test_storable_cleans_a_row_at_once_as_it_will_be_saved(database):
+    writer = UsageWriter(UsageBatchStore(database), flush_seconds=60)
+    shown = writer.storable({**row(), "completion_tokens": float("nan")})
+    assert shown["completion_tokens"] == 0
