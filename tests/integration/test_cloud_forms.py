@@ -18,7 +18,7 @@ from tests.dashboard_user import browser_session, csrf_from
 from tests.fakes.bedrock import BedrockFake
 from tests.fakes.bedrock_auth import AwsKey, BedrockAuth
 from tests.fakes.cloud_platforms import AzureOpenAI, CloudflareWorkersAI, VertexAI
-from tests.integration.test_cloud_platforms import cloud, google  # noqa: F401 (fixtures)
+from tests.integration.test_cloud_platforms import google  # noqa: F401 (a fixture)
 
 AZURE_KEY = "azure-key-0123456789abcdef"
 CF_ACCOUNT = "0123456789abcdef0123456789abcdef"

@@ -8,12 +8,7 @@ import pytest
 
 from tests.fakes.cloud_platforms_more import Predibase, SnowflakeCortex
 from tests.integration.test_cloud_forms import Dashboard, _chat, _error_of
-from tests.integration.test_cloud_platforms_more import (  # noqa: F401 (the fixture)
-    PREDIBASE_TOKEN,
-    SNOWFLAKE_PAT,
-    TENANT,
-    cloud,
-)
+from tests.integration.test_cloud_platforms_more import PREDIBASE_TOKEN, SNOWFLAKE_PAT, TENANT
 
 
 def test_snowflake_cortex_added_with_the_form_calls_its_cortex_path(gateway, upstream, cloud):  # noqa: F811

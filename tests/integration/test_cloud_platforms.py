@@ -23,16 +23,16 @@ from omniroute.providers import vertex
 from tests.fakes.cloud_platforms import (
     AzureOpenAI,
     CloudflareWorkersAI,
-    CloudPlatformFake,
     VertexAI,
 )
 from tests.fakes.google_tokens import GoogleTokenFake
+from tests.sdk_chat import HELLO
+from tests.sdk_chat import openai_chat_text as _chat
 
 AZURE_KEY = "azure-key-0123456789abcdef"
 CF_ACCOUNT = "0123456789abcdef0123456789abcdef"
 CF_TOKEN = "cf-token-0123456789abcdef"
 PROJECT, REGION = "omniroute-test", "europe-west4"
-HELLO = [{"role": "user", "content": "hello"}]
 
 
 @pytest.fixture(scope="module")
@@ -40,29 +40,6 @@ def google():
     fake = GoogleTokenFake().start()
     yield fake
     fake.stop()
-
-
-@pytest.fixture
-def cloud(upstream):
-    """Start a platform's fake in front of the chat fake upstream (stopped at the end)."""
-    running = []
-
-    def start(platform):
-        running.append(CloudPlatformFake(platform, upstream.url).start())
-        return running[-1]
-
-    yield start
-    for fake in running:
-        fake.stop()
-
-
-def _chat(gateway, model: str, stream: bool = False) -> str:
-    client = openai.OpenAI(base_url=gateway.v1, api_key="unused", max_retries=0)
-    if not stream:
-        reply = client.chat.completions.create(model=model, messages=HELLO)
-        return reply.choices[0].message.content
-    chunks = client.chat.completions.create(model=model, messages=HELLO, stream=True)
-    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
 
 
 def _messages(gateway, model: str) -> dict:

@@ -11,36 +11,13 @@ import openai
 import pytest
 import requests
 
-from tests.fakes.cloud_platforms import CloudPlatformFake
 from tests.fakes.cloud_platforms_more import Predibase, SnowflakeCortex
+from tests.sdk_chat import HELLO
+from tests.sdk_chat import openai_chat_text as _chat
 
 SNOWFLAKE_PAT = "snowflake-pat-0123456789abcdef"
 PREDIBASE_TOKEN = "pb_0123456789abcdef"
 TENANT = "a1b2c3d4"
-HELLO = [{"role": "user", "content": "hello"}]
-
-
-@pytest.fixture
-def cloud(upstream):
-    running = []
-
-    def start(platform):
-        running.append(CloudPlatformFake(platform, upstream.url).start())
-        return running[-1]
-
-    yield start
-    for fake in running:
-        fake.stop()
-
-
-def _chat(gateway, model: str, stream: bool = False) -> str:
-    client = openai.OpenAI(base_url=gateway.v1, api_key="unused", max_retries=0)
-    if not stream:
-        return (
-            client.chat.completions.create(model=model, messages=HELLO).choices[0].message.content
-        )
-    chunks = client.chat.completions.create(model=model, messages=HELLO, stream=True)
-    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
 
 
 def _claude(gateway, model: str) -> str:

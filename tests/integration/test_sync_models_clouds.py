@@ -26,7 +26,7 @@ from tests.integration.test_bedrock import ACCESS_KEY, API_KEY, REGION, SECRET_K
 from tests.integration.test_cloud_platforms import AZURE_KEY, CF_ACCOUNT, CF_TOKEN, PROJECT
 from tests.integration.test_cloud_platforms import REGION as VERTEX_REGION
 
-cloud, google = platforms.cloud, platforms.google  # the platform fakes' fixtures
+google = platforms.google  # the Google token fake's fixture (`cloud` is in conftest.py)
 
 
 def _sync(gateway, connection_id: int) -> requests.Response:
