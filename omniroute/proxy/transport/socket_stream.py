@@ -32,6 +32,12 @@ POLLOUT = select.POLLOUT
 TIMEVAL = struct.Struct("@ll")  # struct timeval: seconds, microseconds
 
 
+def kernel_timeval(timeout: float) -> tuple[int, int]:
+    """A positive timeout as a timeval (seconds, microseconds below a million; never 0 in all,
+    which the kernel reads as no limit)."""
+    return divmod(max(1, round(timeout * 1_000_000)), 1_000_000)
+
+
 def socket_stream(sock: socket.socket) -> SocketStream:
     """The stream for a connected socket, TLS or plain."""
     return TlsStream(sock) if isinstance(sock, ssl.SSLSocket) else PlainStream(sock)
@@ -123,8 +129,7 @@ class PlainStream(SocketStream):
         elif timeout <= 0:
             raise TimeoutError("timed out")
         else:
-            seconds = int(timeout)
-            microseconds = max(1, round((timeout - seconds) * 1_000_000))  # 0 would be no limit
+            seconds, microseconds = kernel_timeval(timeout)
         self.sock.setsockopt(
             socket.SOL_SOCKET, socket.SO_RCVTIMEO, TIMEVAL.pack(seconds, microseconds)
         )
