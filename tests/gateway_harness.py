@@ -90,6 +90,14 @@ class Gateway:
             time.sleep(0.01)
         self.services.usage.flush()
 
+    def last_usage_row(self) -> dict:
+        """The newest usage row, after writing what is queued."""
+        from omniroute.store.usage_queries import recent_usage
+
+        self.flush_usage()
+        with self.services.database.connection_context():
+            return recent_usage(1)[0]
+
     def stop(self) -> None:
         if self._session is not None:
             self._session.close()

@@ -12,7 +12,7 @@ import requests
 
 from omniroute.proxy import image_jobs
 from tests.fakes.fal_queue import FalQueue
-from tests.integration.test_image_apis import generate, last_row
+from tests.integration.test_image_apis import generate
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_a_fal_request_is_queued_polled_and_read_with_the_key(gateway, fal):
         "image_size": {"width": 1024, "height": 768},
     }
     assert all(r.headers["authorization"] == "Key fal-key-1" for r in fal.requests)
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert (row.provider, row.model, row.completion_tokens) == ("fal", "fal-ai/flux/dev", 2)
 
 

@@ -68,14 +68,6 @@ def calls(upstream) -> list[tuple[str, str]]:
     return [(request.api_key, request.model) for request in upstream.requests]
 
 
-def last_row(gateway):
-    from omniroute.store.usage_queries import recent_usage
-
-    gateway.flush_usage()
-    with gateway.services.database.connection_context():
-        return recent_usage(1)[0]
-
-
 def chain_of(row) -> list[tuple[str, str, int]]:
     """(account, model, status) of each upstream call in a usage row's attempt chain."""
     return [(c["account"], c["model"], c["status"]) for c in json.loads(row.attempt_chain)]
@@ -284,7 +276,7 @@ def test_a_transient_failure_is_retried_once_after_a_backoff_then_next(gateway, 
     assert keys_called(upstream) == [key(1), key(1), key(2)]
     first, retry, _ = upstream.requests
     assert retry.at - first.at >= BACKOFF * 0.9
-    assert [status for _, _, status in chain_of(last_row(gateway))] == [status, status, 200]
+    assert [status for _, _, status in chain_of(gateway.last_usage_row())] == [status, status, 200]
     assert cooling(gateway) == {}  # a plain transient failure rests nobody
 
 
@@ -345,7 +337,7 @@ def test_a_timeout_moves_on_without_calling_the_same_account_again(
     assert response.headers["X-OmniRoute-Fallback-Attempts"] == "1"
     assert "echo" in response.text
     assert keys_called(upstream) == [key(1), key(2)]
-    assert chain_of(last_row(slow_gateway)) == [
+    assert chain_of(slow_gateway.last_usage_row()) == [
         ("acct-1", "gpt-4o-mini", 504),
         ("acct-2", "gpt-4o-mini", 200),
     ]
@@ -359,7 +351,7 @@ def test_connection_refused_is_retried_then_the_next_account_answers(gateway, up
     assert answered_text(response) == "echo: hello there"
     assert response.headers["X-OmniRoute-Fallback-Attempts"] == "2"
     assert keys_called(upstream) == [key(1)]
-    assert chain_of(last_row(gateway)) == [
+    assert chain_of(gateway.last_usage_row()) == [
         ("closed-port", "gpt-4o-mini", 502),
         ("closed-port", "gpt-4o-mini", 502),
         ("acct-1", "gpt-4o-mini", 200),
@@ -493,7 +485,7 @@ def test_a_stream_that_breaks_after_its_first_event_ends_in_band(gateway, upstre
     assert json.loads(data[-2])["error"]["code"] == "upstream_unreachable"
     assert '"one"' in response.text and '"three"' not in response.text
     assert keys_called(upstream) == [key(1)]  # bytes reached the client: no second call
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert row.status == 502
     assert chain_of(row) == [("acct-1", "gpt-4o-mini", 200)]
 
@@ -522,7 +514,7 @@ def test_a_client_that_hangs_up_during_a_backoff_stops_the_attempts(gateway, ups
     assert admission.in_flight == 0
     time.sleep(0.3)
     assert keys_called(upstream) == [key(1)]  # no retry and no other account after it left
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert row.status == 499
     assert chain_of(row) == [("acct-1", "gpt-4o-mini", 500)]
 
@@ -537,7 +529,7 @@ def test_the_attempt_chain_records_every_call_in_order(gateway, upstream):
     assert response.status_code == 200
     assert response.headers["X-OmniRoute-Fallback-Attempts"] == "3"  # failed calls
     assert response.headers["X-OmniRoute-Provider"] == "openai"
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert row.attempts == 4
     assert chain_of(row) == [
         ("acct-1", "gpt-4o-mini", 429),
@@ -629,5 +621,5 @@ def test_always_on_survives_four_failing_layers(slow_gateway, upstream):
         assert response.headers["X-OmniRoute-Provider"] == "ollama-local"
     # the second request skipped the resting layers: only codex (retried) and minimax were tried
     assert keys_called(upstream) == ["codex", "codex", "minimax", "ollama-local"]
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert [status for _, _, status in chain_of(row)] == [503, 503, 504, 200]

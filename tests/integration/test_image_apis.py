@@ -31,14 +31,6 @@ def generate(gateway, **body) -> requests.Response:
     return requests.post(gateway.v1 + "/images/generations", json=body, timeout=10)
 
 
-def last_row(gateway):
-    from omniroute.store.usage_queries import recent_usage
-
-    gateway.flush_usage()
-    with gateway.services.database.connection_context():
-        return recent_usage(1)[0]
-
-
 # -- Stability AI ---------------------------------------------------------------------------
 
 
@@ -57,7 +49,7 @@ def test_stability_gets_a_multipart_form_and_answers_b64_json(gateway, images):
     assert sent.body == {"prompt": "a red fox", "output_format": "png", "aspect_ratio": "16:9"}
     assert sent.headers["Authorization"] == "Bearer sk-stab-1"
     assert sent.headers["Accept"] == "application/json"
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert (row.endpoint, row.provider, row.completion_tokens) == (
         "images.generations",
         "stability",
@@ -93,7 +85,7 @@ def test_a_stability_refusal_keeps_its_status(gateway, images):
     answer = generate(gateway, model="stability/stable-image-ultra", prompt="p", aspect_ratio="7:3")
     assert answer.status_code == 400, answer.text
     assert "aspect_ratio is not supported" in answer.json()["error"]["message"]
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert (row.endpoint, row.status, row.provider) == ("images.generations", 400, "stability")
 
 
@@ -110,7 +102,7 @@ def test_bfl_job_is_polled_until_ready_and_priced_per_image(gateway, images):
     job = images.requests[0]
     assert job.body == {"prompt": "a fox", "seed": 3, "width": 1024, "height": 768}
     assert all(r.headers["x-key"] == "bfl-key-1" for r in images.requests)
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert (row.provider, row.model, row.completion_tokens) == ("bfl", "flux-pro-1.1", 1)
     assert row.cost_usd == pytest.approx(0.04)
 
@@ -138,7 +130,7 @@ def test_a_bfl_job_that_never_finishes_is_an_honest_504(gateway, images, monkeyp
     answer = generate(gateway, model="bfl/flux-pro-1.1", prompt="p")
     assert answer.status_code == 504, answer.text
     assert "did not finish image job job-1" in answer.json()["error"]["message"]
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert (row.endpoint, row.status, row.provider) == ("images.generations", 504, "bfl")
 
 

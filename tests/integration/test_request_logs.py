@@ -23,14 +23,6 @@ def logging_gateway(tmp_path, upstream):
     gateway.stop()
 
 
-def last_usage(gateway):
-    from omniroute.store.usage_queries import recent_usage
-
-    gateway.flush_usage()
-    with gateway.services.database.connection_context():
-        return recent_usage(1)[0]
-
-
 def chat(gateway, **extra):
     body = {
         "model": "openai/gpt-4o-mini",
@@ -45,7 +37,7 @@ def chat(gateway, **extra):
 def test_bodies_are_kept_with_secrets_redacted(logging_gateway, stream):
     reply = chat(logging_gateway, stream=stream)
     assert reply.status_code == 200
-    row = last_usage(logging_gateway)
+    row = logging_gateway.last_usage_row()
     assert row.request_id
     with logging_gateway.admin() as admin:
         log = admin.get(logging_gateway.url + f"/api/usage/requests/{row.request_id}/log").json()
@@ -60,7 +52,7 @@ def test_bodies_are_kept_with_secrets_redacted(logging_gateway, stream):
 def test_an_error_answer_is_logged_too(logging_gateway):
     reply = requests.post(logging_gateway.v1 + "/chat/completions", json={"model": "x/y"})
     assert reply.status_code == 400
-    row = last_usage(logging_gateway)
+    row = logging_gateway.last_usage_row()
     with logging_gateway.admin() as admin:
         log = admin.get(logging_gateway.url + f"/api/usage/requests/{row.request_id}/log").json()
     assert log["status"] == 400 and '"error"' in log["response"]
@@ -68,7 +60,7 @@ def test_an_error_answer_is_logged_too(logging_gateway):
 
 def test_nothing_is_kept_when_request_logs_are_off(connected):
     assert chat(connected).status_code == 200
-    row = last_usage(connected)
+    row = connected.last_usage_row()
     assert row.request_id is None
     with connected.services.database.connection_context():
         assert RequestLog.select().count() == 0

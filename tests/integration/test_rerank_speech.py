@@ -32,14 +32,6 @@ def post(gateway, path: str, body: dict) -> requests.Response:
     return requests.post(gateway.v1 + path, json=body, timeout=10)
 
 
-def last_row(gateway):
-    from omniroute.store.usage_queries import recent_usage
-
-    gateway.flush_usage()
-    with gateway.services.database.connection_context():
-        return recent_usage(1)[0]
-
-
 # -- rerank ---------------------------------------------------------------------------------
 
 
@@ -56,7 +48,7 @@ def test_cohere_rerank_goes_to_v2_rerank_and_records_search_units(gateway, apis)
     [sent] = apis.requests
     assert sent.path == "/v2/rerank" and sent.api_key == "co-key-01"
     assert sent.body == {"model": "rerank-v3.5", "query": "cat", "documents": DOCUMENTS, "top_n": 2}
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert (row.endpoint, row.provider, row.model, row.status) == (
         "rerank",
         "cohere",
@@ -82,7 +74,7 @@ def test_voyage_rerank_takes_top_k_and_gives_documents_back(gateway, apis):
     ]
     sent = apis.requests[-1]
     assert sent.body["top_k"] == 1 and "top_n" not in sent.body
-    assert last_row(gateway).prompt_tokens == 33  # the tokens Voyage billed
+    assert gateway.last_usage_row().prompt_tokens == 33  # the tokens Voyage billed
 
 
 def test_jina_rerank_falls_back_to_the_next_account(gateway, apis):
@@ -101,7 +93,7 @@ def test_jina_rerank_falls_back_to_the_next_account(gateway, apis):
     assert [r["index"] for r in answer.json()["results"]] == [0, 2, 1]
     assert apis.requests[-1].api_key == "jina-bbbb"
     assert apis.requests[-1].body["return_documents"] is False
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert (row.connection_id, row.prompt_tokens) == (second["id"], 21)
 
 
@@ -132,7 +124,7 @@ def test_a_rerank_refusal_keeps_its_status(gateway, apis):
     )
     assert answer.status_code == 429, answer.text
     assert "too many searches" in answer.json()["error"]["message"]
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert (row.endpoint, row.status) == ("rerank", 429)
 
 
@@ -148,7 +140,7 @@ def test_openai_speech_is_passed_through_and_counts_characters(gateway, apis):
     sent = apis.requests[-1]
     assert sent.path == "/openai/v1/audio/speech"
     assert sent.body == {"model": "tts-1", "input": "Hello there", "voice": "alloy"}
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert (row.endpoint, row.provider, row.prompt_tokens) == ("audio.speech", "openai", 11)
 
 
@@ -174,7 +166,7 @@ def test_elevenlabs_speech_puts_the_voice_in_the_path_and_the_key_in_xi_api_key(
         "model_id": "eleven_flash_v2_5",
         "voice_settings": {"speed": 1.1},
     }
-    assert last_row(gateway).prompt_tokens == 2
+    assert gateway.last_usage_row().prompt_tokens == 2
 
 
 def test_cartesia_speech_sends_its_version_and_output_format(gateway, apis):
@@ -245,7 +237,7 @@ def test_a_speech_refusal_keeps_its_status_in_openai_shape(gateway, apis):
     answer = post(gateway, "/audio/speech", body)
     assert answer.status_code == 401, answer.text
     assert "Invalid API key" in answer.json()["error"]["message"]
-    row = last_row(gateway)
+    row = gateway.last_usage_row()
     assert (row.endpoint, row.status, row.provider) == ("audio.speech", 401, "elevenlabs")
     assert [c["status"] for c in json.loads(row.attempt_chain)][0] == 401
 
