@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser, ParsingError
-from waitress.server import BaseWSGIServer
 from waitress.task import ErrorTask
 from waitress.utilities import RequestEntityTooLarge
 
 from .errors import GatewayError, InvalidRequestError, body_too_large
+from .lean_channel import LeanChannel, listeners
 
 if TYPE_CHECKING:
     from .proxy.reply import Reply
@@ -108,7 +108,7 @@ class ShapedErrorTask(ErrorTask):
         return None
 
 
-class BodyLimitChannel(HTTPChannel):
+class BodyLimitChannel(LeanChannel):
     """A connection that refuses over-limit bodies in JSON, then drains and closes politely.
     Subclasses (see `body_limit_channel`) set `body_limit`, `render_error` and
     `answers_in_json`."""
@@ -189,7 +189,5 @@ def body_limit_channel(
 
 def use_channel_class(server, channel_class: type[HTTPChannel]) -> None:
     """Make `server` (one waitress server, or a MultiSocketServer) accept with `channel_class`."""
-    listeners = [server] if isinstance(server, BaseWSGIServer) else list(server.map.values())
-    for listener in listeners:
-        if isinstance(listener, BaseWSGIServer):
-            listener.channel_class = channel_class
+    for listener in listeners(server):
+        listener.channel_class = channel_class
