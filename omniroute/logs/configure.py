@@ -17,7 +17,6 @@ carry a Gemini `key=`).
 from __future__ import annotations
 
 import atexit
-import copy
 import logging
 import queue
 import sys
@@ -38,7 +37,8 @@ class _Handoff(QueueHandler):
     logged it (its arguments may change later; other handlers keep the record as it was)."""
 
     def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        ready = copy.copy(record)
+        ready = object.__new__(type(record))  # a shallow copy, without copy.copy's detours
+        ready.__dict__.update(record.__dict__)
         ready.msg, ready.args = record.getMessage(), None
         if record.exc_info:
             ready.exc_text = record.exc_text or RENDER_EXCEPTION.formatException(record.exc_info)
