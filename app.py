@@ -31,16 +31,20 @@ def main(argv: list[str]) -> int:
         # before the rest is imported: peewee would load psycopg2 for nothing on SQLite
         skip_postgres_driver(settings["DATABASE_URL"])
         from omniroute import create_app
+        from omniroute.cpu_pinning import pin_process, worker_slot
         from omniroute.logs.configure import configure_logging
         from omniroute.serving import build_server, serve
         from omniroute.startup_checks import check_storage_key
         from omniroute.workers.supervisor import PREPARE_ARGUMENT, supervise
         from omniroute.workers.worker import inherited_socket, serve_worker
 
-        configure_logging(settings)
         listening = inherited_socket()  # set when this process is one of the workers
         preparing = PREPARE_ARGUMENT in argv
-        if listening is None and not preparing and settings["WEB_CONCURRENCY"] > 1:
+        supervising = listening is None and not preparing and settings["WEB_CONCURRENCY"] > 1
+        if not supervising and not preparing:
+            pin_process(settings["CPU_PINNING"], worker_slot())  # before any thread starts
+        configure_logging(settings)
+        if supervising:
             gc.enable()
             return supervise(settings)
         app = create_app(settings)

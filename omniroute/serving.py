@@ -30,6 +30,7 @@ from waitress.server import create_server
 
 from .clientapi.errors import error_reply
 from .clientapi.paths import is_client_api_path
+from .cpu_pinning import pinned_cpu
 from .lean_channel import quiet_triggers
 from .logs.access import AccessLog
 from .oversized_bodies import body_limit_channel, use_channel_class
@@ -111,12 +112,14 @@ def server_url(server) -> str:
 
 
 def startup_line(app: Flask, server) -> str:
-    """Where the gateway listens, and whether /v1 requires API keys and why (the decision the
-    API-key check itself uses)."""
+    """Where the gateway listens, whether /v1 requires API keys and why (the decision the
+    API-key check itself uses), and the CPU the process is pinned to, if it is."""
     client_auth = app.extensions["omniroute"].client_auth
     keys = "requires API keys" if client_auth.required else "accepts requests without an API key"
     why = client_auth.required_because
-    return f"OmniRoute listening on {server_url(server)}; /v1 {keys} ({why})"
+    cpu = pinned_cpu()
+    pinned = "" if cpu is None else f"; pinned to CPU {cpu} (CPU_PINNING)"
+    return f"OmniRoute listening on {server_url(server)}; /v1 {keys} ({why}){pinned}"
 
 
 def serve(app: Flask, server=None) -> None:

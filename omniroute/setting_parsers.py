@@ -110,3 +110,21 @@ def parse_secret(raw: str) -> str:
     if len(raw) < 16:
         raise ValueError("expected at least 16 characters")
     return raw
+
+
+def parse_cpu_pinning(raw: str) -> str | tuple[int, ...]:
+    """`auto`, `off`, or CPU numbers as Linux lists them (`2`, `2,3`, `0-3`), in that order."""
+    value = raw.strip().lower()
+    if value in {"auto", "off"}:
+        return value
+    cpus: list[int] = []
+    try:
+        for part in value.split(","):
+            first, dash, last = part.strip().partition("-")
+            low, high = int(first), int(last) if dash else int(first)
+            if low < 0 or high < low:
+                raise ValueError
+            cpus.extend(cpu for cpu in range(low, high + 1) if cpu not in cpus)
+    except ValueError:
+        raise ValueError("expected auto, off, or CPU numbers such as 1 or 0,2 or 0-3") from None
+    return tuple(cpus)

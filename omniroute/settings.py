@@ -19,6 +19,7 @@ from .setting_parsers import (
     int_between,
     one_of,
     parse_bool,
+    parse_cpu_pinning,
     parse_database_url,
     parse_http_url,
     parse_optional_bool,
@@ -374,6 +375,16 @@ SETTINGS: tuple[Setting, ...] = (
         "workers on SIGHUP without failing a request and stops them all on SIGTERM; it needs "
         "REDIS_URL (or ALLOW_PER_WORKER_STATE=true).",
         int_between(1, 64),
+    ),
+    Setting(
+        "CPU_PINNING",
+        "auto",
+        "Which CPU each serving process runs on. auto: one CPU per process (the single process "
+        "on the last CPU, workers spread from the last one), which spares the threads of a "
+        "process handing over the interpreter lock between CPUs (a third more requests per "
+        "second on a 2-CPU VM); off: the system decides; or CPU numbers (2, 0,2, 0-3) taken in "
+        "turn by the workers.",
+        parse_cpu_pinning,
     ),
     Setting(
         "ALLOW_PER_WORKER_STATE",

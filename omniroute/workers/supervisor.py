@@ -13,6 +13,8 @@ the migrations and writes the generated secrets, so the workers never race over 
   every one of them is ready, the old ones get SIGTERM and drain (workers/draining.py), so no
   request fails. If the new ones cannot start, the old ones keep serving.
 - SIGTERM or SIGINT: every worker drains and saves its usage rows, then the supervisor exits.
+- Each worker gets a slot (0 to N-1) that decides its CPU (cpu_pinning.py); a worker started in
+  place of one that exited takes its slot, and a reload's new set takes the slots again.
 
 Several workers need shared state: without REDIS_URL each worker would keep its own rate
 limits, budgets and idempotency keys (a limit would allow N times as much), so start-up is
@@ -32,6 +34,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..cpu_pinning import WORKER_SLOT_ENV
 from ..metrics.shared_files import SHARED_METRICS_ENV, make_shared_metrics_dir
 from ..metrics.shared_files import remove as remove_shared_metrics
 from ..settings import SettingsError
@@ -67,6 +70,7 @@ class Worker:
     process: subprocess.Popen
     ready_fd: int
     generation: int
+    slot: int  # which CPU it takes (cpu_pinning.py); a replacement takes the same slot
     started_at: float = field(default_factory=time.monotonic)
     ready: bool = False
     retiring: bool = False  # sent SIGTERM: its exit is expected
@@ -218,8 +222,11 @@ class Supervisor:
 
     def _start(self) -> None:
         read_end, write_end = os.pipe()
+        taken = {w.slot for w in self.workers if w.generation == self.generation}
+        slot = next(slot for slot in range(self.count) if slot not in taken)
         environment = {
             **os.environ,
+            WORKER_SLOT_ENV: str(slot),
             LISTEN_FD_ENV: str(self.listening.fileno()),
             READY_FD_ENV: str(write_end),
             SHARED_METRICS_ENV: self.metrics_dir,
@@ -233,7 +240,7 @@ class Supervisor:
             )
         finally:
             os.close(write_end)
-        self.workers.append(Worker(process, read_end, self.generation))
+        self.workers.append(Worker(process, read_end, self.generation, slot))
         log.info("worker %d started", process.pid)
 
     def _stop_all(self) -> None:

@@ -1,8 +1,9 @@
 """WEB_CONCURRENCY: the real `python app.py` with 2 and 4 worker processes on one port.
 
 Every answer carries `X-Worker: <pid>` (WORKER_ID_HEADER), so a test sees which worker served
-it: requests spread over all the workers (children of the supervisor), a worker killed with
-SIGKILL is replaced, SIGHUP replaces every worker while client threads keep sending requests on
+it: requests spread over all the workers (children of the supervisor), each on a CPU of its
+own (CPU_PINNING=auto; the supervisor is not pinned), a worker killed with SIGKILL is replaced
+by one on the same CPU, SIGHUP replaces every worker while client threads keep sending requests on
 kept-alive connections and not one fails, and SIGTERM saves every worker's usage rows before
 the supervisor exits. Without REDIS_URL (nor ALLOW_PER_WORKER_STATE) it refuses to start.
 """
@@ -28,6 +29,7 @@ from tests.e2e.test_crash_durability import PASSWORD, add_openai_account
 from tests.fake_upstream import Behavior, FakeUpstream
 
 WAIT_SECONDS = 60.0
+USABLE = sorted(os.sched_getaffinity(0))
 
 
 class Workers:
@@ -114,17 +116,27 @@ def test_workers_serve_one_port(tmp_path, count):
         assert len(pids) == count
         assert {parent_of(pid) for pid in pids} == {workers.process.pid}
         assert workers.log().count("OmniRoute listening on " + workers.url) == count
+        if len(USABLE) > 1:  # CPU_PINNING=auto: one CPU each, spread from the last CPU
+            cpus = [os.sched_getaffinity(pid) for pid in pids]
+            assert all(len(each) == 1 for each in cpus), cpus
+            assert sorted(cpu for (cpu,) in cpus) == sorted(
+                USABLE[-1 - slot % len(USABLE)] for slot in range(count)
+            )
+            assert os.sched_getaffinity(workers.process.pid) == set(USABLE)  # not the supervisor
 
 
 def test_a_killed_worker_is_restarted(tmp_path):
     with running_workers(tmp_path, 2) as workers:
         first = workers.serving_workers(2)
         killed = min(first)
+
+        killed_cpus = os.sched_getaffinity(killed)
         os.kill(killed, signal.SIGKILL)
 
         replacement = workers.serving_workers(1, exclude=frozenset(first))
 
         assert replacement and killed not in replacement
+        assert os.sched_getaffinity(replacement.pop()) == killed_cpus  # it took the slot's CPU
         assert f"worker {killed} exited with code -9" in workers.log()
 
 
