@@ -263,7 +263,7 @@ def build_services(settings: dict[str, Any]) -> Services:
         metrics=metrics,
     )
     metrics.watch(LiveSources(resilience, routes, subscriptions.quotas, usage))
-    services.backup_schedule = schedule_backups(services, fanout.session.executor.submit)
+    services.backup_schedule = schedule_backups(services, fanout.submit)
     services.sync = SyncPuller(services)
     services.sync.start()  # only with CLOUD_URL set
     if dialect_of(database) == "postgresql" or settings["WEB_CONCURRENCY"] > 1:

@@ -19,7 +19,8 @@ from .oauth.quota import QuotaBook, QuotaSnapshot
 from .oauth.quota_poll_service import QuotaPoller
 from .oauth.sign_in import SignInService
 from .proxies.resolve import ProxyResolver
-from .proxies.sessions import RoutedSession, url_owners
+from .proxies.session_maker import RoutedSessionMaker
+from .proxies.url_owners import url_owners
 from .proxy.subscription_calls import SubscriptionCalls
 from .store.oauth_accounts import save_quota_snapshot
 from .store.secret_box import SecretBox
@@ -56,11 +57,13 @@ def build_subscription_services(
 ) -> SubscriptionServices:
     providers = providers_for(data_dir)  # a bad oauth-providers.json stops start-up, named
     # token, sign-in and quota calls take the outbound proxies as every upstream call does
-    session = None if proxies is None else RoutedSession(proxies, url_owners(providers.values()))
+    session = (
+        None if proxies is None else RoutedSessionMaker(proxies, url_owners(providers.values()))
+    )
     tokens = TokenKeeper(database, box, providers, session=session)
 
     def save_quota(connection_id: int, snapshot: QuotaSnapshot) -> None:
-        fanout.session.executor.submit(_save_quota, database, connection_id, snapshot)
+        fanout.submit(_save_quota, database, connection_id, snapshot)
 
     quotas = QuotaBook(save=save_quota)
     poller = QuotaPoller(providers, tokens, quotas, session=session)
@@ -86,6 +89,6 @@ def build_subscription_services(
 
 def _submit(fanout: FanOut, work: Callable[..., object], *args: object) -> None:
     try:
-        fanout.session.executor.submit(work, *args)
+        fanout.submit(work, *args)
     except RuntimeError:  # the pool has shut down: the app is closing
         pass

@@ -13,15 +13,16 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-
-import requests
 
 from .grants import SignedIn
 from .jwt_claims import jwt_claims, jwt_expiry
 from .provider import OAuthProvider
 from .token_endpoint import TokenEndpointError, post_token_request
+
+if TYPE_CHECKING:  # imported by the calls that need it: a worker may never make one
+    import requests
 
 OPENAI_AUTH_CLAIM = "https://api.openai.com/auth"
 OPENAI_ACCOUNT_CLAIMS = ("chatgpt_account_id", "chatgpt_plan_type")

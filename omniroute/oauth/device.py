@@ -22,14 +22,15 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any, Optional
 
 from .authorization import exchange_code, signed_in_from_answer
 from .grants import SignedIn
 from .provider import OAuthProvider
 from .token_endpoint import TIMEOUT, TokenEndpointError, post_token_request
+
+if TYPE_CHECKING:  # imported by the calls that need it: a worker may never make one
+    import requests
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 DEFAULT_INTERVAL = 5.0
@@ -37,7 +38,7 @@ DEFAULT_EXPIRES_IN = 900.0
 SLOW_DOWN_STEP = 5.0  # RFC 8628 §3.5
 REGION_PATTERN = re.compile(r"^[a-z]{2}-[a-z]+-\d{1,2}$")
 AWS_CLIENT_NAME = "omniroute"
-Session = requests.Session | None
+Session = Optional["requests.Session"]
 Clock = Callable[[], float]
 
 PENDING_CODES = {"authorization_pending", "AuthorizationPendingException"}
@@ -155,6 +156,8 @@ def _poll_rfc8628(
 
 def _user_login(provider: OAuthProvider, token: str, session: requests.Session | None) -> str:
     """The account's login from endpoints["user"] (GitHub's /user), "" when it cannot be read."""
+    import requests
+
     url = provider.endpoints.get("user")
     if not url:
         return ""

@@ -30,9 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from ..store.oauth_accounts import (
     TokenSet,
@@ -45,10 +43,14 @@ from ..store.oauth_accounts import (
 )
 from ..store.secret_box import SecretBox
 from .grants import AccessGrant, NeedsSignIn, SignedIn, TokenUnavailable
+from .http_session import SessionSource, session_of
 from .keeper_copilot import exchanges_copilot_token
 from .keeper_refresh import Step, grant_of, renewal_due, renewal_steps, usable, worth_retrying
 from .provider import OAuthProvider
 from .token_endpoint import TokenEndpointError
+
+if TYPE_CHECKING:  # imported by the calls that need it: a worker may never make one
+    pass
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ class TokenKeeper:
         box: SecretBox,
         providers: Mapping[str, OAuthProvider],
         *,
-        session: requests.Session | None = None,
+        session: SessionSource = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         policy: RenewalPolicy | None = None,
@@ -229,7 +231,9 @@ class TokenKeeper:
         policy = self._policy
         for attempt in range(1, policy.tries + 1):
             try:
-                return step(account.provider, account.tokens, self._clock(), self._session)
+                return step(
+                    account.provider, account.tokens, self._clock(), session_of(self._session)
+                )
             except TokenEndpointError as error:
                 if attempt == policy.tries or not worth_retrying(error):
                     raise

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from ..store.oauth_accounts import TokenSet
 from .grants import AccessGrant
 from .provider import OAuthProvider
 from .token_endpoint import TIMEOUT, TokenEndpointError, retry_after_seconds
+
+if TYPE_CHECKING:  # imported by the calls that need it: a worker may never make one
+    import requests
 
 COPILOT_TOKEN = "copilot_token"
 COPILOT_EXPIRES_AT = "copilot_expires_at"
@@ -59,6 +60,8 @@ def exchange_copilot_token(
     provider: OAuthProvider, tokens: TokenSet, now: float, session: requests.Session | None
 ) -> TokenSet:
     """A Copilot token for the account's GitHub token (raises TokenEndpointError)."""
+    import requests
+
     headers = {
         "Accept": "application/json",
         **provider.upstream_headers,

@@ -16,9 +16,7 @@ never lost when a later step fails. An answer without a refresh token keeps the 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from ..store.oauth_accounts import TokenSet
 from .authorization import client_secret, signed_in_from_answer
@@ -35,12 +33,15 @@ from .keeper_copilot import (
 from .provider import OAuthProvider
 from .token_endpoint import TokenEndpointError, post_token_request
 
+if TYPE_CHECKING:  # imported by the calls that need it: a worker may never make one
+    import requests
+
 # a token this close to its expiry is no longer handed out
 USABLE_MARGIN_SECONDS = 30.0
 # extras that stay with the tokens and never reach an upstream call
 PRIVATE_EXTRAS = frozenset({"clientSecret", "client_secret", "id_token"}) | COPILOT_PRIVATE_EXTRAS
 
-Step = Callable[[OAuthProvider, TokenSet, float, requests.Session | None], TokenSet]
+Step = Callable[[OAuthProvider, TokenSet, float, "requests.Session | None"], TokenSet]
 
 
 def renewal_due(provider: OAuthProvider, tokens: TokenSet, now: float) -> bool:

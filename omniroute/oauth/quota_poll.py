@@ -27,8 +27,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-
-import requests
+from typing import TYPE_CHECKING
 
 from .device import check_region
 from .grants import AccessGrant
@@ -36,6 +35,9 @@ from .provider import OAuthProvider
 from .quota import QuotaSnapshot
 from .quota_poll_answers import ANSWER_READERS
 from .token_endpoint import retry_after_seconds
+
+if TYPE_CHECKING:  # imported by the calls that need it: a worker may never make one
+    import requests
 
 TIMEOUT = (5.0, 15.0)  # connect, read: the dashboard waits for the answer
 CODEX_ACCOUNT_HEADER, CODEX_ACCOUNT_EXTRA = "chatgpt-account-id", "chatgpt_account_id"
@@ -113,6 +115,8 @@ def poll_quota(
 
 
 def _send(request: UsageRequest, session: requests.Session | None) -> requests.Response:
+    import requests
+
     sender = session or requests
     try:
         return sender.request(

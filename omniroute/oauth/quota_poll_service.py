@@ -19,14 +19,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Protocol
-
-import requests
+from typing import TYPE_CHECKING, Protocol
 
 from .grants import AccessGrant, NeedsSignIn, TokenUnavailable
+from .http_session import SessionSource, session_of
 from .provider import OAuthProvider
 from .quota import QuotaBook, QuotaSnapshot
 from .quota_poll import QuotaPollError, poll_quota, polls_quota
+
+if TYPE_CHECKING:  # imported by the calls that need it: a worker may never make one
+    pass
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ class QuotaPoller:
         tokens: UsageTokens,
         quotas: QuotaBook,
         *,
-        session: requests.Session | None = None,
+        session: SessionSource = None,
         clock: Callable[[], float] = time.time,
     ):
         self._providers = providers
@@ -116,7 +118,7 @@ class QuotaPoller:
     def _poll(self, connection_id: int, provider: OAuthProvider) -> QuotaSnapshot:
         grant = self._tokens.usage_grant(connection_id)
         try:
-            return poll_quota(provider, grant, self._session, self._clock)
+            return poll_quota(provider, grant, session_of(self._session), self._clock)
         except QuotaPollError as error:
             if error.code != "rate_limited":
                 raise

@@ -17,20 +17,22 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from .authorization import authorize_url, exchange_code, redirect_uri_for
 from .device import DeviceFlowError, Pending, poll_once, start_device
 from .flows import FlowError, PendingSignIn, SignInFlows, SignInStatus
 from .grants import SignedIn
+from .http_session import SessionSource, session_of
 from .imports import ServerFilesDisabled, import_credentials, read_credentials
 from .loopback import LoopbackListener, LoopbackPortBusy
 from .paste import parse_pasted
 from .pkce import new_state, new_verifier, s256_challenge
 from .provider import OAuthProvider
 from .token_endpoint import TokenEndpointError
+
+if TYPE_CHECKING:  # imported by the calls that need it: a worker may never make one
+    pass
 
 SaveSignedIn = Callable[[SignedIn], int]  # stores the account, returns its connection id
 FLOW_ERROR_STATUS = {"busy": 409, "finished": 409}
@@ -97,7 +99,7 @@ class SignInService:
         save: SaveSignedIn,
         *,
         clock: Callable[[], float] = time.time,
-        session: requests.Session | None = None,
+        session: SessionSource = None,
         flows: SignInFlows | None = None,
     ):
         self.providers = providers
@@ -165,7 +167,7 @@ class SignInService:
 
     def _start_device(self, provider: OAuthProvider, region: str | None) -> SignInStart:
         try:
-            started = start_device(provider, region=region, session=self._session)
+            started = start_device(provider, region=region, session=session_of(self._session))
         except TokenEndpointError as error:
             raise _provider_refused(error) from None
         except DeviceFlowError as error:
@@ -216,7 +218,7 @@ class SignInService:
                 verifier=sign_in.verifier,
                 redirect_uri=sign_in.redirect_uri,
                 state=state,
-                session=self._session,
+                session=session_of(self._session),
                 clock=self._clock,
             )
         except TokenEndpointError as error:
@@ -255,7 +257,9 @@ class SignInService:
             self.flows.release(state)
             return
         try:
-            result = poll_once(provider, device, session=self._session, clock=self._clock)
+            result = poll_once(
+                provider, device, session=session_of(self._session), clock=self._clock
+            )
         except DeviceFlowError as error:
             self.flows.fail(state, str(error))
             return

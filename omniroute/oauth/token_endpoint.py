@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from .provider import OAuthProvider
+
+if TYPE_CHECKING:  # imported by the calls that need it: a worker may never make one
+    import requests
 
 TIMEOUT = (10.0, 30.0)
 MAX_RETRY_AFTER = 300.0
@@ -42,6 +43,8 @@ def post_token_request(
 ) -> dict:
     """POST `fields` to `url` as `body` (json | form; default the provider's token_body) and
     return the JSON answer; raise TokenEndpointError on any refusal."""
+    import requests
+
     style = body or provider.token_body
     sender = session or requests
     sent_headers = {"Accept": "application/json", **(headers or {})}

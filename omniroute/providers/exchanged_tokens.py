@@ -15,11 +15,12 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from .cloud import CloudAuthError
+
+if TYPE_CHECKING:  # imported by the calls that need it: a worker may never make one
+    import requests
 
 REFRESH_MARGIN = 120.0  # seconds before expiry a token is exchanged again
 TOKEN_TIMEOUT = 15.0
@@ -55,8 +56,21 @@ class ExchangedTokens:
         return self.clock() >= token.expires_at - self.margin
 
 
-_SESSION = requests.Session()
-_SESSION.trust_env = False  # proxies are explicit, never read from the environment
+_SESSION: list[requests.Session] = []  # made by the first exchange
+_SESSION_LOCK = threading.Lock()
+
+
+def _session() -> requests.Session:
+    """The session of the token exchanges; proxies are explicit, never read from the
+    environment."""
+    with _SESSION_LOCK:
+        if not _SESSION:
+            import requests
+
+            session = requests.Session()
+            session.trust_env = False
+            _SESSION.append(session)
+        return _SESSION[0]
 
 
 def post_form(
@@ -70,9 +84,11 @@ def post_form(
     """POST a form to a token endpoint and return its JSON answer; `who` names the platform
     in the CloudAuthError a failure becomes; `ca_bundle` is the CA file to trust instead of
     the system's (verification is never turned off)."""
+    import requests
+
     verify: bool | str = ca_bundle if ca_bundle else True
     try:
-        response = _SESSION.post(
+        response = _session().post(
             url, data=dict(form), headers=dict(headers), timeout=TOKEN_TIMEOUT, verify=verify
         )
     except (requests.RequestException, OSError) as error:

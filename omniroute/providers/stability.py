@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import time
 
-from urllib3 import encode_multipart_formdata
-
 from ..errors import InvalidRequestError
 from .fireworks import aspect_ratio
 
@@ -48,6 +46,8 @@ def form(body: dict, model: str) -> tuple[bytes, str]:
         fields["aspect_ratio"] = aspect_ratio(size, ASPECT_RATIOS)
     if model.startswith("sd3"):
         fields["model"] = model
+    from urllib3 import encode_multipart_formdata  # loaded by the first image edit
+
     return encode_multipart_formdata(fields)
 
 

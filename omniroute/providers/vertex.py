@@ -33,8 +33,6 @@ from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-import requests
-
 from .cloud import (
     CloudAuthError,
     CloudCall,
@@ -48,6 +46,7 @@ from .cloud import (
 )
 
 if TYPE_CHECKING:
+    import requests
     from google.oauth2.service_account import Credentials as ServiceAccountCredentials
 
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
@@ -128,8 +127,7 @@ class ServiceAccountTokens:
         self.margin = margin
         self._credentials: dict[Hashable, tuple[str, ServiceAccountCredentials]] = {}
         self._lock = threading.Lock()
-        self._session = requests.Session()
-        self._session.trust_env = False
+        self._session: requests.Session | None = None  # made by the first renewal
 
     def token(self, account: Hashable, secret: str) -> str:
         digest = hashlib.sha256(secret.encode("utf-8")).hexdigest()
@@ -157,6 +155,11 @@ class ServiceAccountTokens:
         from google.auth.exceptions import GoogleAuthError  # deferred (see check_secret)
         from google.auth.transport.requests import Request as GoogleRequest
 
+        if self._session is None:  # under self._lock, as every renewal is
+            import requests
+
+            self._session = requests.Session()
+            self._session.trust_env = False
         request = GoogleRequest(self._session)
         try:
             credentials.refresh(_with_timeout(request))

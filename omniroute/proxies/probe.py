@@ -11,7 +11,6 @@ import time
 from dataclasses import dataclass
 
 from ..errors import UpstreamError
-from ..proxy.transport.proxied import ProxyTransport
 from ..proxy.transport.route import ProxyRoute, redact_proxy_url
 
 PROBE_TIMEOUT_SECONDS = 10.0
@@ -30,6 +29,8 @@ class ProbeResult:
 
 def probe_proxy(route: ProxyRoute, url: str, timeout: float = PROBE_TIMEOUT_SECONDS) -> ProbeResult:
     """GET `url` through the route's proxy on a transport of its own, closed afterwards."""
+    from ..proxy.transport.proxied import ProxyTransport  # urllib3, loaded when first used
+
     transport = ProxyTransport(route, 1, timeout, timeout, timeout)
     started = time.perf_counter()
     try:

@@ -6,17 +6,13 @@ itself: the gateway's own settings decide."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from collections.abc import Sequence
 from http.cookiejar import DefaultCookiePolicy
-from os.path import commonprefix
-from urllib.parse import urlsplit
 
 import requests
 
-from ..oauth.provider import OAuthProvider
-from ..providers import PROVIDERS
 from .resolve import ProxyResolver
+from .url_owners import owner_of
 
 
 class RoutedSession(requests.Session):
@@ -36,32 +32,3 @@ class RoutedSession(requests.Session):
             if route is not None and route.ca_bundle is not None:
                 kwargs.setdefault("verify", route.ca_bundle)
         return super().request(method, url, *args, **kwargs)
-
-
-def url_owners(oauth_providers: Iterable[OAuthProvider]) -> list[tuple[str, str]]:
-    """(URL, provider id) for the catalog's API URLs and the sign-in declarations' URLs."""
-    owners = [(spec.base_url, spec.id) for spec in PROVIDERS.values() if spec.base_url]
-    for provider in oauth_providers:
-        for field in fields(provider):
-            value = getattr(provider, field.name)
-            if field.name.endswith("_url") and isinstance(value, str) and value:
-                owners.append((value, provider.id))
-    return owners
-
-
-def owner_of(url: str, owners: Sequence[tuple[str, str]]) -> str:
-    """The provider whose URL shares the longest prefix with `url` on its origin ("": none)."""
-    origin = _origin(url)
-    best, best_length = "", -1
-    for known, provider in owners:
-        if _origin(known) != origin:
-            continue
-        length = len(commonprefix([known, url]))
-        if length > best_length:
-            best, best_length = provider, length
-    return best
-
-
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()

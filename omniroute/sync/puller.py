@@ -16,16 +16,17 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
-
-import requests
 
 from ..clock import utcnow
 from ..store.secret_files import write_private_file
 from .bundle_errors import BundleError
 from .config_bundle import ConfigHost, apply_config_bundle, config_bundle
 from .state import SyncState, load_sync_state, update_sync_state
+
+if TYPE_CHECKING:  # imported by the calls that need it: a worker may never make one
+    import requests
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +156,8 @@ class SyncPuller:
         token = self._host.settings["SYNC_TOKEN"]
         if not token:
             raise PullFailed("SYNC_TOKEN is not set: the publisher's sync token is needed")
+        import requests
+
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         if etag:
             headers["If-None-Match"] = etag

@@ -1,7 +1,9 @@
 """A gateway process starts with what serving the client API needs and nothing else: the
 dashboard (its blueprints, forms, login and translations) is built by the first request that
-reaches it, and a SQLite gateway never loads the PostgreSQL driver. The real `python app.py` runs
-with PYTHONPROFILEIMPORTTIME, whose report on stderr names every module the process imported."""
+reaches it, a SQLite gateway never loads the PostgreSQL driver, and requests and urllib3 are
+loaded by the first call that needs them (a sign-in, token or quota call, a proxied route).
+The real `python app.py` runs with PYTHONPROFILEIMPORTTIME, whose report on stderr names every
+module the process imported."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from omniroute.web.deferred import DASHBOARD_EXTENSION
 from tests.app_process import free_port, running, spawn, wait_ready
 from tests.gateway_harness import start_gateway
 
+CALLED_WHEN_NEEDED = {"requests", "urllib3"}  # sign-in, token and quota calls, proxied routes
 DASHBOARD_MODULES = {
     "omniroute.web.wiring",
     "omniroute.web.areas",
@@ -50,6 +53,7 @@ def test_the_client_api_serves_without_the_dashboard_or_the_postgres_driver(tmp_
     modules, _ = run_gateway(tmp_path)
     assert "omniroute.clientapi.wsgi" in modules and "waitress.server" in modules  # it reports
     assert not modules & DASHBOARD_MODULES
+    assert not modules & CALLED_WHEN_NEEDED
     # (a module looked for and not found is reported too: psycopg2's compiled core is not)
     assert "psycopg2._psycopg" not in modules and "peewee" in modules
 
@@ -58,6 +62,7 @@ def test_the_first_dashboard_request_builds_the_dashboard(tmp_path):
     modules, statuses = run_gateway(tmp_path, "/login", "/api/providers")
     assert statuses == {"/login": 200, "/api/providers": 401}
     assert modules >= DASHBOARD_MODULES
+    assert not modules & CALLED_WHEN_NEEDED
     assert "psycopg2._psycopg" not in modules
 
 

@@ -29,13 +29,13 @@ from omniroute.proxy.transport import (
     DIRECT,
     ProxyRefused,
     ProxyRoute,
-    ProxyTransport,
     Transport,
     TransportSelector,
     WireResponse,
     WireTransport,
     network_error,
 )
+from omniroute.proxy.transport.proxied import ProxyTransport
 from tests.fake_upstream import Behavior
 from tests.fakes.certificates import write_test_certificate
 from tests.fakes.proxies import HttpProxy, Socks5Proxy, TlsFront, server_tls

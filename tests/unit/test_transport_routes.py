@@ -20,7 +20,6 @@ from omniroute.proxy.transport import (
     DIRECT,
     ProxyRefused,
     ProxyRoute,
-    ProxyTransport,
     TransportError,
     TransportSelector,
     WireTransport,
@@ -28,7 +27,7 @@ from omniroute.proxy.transport import (
     network_error,
 )
 from omniroute.proxy.transport import selector as selector_module
-from omniroute.proxy.transport.proxied import as_os_error
+from omniroute.proxy.transport.proxied import ProxyTransport, as_os_error
 
 PROVIDER = "acme"
 

@@ -6,8 +6,6 @@ models (gpt-4o-transcribe…) only know `json`, which carries the text alone.
 
 from __future__ import annotations
 
-from urllib3 import encode_multipart_formdata
-
 from ..transcript import Segment, Transcript
 from .common import ProviderCall, invalid_answer, read_json, seconds
 
@@ -24,6 +22,8 @@ def transcribe(call: ProviderCall) -> Transcript:
         fields.append(("language", request.language))
     if request.prompt:
         fields.append(("prompt", request.prompt))
+    from urllib3 import encode_multipart_formdata  # loaded by the first transcription
+
     body, content_type = encode_multipart_formdata(fields)
     response = call.client.post(
         call.url("/audio/transcriptions"),

@@ -7,7 +7,8 @@ names an implementation. Two implement it:
   the project's own HTTP/1.1 client with strict RFC 9112 framing (any doubt about an answer's
   framing fails the call and closes the connection);
 - `ProxyTransport` (proxied.py): through an HTTP CONNECT, HTTPS or SOCKS proxy, on urllib3's
-  ProxyManager / SOCKSProxyManager and PySocks.
+  ProxyManager / SOCKSProxyManager and PySocks; imported by the first route with a proxy, so a
+  gateway without one never loads urllib3.
 
 `TransportSelector` (selector.py) is the Transport the gateway holds: each call goes on the
 transport its `ProxyRoute` (route.py: proxy URL or none, CA bundle or none) asks for, direct
@@ -17,17 +18,14 @@ when there is none. Network failures become the gateway's errors in one place (e
 from .base import READ_SIZE, StreamingResponse, Timeout, Transport, UpstreamResponse
 from .direct import WireResponse, WireTransport
 from .errors import ProxyRefused, TransportError, describe_network_error, network_error
-from .proxied import ProxiedResponse, ProxyTransport
 from .route import DIRECT, ProxyRoute
 from .selector import TransportSelector
 
 __all__ = [
     "DIRECT",
     "READ_SIZE",
-    "ProxiedResponse",
     "ProxyRefused",
     "ProxyRoute",
-    "ProxyTransport",
     "StreamingResponse",
     "Timeout",
     "Transport",

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from .base import Timeout, Transport, UpstreamResponse
 from .direct import WireTransport
 from .errors import TransportError, network_error
-from .proxied import ProxyTransport
 from .route import ProxyRoute, tls_context
 
 MAX_ROUTES = 256
@@ -108,6 +107,8 @@ class TransportSelector:
                 f"the CA bundle {route.ca_bundle!r} cannot be used: {error}"
             ) from error
         if route.proxy_url is not None:
+            from .proxied import ProxyTransport  # urllib3: loaded for the first proxied route
+
             return ProxyTransport(route, pool_size, connect_timeout, read_timeout, idle_timeout)
         return WireTransport(pool_size, connect_timeout, read_timeout, idle_timeout, tls)
 

@@ -11,11 +11,14 @@ OpenAI-style `GET /v1/models` with {"data": [...]}.
 from __future__ import annotations
 
 from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
-import requests
 from flask import current_app
 
 from ...providers import PROVIDERS
+
+if TYPE_CHECKING:  # imported by the calls that need it: a worker may never make one
+    pass
 
 LOCAL_HOST = "127.0.0.1"
 # provider id → (default port, probe path); the OpenAI-compatible base is always …/v1.
@@ -48,6 +51,8 @@ def base_url(provider_id: str) -> str:
 
 def probe_result(provider_id: str, url: str, answer: Future) -> dict:
     """{"provider", "spec", "url", "ok", "models"?}: did the server answer its listing?"""
+    import requests
+
     found: dict[str, object] = {
         "provider": provider_id,
         "spec": PROVIDERS.get(provider_id),
