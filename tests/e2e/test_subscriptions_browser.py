@@ -40,6 +40,8 @@ def test_signing_in_to_claude_code_from_its_card(page: Page, gateway, fake):
     expect(card.locator("[data-flow-done]")).to_contain_text("cc/")
     account = fake.accounts["claude-code"]
     expect(page.locator("#subscription-claude-code [data-account]")).to_contain_text(account)
+    # the sign-in refreshed the cards (the account above); its outcome is still shown
+    expect(page.locator("#subscription-claude-code [data-flow-done]")).to_contain_text("cc/")
     with gateway.admin() as admin:
         listing = admin.get(gateway.url + "/api/providers").json()["data"]
     assert [(c["provider"], c["authKind"]) for c in listing] == [("claude-code", "oauth")]
